@@ -1,0 +1,2 @@
+"""hpxplore."""
+__version__ = "0.1.0"

@@ -1,0 +1,58 @@
+"""Errors raised by hpxplore.
+
+Every error carries a ``message`` (what is wrong, naming the field and the value) and a
+``hint`` (the call or change that fixes it). ``str(error)`` shows both.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DuplicateStudyError",
+    "HpxploreError",
+    "InputError",
+    "NotARegistryError",
+    "RegistryConnectionError",
+    "RegistryError",
+    "SchemaVersionError",
+    "StudyNotFoundError",
+]
+
+
+class HpxploreError(Exception):
+    """Base class of hpxplore's errors: a message and a hint that says how to fix it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(f"{message}\nHint: {hint}" if hint else message)
+
+
+class InputError(HpxploreError, ValueError):
+    """User input (a frame, a space, a config, a parameter) is malformed."""
+
+
+class RegistryError(HpxploreError):
+    """The registry cannot do what was asked."""
+
+
+class StudyNotFoundError(RegistryError, KeyError):
+    """No study of that name is in the registry."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return Exception.__str__(self)
+
+
+class DuplicateStudyError(RegistryError):
+    """A study of that name is already stored."""
+
+
+class NotARegistryError(RegistryError):
+    """The file or database exists but is not an hpxplore registry."""
+
+
+class RegistryConnectionError(RegistryError):
+    """The registry's database cannot be reached."""
+
+
+class SchemaVersionError(RegistryError):
+    """The registry was written by a newer hpxplore than this one."""

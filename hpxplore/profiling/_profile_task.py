@@ -1,0 +1,192 @@
+"""profile_task: a DataFrame and its target column -> TaskProfile."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hpxplore.exceptions import InputError
+from hpxplore.profiling._landmarkers import landmarkers
+from hpxplore.profiling._meta_features import shape_features, target_features
+from hpxplore.profiling._profile import TaskProfile
+
+__all__ = ["MIN_ROWS", "data_fingerprint", "profile_task"]
+
+MIN_ROWS = 10
+_MAX_CLASSES_FOR_INT_TARGET = 20
+
+
+def data_fingerprint(df: pd.DataFrame) -> str:
+    """A SHA-256 of the frame's column names, dtypes and values (row order included)."""
+    digest = hashlib.sha256()
+    digest.update("\x1f".join(f"{c}:{t}" for c, t in df.dtypes.astype(str).items()).encode())
+    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def _infer_task_type(y: pd.Series, target: str) -> str:
+    if isinstance(y.dtype, pd.CategoricalDtype) or y.dtype == bool or not pd.api.types.is_numeric_dtype(y):
+        return "classification"
+    values = y.to_numpy(dtype=float)
+    if np.all(np.mod(values, 1) == 0) and y.nunique() <= _MAX_CLASSES_FOR_INT_TARGET:
+        return "classification"
+    return "regression"
+
+
+def _check_frame(df: Any, target: Any) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(
+            f"profile_task needs a pandas DataFrame, got {type(df).__name__}.",
+            "Wrap your data: pd.DataFrame(X).assign(y=y).",
+        )
+    if df.shape[0] == 0 or df.shape[1] == 0:
+        raise InputError(
+            f"The frame is empty ({df.shape[0]} rows x {df.shape[1]} columns).",
+            "Pass the task's data: one row per example, the features and the target as columns.",
+        )
+    if target not in df.columns:
+        close = difflib.get_close_matches(str(target), [str(c) for c in df.columns], n=3)
+        raise InputError(
+            f"The target column {target!r} is not in the frame"
+            + (f" (did you mean {close}?)." if close else f"; its columns are {list(df.columns)[:20]}."),
+            "Pass target= the name of the column to predict.",
+        )
+    if df.columns.duplicated().any():
+        dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+        raise InputError(f"The frame has duplicate column names {dup}.", "Rename them so each is unique.")
+
+
+def _useless_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
+    all_nan = [c for c in X.columns if X[c].isna().all()]
+    constant = [c for c in X.columns if c not in all_nan and X[c].nunique(dropna=False) <= 1]
+    return all_nan, constant
+
+
+def _prepare_features(X: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Datetimes become numbers, infinities become missing; returns numeric column names."""
+    X = X.copy()
+    for column in X.columns:
+        if pd.api.types.is_datetime64_any_dtype(X[column]):
+            X[column] = X[column].astype("int64").where(X[column].notna()) / 1e9
+            notes.append(f"datetime column {column!r} used as seconds since the epoch")
+    numeric = [
+        c for c in X.columns if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])
+    ]
+    if numeric:
+        values = X[numeric].astype(float)
+        infinite = np.isinf(values.to_numpy())
+        if infinite.any():
+            notes.append(f"{int(infinite.sum())} infinite value(s) treated as missing")
+            X[numeric] = values.mask(np.isinf(values))
+    return X, [str(c) for c in numeric]
+
+
+def profile_task(
+    df: pd.DataFrame,
+    target: str,
+    *,
+    name: str | None = None,
+    tags: Mapping[str, Any] | None = None,
+    task: str = "auto",
+    drop_useless: bool = False,
+    landmarks: bool = True,
+    seed: int = 0,
+) -> TaskProfile:
+    """Profile a task: meta-features, landmarkers and a data fingerprint.
+
+    Args:
+        df: one row per example; the features and the target as columns.
+        target: the column to predict.
+        name: the task's name (default: ``"task-<fingerprint prefix>"``).
+        tags: free labels, e.g. ``{"model": "hgb", "dataset_version": "2026-11"}``.
+        task: ``"classification"``, ``"regression"`` or ``"auto"`` (inferred from the target).
+        drop_useless: drop all-missing and constant feature columns instead of raising.
+        landmarks: compute the landmarkers (cheap models' CV scores) and label noise.
+        seed: seed of the subsampling and cross-validation.
+
+    Example:
+        >>> from sklearn.datasets import load_iris
+        >>> df = load_iris(as_frame=True).frame
+        >>> p = profile_task(df, target="target", name="iris", tags={"model": "hgb"})
+        >>> p.meta_features["n_classes"]
+        3.0
+    """
+    _check_frame(df, target)
+    if task not in ("auto", "classification", "regression"):
+        raise InputError(
+            f"The 'task' parameter of profile_task must be 'auto', 'classification' or "
+            f"'regression'. Got {task!r} instead.",
+            "",
+        )
+    notes: list[str] = []
+    y = df[target]
+    if y.isna().all():
+        raise InputError(
+            f"The target column {target!r} has no values (all missing).",
+            "Pick the column that holds the labels, or fill it.",
+        )
+    known = y.notna().to_numpy()
+    if not known.all():
+        notes.append(f"{int((~known).sum())} row(s) with a missing target left out")
+    X = df.loc[known].drop(columns=[target])
+    y = y.loc[known]
+    task_type = _infer_task_type(y, target) if task == "auto" else task
+
+    numeric_target = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
+    if task_type == "regression" and not numeric_target:
+        raise InputError(
+            f"The target {target!r} has dtype {y.dtype}, which is not numeric, but the task is regression.",
+            "Convert the target to numbers, or pass task='classification'.",
+        )
+    if y.nunique() < 2:
+        what = "a single class" if task_type == "classification" else "a constant value"
+        raise InputError(
+            f"The target {target!r} has {what} ({y.iloc[0]!r}): there is nothing to learn.",
+            "Check the target column, or the filter that selected these rows.",
+        )
+    if len(y) < MIN_ROWS:
+        raise InputError(
+            f"The task has {len(y)} rows with a known target; profiling needs at least {MIN_ROWS}.",
+            "Profile a larger sample, or use TaskProfile.from_meta_features for a tiny task.",
+        )
+    if X.shape[1] == 0:
+        raise InputError(f"The frame has no feature columns besides the target {target!r}.", "Add features.")
+
+    all_nan, constant = _useless_columns(X)
+    if all_nan or constant:
+        problems = "; ".join(
+            part for part in (
+                f"all-missing: {all_nan}" if all_nan else "",
+                f"constant: {constant}" if constant else "",
+            ) if part
+        )
+        if not drop_useless:
+            raise InputError(
+                f"Feature columns carry no information ({problems}).",
+                "Drop them, or pass drop_useless=True to profile_task to drop them for you.",
+            )
+        X = X.drop(columns=all_nan + constant)
+        notes.append(f"dropped useless columns ({problems})")
+        if X.shape[1] == 0:
+            raise InputError("Every feature column was all-missing or constant.", "Check the data.")
+
+    X, numeric = _prepare_features(X, notes)
+    meta = shape_features(X, numeric, seed)
+    meta.update(target_features(y, task_type))
+    if landmarks:
+        meta.update(landmarkers(X, y, numeric, task_type, seed))
+    fingerprint = data_fingerprint(df)
+    return TaskProfile(
+        name=name or f"task-{fingerprint[7:19]}",
+        meta_features=meta,
+        tags=dict(tags or {}),
+        task_type=task_type,
+        target=str(target),
+        fingerprint=fingerprint,
+        notes=tuple(notes),
+    )

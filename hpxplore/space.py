@@ -1,0 +1,298 @@
+"""Search spaces: ``Float``, ``Int`` and ``Choice`` parameter specs.
+
+A space is a plain ``dict[str, Param]``. :func:`parse_space` also takes Ax's own
+``RangeParameterConfig`` / ``ChoiceParameterConfig`` objects (read by their attributes,
+without importing Ax) and the JSON form the registry stores.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Union
+
+from hpxplore.exceptions import InputError
+
+__all__ = [
+    "Choice",
+    "Float",
+    "Int",
+    "Param",
+    "Space",
+    "parse_space",
+    "space_from_json",
+    "space_overlap",
+    "space_to_json",
+    "validate_config",
+]
+
+Scalar = Union[str, int, float, bool]
+
+
+def _check_bounds(kind: str, low: float, high: float, log: bool) -> None:
+    for label, value in (("low", low), ("high", high)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise InputError(
+                f"{kind}: `{label}` must be a finite number, but got {value!r}.",
+                f"Write e.g. {kind}(0.001, 1.0).",
+            )
+    if not low < high:
+        raise InputError(
+            f"{kind}: `low < high` must hold, but got (low={low!r}, high={high!r}).",
+            "Swap the bounds, or use Choice([value]) for a fixed value.",
+        )
+    if log and low <= 0:
+        raise InputError(
+            f"{kind}: a log-scaled range needs `low > 0`, but got low={low!r}.",
+            "Raise `low` above zero, or drop `log=True`.",
+        )
+
+
+@dataclass(frozen=True)
+class Float:
+    """A real-valued parameter in ``[low, high]``, optionally searched on a log scale."""
+
+    low: float
+    high: float
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        _check_bounds("Float", self.low, self.high, self.log)
+        object.__setattr__(self, "low", float(self.low))
+        object.__setattr__(self, "high", float(self.high))
+
+    kind = "float"
+
+    def validate(self, name: str, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(
+                f"Parameter {name!r} must be a number in [{self.low}, {self.high}], got {value!r}.",
+                "Fix the value in the config or the trials table.",
+            )
+        value = float(value)
+        if not math.isfinite(value) or not self.low <= value <= self.high:
+            raise InputError(
+                f"Parameter {name!r} = {value!r} lies outside [{self.low}, {self.high}].",
+                "Widen the range in the space, or drop the trial.",
+            )
+        return value
+
+    def clip(self, value: float) -> float:
+        return float(min(max(float(value), self.low), self.high))
+
+    def to_unit(self, value: float) -> float:
+        """Map a value to [0, 1] (on the log scale when ``log``)."""
+        if self.log:
+            return (math.log(value) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
+        return (value - self.low) / (self.high - self.low)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "float", "low": self.low, "high": self.high, "log": self.log}
+
+
+@dataclass(frozen=True)
+class Int:
+    """An integer parameter in ``[low, high]`` (both included), optionally log-scaled."""
+
+    low: int
+    high: int
+    log: bool = False
+
+    kind = "int"
+
+    def __post_init__(self) -> None:
+        for label, value in (("low", self.low), ("high", self.high)):
+            if isinstance(value, bool) or not float(value).is_integer():
+                raise InputError(
+                    f"Int: `{label}` must be an integer, but got {value!r}.",
+                    "Use Float(...) for a real-valued parameter.",
+                )
+        _check_bounds("Int", self.low, self.high, self.log)
+        object.__setattr__(self, "low", int(self.low))
+        object.__setattr__(self, "high", int(self.high))
+
+    def validate(self, name: str, value: Any) -> int:
+        ok = not isinstance(value, bool) and isinstance(value, (int, float))
+        if not ok or not math.isfinite(value) or not float(value).is_integer():
+            raise InputError(
+                f"Parameter {name!r} must be an integer in [{self.low}, {self.high}], got {value!r}.",
+                "Fix the value in the config or the trials table.",
+            )
+        value = int(value)
+        if not self.low <= value <= self.high:
+            raise InputError(
+                f"Parameter {name!r} = {value!r} lies outside [{self.low}, {self.high}].",
+                "Widen the range in the space, or drop the trial.",
+            )
+        return value
+
+    def clip(self, value: float) -> int:
+        return int(min(max(round(float(value)), self.low), self.high))
+
+    def to_unit(self, value: float) -> float:
+        if self.log:
+            return (math.log(value) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
+        return (value - self.low) / (self.high - self.low)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "int", "low": self.low, "high": self.high, "log": self.log}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A categorical parameter; ``ordered=True`` for an ordinal one."""
+
+    values: tuple[Scalar, ...]
+    ordered: bool = False
+
+    kind = "choice"
+
+    def __post_init__(self) -> None:
+        values = tuple(self.values) if not isinstance(self.values, (str, bytes)) else ()
+        if not values:
+            raise InputError(
+                f"Choice: `values` must be a non-empty list, but got {self.values!r}.",
+                'Write e.g. Choice(["log_loss", "exponential"]).',
+            )
+        for value in values:
+            if not isinstance(value, (str, int, float, bool)) or (
+                isinstance(value, float) and not math.isfinite(value)
+            ):
+                raise InputError(
+                    f"Choice: every value must be a str, int, float or bool; got {value!r}.",
+                    "Encode other values as strings.",
+                )
+        if len(set(values)) != len(values):
+            raise InputError(
+                f"Choice: values must be distinct, but got {list(values)!r}.",
+                "Remove the repeated values.",
+            )
+        object.__setattr__(self, "values", values)
+
+    def validate(self, name: str, value: Any) -> Scalar:
+        if hasattr(value, "item"):  # numpy scalar
+            value = value.item()
+        for allowed in self.values:
+            if isinstance(allowed, bool) or isinstance(value, bool):
+                if isinstance(allowed, bool) and isinstance(value, bool) and allowed == value:
+                    return allowed
+            elif value == allowed:
+                return allowed
+        raise InputError(
+            f"Parameter {name!r} = {value!r} is not one of {list(self.values)!r}.",
+            "Add the value to the Choice, or drop the trial.",
+        )
+
+    def clip(self, value: Any) -> Scalar | None:
+        """The value itself if allowed, else ``None`` (a choice cannot be clipped)."""
+        try:
+            return self.validate("", value)
+        except InputError:
+            return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "choice", "values": list(self.values), "ordered": self.ordered}
+
+
+Param = Union[Float, Int, Choice]
+Space = dict[str, Param]
+
+
+def _from_dict(name: str, spec: Mapping[str, Any]) -> Param:
+    kind = spec.get("type")
+    if kind == "float":
+        return Float(spec["low"], spec["high"], log=bool(spec.get("log", False)))
+    if kind == "int":
+        return Int(spec["low"], spec["high"], log=bool(spec.get("log", False)))
+    if kind == "choice":
+        return Choice(tuple(spec["values"]), ordered=bool(spec.get("ordered", False)))
+    raise InputError(
+        f"Parameter {name!r}: unknown spec type {kind!r} in {dict(spec)!r}.",
+        "Use 'float', 'int' or 'choice'.",
+    )
+
+
+def _from_ax_config(name: str, config: Any) -> Param:
+    """Read Ax's RangeParameterConfig / ChoiceParameterConfig by their attributes."""
+    ptype = str(getattr(config, "parameter_type", "float")).lower().rsplit(".", 1)[-1]
+    if hasattr(config, "bounds"):
+        low, high = config.bounds
+        log = str(getattr(config, "scaling", "linear") or "linear").lower().endswith("log")
+        return Int(low, high, log=log) if ptype == "int" else Float(low, high, log=log)
+    return Choice(tuple(config.values), ordered=bool(getattr(config, "is_ordered", False)))
+
+
+def parse_space(space: Any) -> Space:
+    """Validate a space and return it as ``{name: Float | Int | Choice}``.
+
+    Accepts a mapping of names to specs (hpxplore's, their JSON dicts, or Ax parameter
+    configs) or a list of Ax parameter configs (which carry their names).
+    """
+    if isinstance(space, (list, tuple)):
+        items = []
+        for config in space:
+            if not hasattr(config, "name"):
+                raise InputError(
+                    f"A space given as a list needs Ax parameter configs, got {config!r}.",
+                    'Pass a dict instead: {"lr": hpx.Float(1e-3, 1, log=True)}.',
+                )
+            items.append((config.name, config))
+        space = dict(items)
+    if not isinstance(space, Mapping) or not space:
+        raise InputError(
+            f"`space` must be a non-empty dict of parameter specs, got {space!r}.",
+            'Write e.g. {"learning_rate": hpx.Float(1e-3, 1.0, log=True), "max_depth": hpx.Int(2, 12)}.',
+        )
+    parsed: Space = {}
+    for name, spec in space.items():
+        if not isinstance(name, str) or not name:
+            raise InputError(f"Parameter names must be non-empty strings, got {name!r}.", "")
+        if isinstance(spec, (Float, Int, Choice)):
+            parsed[name] = spec
+        elif isinstance(spec, Mapping):
+            parsed[name] = _from_dict(name, spec)
+        elif type(spec).__name__ in ("RangeParameterConfig", "ChoiceParameterConfig"):
+            parsed[name] = _from_ax_config(name, spec)
+        else:
+            raise InputError(
+                f"Parameter {name!r}: {spec!r} is not a parameter spec.",
+                "Use hpx.Float, hpx.Int or hpx.Choice (or Ax's RangeParameterConfig / "
+                "ChoiceParameterConfig).",
+            )
+    return parsed
+
+
+def space_to_json(space: Space) -> dict[str, dict[str, Any]]:
+    return {name: param.to_dict() for name, param in space.items()}
+
+
+def space_from_json(data: Mapping[str, Mapping[str, Any]]) -> Space:
+    return {name: _from_dict(name, spec) for name, spec in data.items()}
+
+
+def validate_config(space: Space, config: Mapping[str, Any]) -> dict[str, Scalar]:
+    """Check a configuration against a space; returns it with values normalized."""
+    unknown = sorted(set(config) - set(space))
+    if unknown:
+        raise InputError(
+            f"Unknown parameter(s) {unknown} (the space has {sorted(space)}).",
+            "Remove them from the config, or add them to the space.",
+        )
+    missing = sorted(set(space) - set(config))
+    if missing:
+        raise InputError(
+            f"The config lacks parameter(s) {missing}.",
+            "Give a value for every parameter of the space.",
+        )
+    return {name: space[name].validate(name, config[name]) for name in space}
+
+
+def space_overlap(new: Space, prior: Space) -> float:
+    """Share of the new space's parameters that the prior space has, with the same kind."""
+    if not new:
+        return 0.0
+    shared = sum(
+        1 for name, param in new.items() if name in prior and prior[name].kind == param.kind
+    )
+    return shared / len(new)
