@@ -1,2 +1,55 @@
-"""hpxplore."""
+"""hpxplore: reuse what earlier hyperparameter studies learned, safely and with reasons.
+
+Profile a new task, find similar prior studies in a registry, and (in later layers)
+transfer their best configurations into a warm-started Ax study.
+
+    >>> import hpxplore as hpx
+    >>> profile = hpx.profile_task(df, target="y", name="churn-nov")   # doctest: +SKIP
+    >>> hpx.Registry().similar(profile, k=5)                           # doctest: +SKIP
+
+Names load lazily, so ``import hpxplore`` stays fast (no pandas, scikit-learn,
+SQLAlchemy, Ax, torch, plotly or ipywidgets until used).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    "profile_task": "hpxplore.profiling",
+    "TaskProfile": "hpxplore.profiling",
+    "Registry": "hpxplore.registry",
+    "StudyRecord": "hpxplore.registry",
+    "Float": "hpxplore.space",
+    "Int": "hpxplore.space",
+    "Choice": "hpxplore.space",
+    "Constraint": "hpxplore.objectives",
+    "HpxploreError": "hpxplore.exceptions",
+    "InputError": "hpxplore.exceptions",
+    "RegistryError": "hpxplore.exceptions",
+}
+
+__all__ = sorted([*_LAZY, "__version__"])
+
+if TYPE_CHECKING:
+    from hpxplore.exceptions import HpxploreError, InputError, RegistryError
+    from hpxplore.objectives import Constraint
+    from hpxplore.profiling import TaskProfile, profile_task
+    from hpxplore.registry import Registry, StudyRecord
+    from hpxplore.space import Choice, Float, Int
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hpxplore' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = ["shape_features", "target_features"]
 
@@ -56,6 +55,8 @@ def target_features(y: pd.Series, task_type: str) -> dict[str, float]:
             "minority_share": float(shares.min()),
             "imbalance_ratio": float(counts.max() / counts.min()),
         }
+    from scipy import stats
+
     values = y.to_numpy(dtype=float)
     return {
         "target_skew": float(stats.skew(values)),

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from hpxplore.exceptions import InputError
-from hpxplore.profiling._landmarkers import landmarkers
 from hpxplore.profiling._meta_features import shape_features, target_features
 from hpxplore.profiling._profile import TaskProfile
 
@@ -179,6 +178,8 @@ def profile_task(
     meta = shape_features(X, numeric, seed)
     meta.update(target_features(y, task_type))
     if landmarks:
+        from hpxplore.profiling._landmarkers import landmarkers  # scikit-learn loads here only
+
         meta.update(landmarkers(X, y, numeric, task_type, seed))
     fingerprint = data_fingerprint(df)
     return TaskProfile(

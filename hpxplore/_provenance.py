@@ -1,0 +1,51 @@
+"""Provenance: who made a record, when, and with which code and library versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import platform
+import sys
+from collections.abc import Mapping
+from importlib import metadata
+from typing import Any
+
+from hpxplore._jsonable import jsonable
+
+__all__ = ["current_user", "now_utc", "provenance"]
+
+_LIBRARIES = ("hpxplore", "numpy", "pandas", "scikit-learn", "sqlalchemy", "ax-platform", "botorch", "torch")
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def provenance(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The environment's provenance, with ``extra`` (dataset version, seed, ...) on top."""
+    record = {
+        "created_at": now_utc().isoformat(),
+        "user": current_user(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "libraries": _versions(),
+    }
+    record.update(jsonable(dict(extra or {})))
+    return record

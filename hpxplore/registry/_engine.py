@@ -1,0 +1,166 @@
+"""Where the registry lives, and opening its database safely.
+
+The default is an SQLite file (WAL mode) at ``$HPXPLORE_REGISTRY`` when set, else
+``$XDG_DATA_HOME/hpxplore/registry.db`` (``~/.local/share/hpxplore/registry.db``).
+Any SQLAlchemy URL works; ``postgresql+psycopg://`` is tested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
+from sqlalchemy.orm import Session
+
+from hpxplore.exceptions import (
+    NotARegistryError,
+    RegistryConnectionError,
+    SchemaVersionError,
+)
+from hpxplore.registry._schema import SCHEMA_VERSION, Base, MetaRow
+
+__all__ = ["ENV_VAR", "default_location", "open_engine", "resolve_url"]
+
+ENV_VAR = "HPXPLORE_REGISTRY"
+_SQLITE_TIMEOUT_S = 60
+
+# Migrations from version N to N + 1, run in order on open. Version 1 is the first.
+MIGRATIONS: dict[int, object] = {}
+
+
+def default_location() -> str:
+    """``$HPXPLORE_REGISTRY``, else the per-user data folder's ``hpxplore/registry.db``."""
+    if os.environ.get(ENV_VAR):
+        return os.environ[ENV_VAR]
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return str(base / "hpxplore" / "registry.db")
+
+
+def resolve_url(location: str | os.PathLike[str] | None) -> URL:
+    """A SQLAlchemy URL from a URL string, a file path, or ``None`` (the default)."""
+    location = default_location() if location is None else location
+    text = os.fspath(location)
+    if "://" not in text:
+        path = Path(text).expanduser()
+        if path.is_dir():
+            raise NotARegistryError(
+                f"{str(path)!r} is a folder, not a registry file.",
+                f"Pass a file path such as {str(path / 'registry.db')!r}.",
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return URL.create("sqlite+pysqlite", database=str(path.resolve()))
+    try:
+        return make_url(text)
+    except ArgumentError as exc:
+        raise RegistryConnectionError(
+            f"Cannot read the registry URL {text!r}: {exc}.",
+            "Use a SQLAlchemy URL such as 'sqlite:///path/registry.db' or "
+            "'postgresql+psycopg://user@host:5432/db', or a plain file path.",
+        ) from None
+
+
+def _shown(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_TIMEOUT_S * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _init_schema(engine: Engine, url: URL) -> int:
+    """Create the tables in an empty database, migrate an older one, refuse a foreign one."""
+    with Session(engine) as session, session.begin():
+        tables = set(inspect(session.connection()).get_table_names())
+        if MetaRow.__tablename__ not in tables:
+            if tables:
+                raise NotARegistryError(
+                    f"The database {_shown(url)} has tables {sorted(tables)[:8]} but is not an "
+                    "hpxplore registry.",
+                    "Point hpx.Registry at a new file or an empty database.",
+                )
+            Base.metadata.create_all(session.connection())
+            session.add_all([
+                MetaRow(key="schema_version", value=str(SCHEMA_VERSION)),
+                MetaRow(key="created_at", value=dt.datetime.now(dt.timezone.utc).isoformat()),
+            ])
+            return SCHEMA_VERSION
+        row = session.get(MetaRow, "schema_version")
+        version = int(row.value) if row is not None else 0
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"The registry {_shown(url)} has schema version {version}; this hpxplore "
+                f"reads up to {SCHEMA_VERSION}.",
+                "Upgrade hpxplore (pip install -U hpxplore).",
+            )
+        if version < 1:
+            raise NotARegistryError(
+                f"The registry {_shown(url)} has no readable schema version.", "Use a new file."
+            )
+        while version < SCHEMA_VERSION:
+            MIGRATIONS[version](session)  # type: ignore[operator]
+            version += 1
+            session.merge(MetaRow(key="schema_version", value=str(version)))
+        Base.metadata.create_all(session.connection())  # tables added by this release
+        return version
+
+
+def open_engine(location: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
+    """Open (creating if needed) the registry database; errors name the location and fix."""
+    url = resolve_url(location)
+    kwargs: dict = {"json_serializer": functools.partial(json.dumps, allow_nan=False)}
+    if url.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": _SQLITE_TIMEOUT_S}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(url, **kwargs)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise RegistryConnectionError(
+            f"No database driver for {_shown(url)}: {exc}.",
+            "Install the driver, e.g. pip install 'hpxplore[postgres]' for PostgreSQL.",
+        ) from None
+    if url.get_backend_name() == "sqlite":
+        _configure_sqlite(engine)
+    try:
+        try:
+            _init_schema(engine, url)
+        except IntegrityError:  # another process created the tables at the same moment
+            _init_schema(engine, url)
+    except OperationalError as exc:
+        engine.dispose()
+        raise RegistryConnectionError(
+            f"Cannot connect to the registry at {_shown(url)}: {str(exc.orig).strip()}",
+            "Check that the server is running and the URL (host, port, user, database) is right.",
+        ) from None
+    except DatabaseError as exc:
+        engine.dispose()
+        raise NotARegistryError(
+            f"{_shown(url)} is not an hpxplore registry: {str(exc.orig).strip()}.",
+            "Point hpx.Registry at a new file (the damaged one is left untouched).",
+        ) from None
+    return engine, url

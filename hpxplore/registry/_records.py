@@ -1,0 +1,51 @@
+"""What the registry hands back: frozen study records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from hpxplore.objectives import Constraint
+from hpxplore.profiling import TaskProfile
+from hpxplore.space import Space
+
+__all__ = ["StudyRecord"]
+
+
+@dataclass(frozen=True)
+class StudyRecord:
+    """A stored study: its task, space, objectives, provenance and trials."""
+
+    name: str
+    profile: TaskProfile
+    space: Space
+    objectives: dict[str, str]
+    constraints: tuple[Constraint, ...]
+    provenance: dict[str, Any]
+    source: str
+    state: str
+    created_at: dt.datetime
+    trials: pd.DataFrame
+
+    @property
+    def completed(self) -> pd.DataFrame:
+        """The completed trials only."""
+        return self.trials[self.trials["status"] == "completed"].reset_index(drop=True)
+
+    def best(self, metric: str | None = None) -> pd.Series:
+        """The best completed trial on ``metric`` (default: the first objective)."""
+        metric = metric or next(iter(self.objectives))
+        done = self.completed.dropna(subset=[metric])
+        if done.empty:
+            raise ValueError(f"Study {self.name!r} has no completed trial with {metric!r}.")
+        ascending = self.objectives.get(metric, "maximize") == "minimize"
+        return done.sort_values(metric, ascending=ascending).iloc[0]
+
+    def __repr__(self) -> str:
+        return (
+            f"StudyRecord({self.name!r}, task={self.profile.name!r}, {len(self.trials)} trials, "
+            f"objectives={self.objectives}, source={self.source!r})"
+        )

@@ -1,0 +1,414 @@
+"""Registry: every prior study (task profile, space, objectives, trials, provenance) in one
+SQL database, plus the audit log of recommendations and decisions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Integer, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from hpxplore._jsonable import jsonable
+from hpxplore._provenance import now_utc, provenance as make_provenance
+from hpxplore.exceptions import (
+    DuplicateStudyError,
+    InputError,
+    RegistryConnectionError,
+    StudyNotFoundError,
+)
+from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
+from hpxplore.profiling import TaskProfile
+from hpxplore.registry import _audit
+from hpxplore.registry._engine import open_engine
+from hpxplore.registry._records import StudyRecord
+from hpxplore.registry._schema import MetaRow, StudyRow, TrialRow
+from hpxplore.registry._trials import TrialData, trials_from_frame
+from hpxplore.similarity import nearest
+from hpxplore.space import Space, parse_space, space_from_json, space_overlap, space_to_json
+
+__all__ = ["Registry"]
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > 255:
+        raise InputError(
+            f"A study name must be a non-empty string of at most 255 characters, got {name!r}.",
+            'Pass e.g. name="hgb-churn-2026-11".',
+        )
+    return name
+
+
+def _trials_frame(rows: Sequence[TrialRow], space: Mapping[str, Any]) -> pd.DataFrame:
+    records = []
+    for row in rows:
+        record: dict[str, Any] = {"trial_index": row.trial_index}
+        record.update({p: row.config.get(p) for p in space})
+        record.update(row.metrics)
+        for metric, sem in (row.sems or {}).items():
+            record[f"{metric}_sem"] = sem
+        record.update(status=row.status, origin=row.origin, error=row.error, created_at=row.created_at)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        frame = pd.DataFrame(columns=["trial_index", *space, "status", "origin", "error", "created_at"])
+    return frame
+
+
+class Registry:
+    """The store of prior studies that transfer draws on.
+
+    Args:
+        url: a SQLAlchemy URL (``"postgresql+psycopg://user@host/db"``), a file path for an
+            SQLite registry, or ``None`` for the default file (``$HPXPLORE_REGISTRY``, else
+            ``~/.local/share/hpxplore/registry.db``).
+
+    Example:
+        >>> reg = Registry(tmp_path / "registry.db")      # doctest: +SKIP
+        >>> reg.add_study("iris-hgb", profile, space, {"accuracy": "maximize"}, trials)  # doctest: +SKIP
+        >>> reg.similar(new_profile, k=3)                  # doctest: +SKIP
+    """
+
+    def __init__(self, url: str | os.PathLike[str] | None = None) -> None:
+        self._engine, self._url = open_engine(url)
+
+    # -- plumbing -------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return self._url.render_as_string(hide_password=True)
+
+    @property
+    def schema_version(self) -> int:
+        with self._session() as session:
+            return int(session.get(MetaRow, "schema_version").value)
+
+    def __repr__(self) -> str:
+        return f"Registry({self.url!r})"
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        try:
+            with Session(self._engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise RegistryConnectionError(
+                f"The registry at {self.url} failed: {str(exc.orig).strip()}",
+                "Check that the database is reachable and not locked by a crashed process; "
+                "nothing of this call was written.",
+            ) from None
+
+    def _study_row(self, session: Session, name: str) -> StudyRow:
+        row = session.scalar(select(StudyRow).where(StudyRow.name == name))
+        if row is None:
+            known = session.scalars(select(StudyRow.name).order_by(StudyRow.name).limit(10)).all()
+            raise StudyNotFoundError(
+                f"No study named {name!r} in the registry at {self.url}.",
+                f"Known studies include {list(known)}; reg.studies() lists them all.",
+            )
+        return row
+
+    # -- studies --------------------------------------------------------------------------
+    def add_study(
+        self,
+        name: str,
+        profile: TaskProfile,
+        space: Any,
+        objectives: Any,
+        trials: pd.DataFrame,
+        *,
+        constraints: Sequence[str | Constraint] | str | None = None,
+        provenance: Mapping[str, Any] | None = None,
+        source: str = "dataframe",
+        state: str = "completed",
+        nan_metrics: str = "error",
+    ) -> StudyRecord:
+        """Store a finished (or running) study with its trials, in one transaction.
+
+        ``trials`` has one row per trial and one column per parameter and per metric;
+        optional columns ``trial_index``, ``status`` (``completed``/``failed``/...),
+        ``origin`` and ``error``. Everything is validated before anything is written.
+        """
+        _check_name(name)
+        if not isinstance(profile, TaskProfile):
+            raise InputError(
+                f"add_study needs a TaskProfile, got {type(profile).__name__}.",
+                "Make one with hpx.profile_task(df, target=...) or TaskProfile.from_meta_features.",
+            )
+        parsed_space = parse_space(space)
+        parsed_objectives = parse_objectives(objectives)
+        parsed_constraints = parse_constraints(constraints)
+        rows = trials_from_frame(trials, parsed_space, parsed_objectives, parsed_constraints,
+                                 nan_metrics=nan_metrics)
+        record = StudyRow(
+            name=name,
+            task_name=profile.name,
+            task_type=profile.task_type,
+            fingerprint=profile.fingerprint,
+            profile=profile.to_dict(),
+            tags=dict(profile.tags),
+            space=space_to_json(parsed_space),
+            objectives=parsed_objectives,
+            constraints=[str(c) for c in parsed_constraints],
+            provenance=make_provenance(provenance),
+            source=source,
+            state=state,
+            trials=[self._trial_row(t) for t in rows],
+        )
+        try:
+            with self._session() as session:
+                if session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None:
+                    raise DuplicateStudyError(
+                        f"A study named {name!r} is already in the registry at {self.url}.",
+                        "Pick another name, or reg.delete_study(name) first if the old one should go.",
+                    )
+                session.add(record)
+        except IntegrityError:  # a concurrent writer took the name between check and insert
+            raise DuplicateStudyError(
+                f"A study named {name!r} was stored by another process at the same time.",
+                "Pick another name.",
+            ) from None
+        return self.study(name)
+
+    @staticmethod
+    def _trial_row(trial: TrialData, sems: Mapping[str, float] | None = None) -> TrialRow:
+        return TrialRow(
+            trial_index=trial.trial_index,
+            config=jsonable(trial.config),
+            metrics=jsonable(trial.metrics),
+            sems=jsonable(dict(sems)) if sems else None,
+            status=trial.status,
+            origin=trial.origin,
+            error=trial.error,
+        )
+
+    def save_trial(
+        self, name: str, trial: TrialData, *, sems: Mapping[str, float] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Insert or replace one trial of a stored study (used while a study runs)."""
+        with self._session() as session:
+            study = self._study_row(session, name)
+            existing = session.scalar(
+                select(TrialRow).where(TrialRow.study_id == study.id, TrialRow.trial_index == trial.trial_index)
+            )
+            row = self._trial_row(trial, sems)
+            row.extra = jsonable(dict(extra)) if extra else None
+            if existing is not None:
+                for field in ("config", "metrics", "sems", "status", "origin", "error", "extra"):
+                    setattr(existing, field, getattr(row, field))
+            else:
+                row.study_id = study.id
+                session.add(row)
+            study.updated_at = now_utc()
+
+    def set_state(self, name: str, state: str) -> None:
+        """Mark a study ``running``, ``completed`` or ``stopped``."""
+        with self._session() as session:
+            study = self._study_row(session, name)
+            study.state, study.updated_at = state, now_utc()
+
+    def study(self, name: str) -> StudyRecord:
+        """The stored study ``name`` with all its trials."""
+        with self._session() as session:
+            row = self._study_row(session, name)
+            space = space_from_json(row.space)
+            return StudyRecord(
+                name=row.name,
+                profile=TaskProfile.from_dict(row.profile),
+                space=space,
+                objectives=dict(row.objectives),
+                constraints=tuple(parse_constraints(row.constraints)),
+                provenance=dict(row.provenance),
+                source=row.source,
+                state=row.state,
+                created_at=row.created_at,
+                trials=_trials_frame(row.trials, space),
+            )
+
+    def trials(self, name: str) -> pd.DataFrame:
+        """The trials of study ``name``: parameters, metrics, status, origin."""
+        return self.study(name).trials
+
+    def names(self) -> list[str]:
+        with self._session() as session:
+            return list(session.scalars(select(StudyRow.name).order_by(StudyRow.name)))
+
+    def __contains__(self, name: object) -> bool:
+        with self._session() as session:
+            return session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None
+
+    def __len__(self) -> int:
+        with self._session() as session:
+            return int(session.scalar(select(func.count(StudyRow.id))))
+
+    def studies(self, *, tags: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """One row per stored study: task, trial counts, objectives, tags, provenance dates."""
+        counts = (
+            select(TrialRow.study_id, func.count(TrialRow.id).label("n"),
+                   func.sum((TrialRow.status == "completed").cast(Integer)).label("done"))
+            .group_by(TrialRow.study_id).subquery()
+        )
+        with self._session() as session:
+            rows = session.execute(
+                select(StudyRow, counts.c.n, counts.c.done)
+                .outerjoin(counts, counts.c.study_id == StudyRow.id)
+                .order_by(StudyRow.name)
+            ).all()
+        records = [
+            {
+                "study": s.name, "task": s.task_name, "task_type": s.task_type,
+                "n_trials": int(n or 0), "n_completed": int(done or 0),
+                "objectives": dict(s.objectives), "constraints": list(s.constraints),
+                "parameters": sorted(s.space), "tags": dict(s.tags), "source": s.source,
+                "state": s.state, "created_at": s.created_at,
+            }
+            for s, n, done in rows
+            if _tags_match(s.tags, tags)
+        ]
+        columns = ["study", "task", "task_type", "n_trials", "n_completed", "objectives",
+                   "constraints", "parameters", "tags", "source", "state", "created_at"]
+        return pd.DataFrame.from_records(records, columns=columns)
+
+    def delete_study(self, name: str) -> None:
+        """Remove a study and its trials (recommendations and decisions stay in the audit log)."""
+        with self._session() as session:
+            session.delete(self._study_row(session, name))
+
+    def profiles(self, *, tags: Mapping[str, Any] | None = None) -> dict[str, TaskProfile]:
+        """Study name -> the profile of its task, optionally only studies with these tags."""
+        with self._session() as session:
+            rows = session.execute(select(StudyRow.name, StudyRow.profile, StudyRow.tags)).all()
+        return {n: TaskProfile.from_dict(p) for n, p, t in rows if _tags_match(t, tags)}
+
+    # -- similarity -----------------------------------------------------------------------
+    def similar(
+        self,
+        profile: TaskProfile,
+        k: int = 5,
+        *,
+        tags: Mapping[str, Any] | None = None,
+        space: Any = None,
+        min_space_overlap: float = 0.5,
+        weights: Mapping[str, float] | None = None,
+        bandwidth: float = 1.0,
+        quantile: float = 0.95,
+    ) -> pd.DataFrame:
+        """The ``k`` stored studies whose tasks are most similar to ``profile``.
+
+        Columns: ``study, task, similarity`` (in [0, 1]), ``distance, in_distribution``
+        (False: no close analog), ``n_shared, contributions`` (each meta-feature's share of
+        the distance), ``deviations`` (signed, in robust spreads), ``shared_features``,
+        ``tags`` and ``space_overlap``. ``tags`` keeps only studies whose tags match
+        (e.g. ``{"model": "hgb"}``); ``space`` keeps only studies whose search space covers
+        at least ``min_space_overlap`` of its parameters. See :mod:`hpxplore.similarity`.
+        """
+        wanted = parse_space(space) if space is not None else None
+        with self._session() as session:
+            rows = session.execute(select(StudyRow.name, StudyRow.profile, StudyRow.tags, StudyRow.space)).all()
+        kept, overlaps, study_tags = {}, {}, {}
+        for name, prof, row_tags, row_space in rows:
+            if not _tags_match(row_tags, tags):
+                continue
+            overlap = space_overlap(wanted, space_from_json(row_space)) if wanted else 1.0
+            if overlap < min_space_overlap:
+                continue
+            kept[name] = TaskProfile.from_dict(prof)
+            overlaps[name], study_tags[name] = overlap, dict(row_tags)
+        frame = nearest(profile, kept, k=k, weights=weights, bandwidth=bandwidth, quantile=quantile)
+        attrs = dict(frame.attrs)
+        frame = frame.assign(
+            tags=[study_tags[s] for s in frame["study"]],
+            space_overlap=[overlaps[s] for s in frame["study"]],
+        )
+        frame.attrs.update(attrs, candidates=len(kept))
+        return frame
+
+    # -- importers ------------------------------------------------------------------------
+    def import_csv(self, path: str | os.PathLike[str], name: str, profile: TaskProfile,
+                   space: Any, objectives: Any, **kwargs: Any) -> StudyRecord:
+        """Store a study from a CSV trials table (see :meth:`add_study` for its columns)."""
+        from hpxplore.registry.importers.table import read_trials_csv
+
+        return self.add_study(name, profile, space, objectives, read_trials_csv(path),
+                              source="csv", **kwargs)
+
+    def import_ax(self, path: str | os.PathLike[str], profile: TaskProfile, *,
+                  name: str | None = None, **kwargs: Any) -> StudyRecord:
+        """Store a study from an Ax ``Client.save_to_json_file`` snapshot."""
+        from hpxplore.registry.importers.ax_json import read_ax_json
+
+        study = read_ax_json(path)
+        return self.add_study(name or study.name, profile, study.space, study.objectives,
+                              study.trials, constraints=study.constraints,
+                              provenance={"imported_from": str(path), **kwargs.pop("provenance", {})},
+                              source="ax", **kwargs)
+
+    def import_optuna(self, storage: str, study_name: str, profile: TaskProfile, *,
+                      name: str | None = None, metric_names: Sequence[str] | None = None,
+                      **kwargs: Any) -> StudyRecord:
+        """Store a study from an Optuna storage (URL or storage object) and study name."""
+        from hpxplore.registry.importers.optuna import read_optuna
+
+        study = read_optuna(storage, study_name, metric_names=metric_names)
+        return self.add_study(name or study.name, profile, study.space, study.objectives,
+                              study.trials, constraints=study.constraints,
+                              provenance={"imported_from": f"optuna:{study_name}",
+                                          **kwargs.pop("provenance", {})},
+                              source="optuna", **kwargs)
+
+    # -- recommendations, decisions and outcomes (the audit log) ---------------------------
+    def add_recommendations(self, task: TaskProfile, items: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Store a batch of recommendations for ``task``; returns their ids."""
+        with self._session() as session:
+            return _audit.add_recommendations(session, task, items)
+
+    def decide(self, recommendation_id: int, decision: str, *, reason: str = "",
+               user: str | None = None) -> None:
+        """Record that a recommendation was ``"accepted"`` or ``"rejected"``, and why."""
+        with self._session() as session:
+            _audit.decide(session, recommendation_id, decision, reason, user)
+
+    def link_recommendations(self, ids: Sequence[int], study: str) -> None:
+        """Note that these recommendations seeded ``study``."""
+        with self._session() as session:
+            _audit.link(session, ids, study)
+
+    def recommendations(self, *, task: str | None = None) -> pd.DataFrame:
+        """Stored recommendations with their latest decision."""
+        with self._session() as session:
+            return _audit.recommendations(session, task)
+
+    def decisions(self, *, task: str | None = None) -> pd.DataFrame:
+        """The audit log: every accept/reject, oldest first."""
+        with self._session() as session:
+            return _audit.decisions(session, task)
+
+    def record_outcome(self, study: str, outcome: Mapping[str, Any], *,
+                       recommendation_id: int | None = None, trial_index: int | None = None) -> None:
+        """Store what a transferred configuration gave on the new task."""
+        with self._session() as session:
+            _audit.record_outcome(session, study, outcome, recommendation_id, trial_index)
+
+    def outcomes(self) -> pd.DataFrame:
+        """Transfer outcomes, one row each."""
+        with self._session() as session:
+            return _audit.outcomes(session)
+
+
+def _tags_match(stored: Mapping[str, Any], wanted: Mapping[str, Any] | None) -> bool:
+    return all(str(stored.get(k)) == str(v) for k, v in (wanted or {}).items())

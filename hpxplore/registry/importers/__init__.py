@@ -1,0 +1,1 @@
+"""Importers: one module per source (CSV tables, Ax JSON snapshots, Optuna storages)."""
