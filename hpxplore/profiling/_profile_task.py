@@ -120,7 +120,7 @@ def profile_task(
         raise InputError(
             f"The 'task' parameter of profile_task must be 'auto', 'classification' or "
             f"'regression'. Got {task!r} instead.",
-            "",
+            "Pass task='auto' to infer it from the target.",
         )
     notes: list[str] = []
     y = df[target]
@@ -154,7 +154,10 @@ def profile_task(
             "Profile a larger sample, or use TaskProfile.from_meta_features for a tiny task.",
         )
     if X.shape[1] == 0:
-        raise InputError(f"The frame has no feature columns besides the target {target!r}.", "Add features.")
+        raise InputError(
+            f"The frame has no feature columns besides the target {target!r}.",
+            "Pass the frame with its feature columns, not the target alone.",
+        )
 
     all_nan, constant = _useless_columns(X)
     if all_nan or constant:

@@ -1,0 +1,81 @@
+"""A throwaway PostgreSQL server on loopback, for tests: a cluster in a temporary folder.
+
+Uses Debian's ``postgresql`` binaries (``/usr/lib/postgresql/<N>/bin``). They refuse to run
+as root, so as root the server runs as the ``postgres`` user.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+__all__ = ["PostgresServer", "find_postgres_bin"]
+
+
+def find_postgres_bin() -> Path | None:
+    """The newest ``/usr/lib/postgresql/<N>/bin`` holding ``initdb``, or ``None``."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PostgresServer:
+    """Start with ``start()``, get a fresh database URL with ``new_database()``, ``stop()``."""
+
+    def __init__(self, bin_dir: Path | None = None) -> None:
+        self.bin_dir = bin_dir or find_postgres_bin()
+        if self.bin_dir is None:
+            raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql).")
+        self.port = _free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="hpx-pg-"))
+        self._as_root = os.geteuid() == 0
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.bin_dir / args[0]), *args[1:]]
+        if self._as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+    def start(self) -> PostgresServer:
+        if self._as_root:
+            shutil.chown(self.root, "postgres", "postgres")
+        data = self.root / "data"
+        self._run("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
+        self._run("pg_ctl", "-D", str(data), "-l", str(self.root / "log"), "-o", options, "-w", "start")
+        return self
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def new_database(self) -> str:
+        """Create an empty database and return its SQLAlchemy URL."""
+        import psycopg
+
+        name = f"hpx_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            pass
+        shutil.rmtree(self.root, ignore_errors=True)
