@@ -63,7 +63,7 @@ def resolve_url(location: str | os.PathLike[str] | None) -> URL:
         return URL.create("sqlite+pysqlite", database=str(path.resolve()))
     try:
         return make_url(text)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise RegistryConnectionError(
             f"Cannot read the registry URL {text!r}: {exc}.",
             "Use a SQLAlchemy URL such as 'sqlite:///path/registry.db' or "
