@@ -32,7 +32,20 @@ _LAZY = {
     "RegistryError": "hpxplore.exceptions",
 }
 
-__all__ = sorted([*_LAZY, "__version__"])
+__all__ = [
+    "Choice",
+    "Constraint",
+    "Float",
+    "HpxploreError",
+    "InputError",
+    "Int",
+    "Registry",
+    "RegistryError",
+    "StudyRecord",
+    "TaskProfile",
+    "__version__",
+    "profile_task",
+]
 
 if TYPE_CHECKING:
     from hpxplore.exceptions import HpxploreError, InputError, RegistryError

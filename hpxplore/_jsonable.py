@@ -11,7 +11,11 @@ __all__ = ["jsonable"]
 
 def jsonable(value: Any) -> Any:
     """A copy of ``value`` that ``json.dumps(..., allow_nan=False)`` accepts."""
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)) and getattr(value, "ndim", 0) == 0:
+    if (
+        hasattr(value, "item")
+        and not isinstance(value, (str, bytes))
+        and getattr(value, "ndim", 0) == 0
+    ):
         value = value.item()
     if isinstance(value, float):
         return value if math.isfinite(value) else None

@@ -14,11 +14,20 @@ from hpxplore._jsonable import jsonable
 
 __all__ = ["current_user", "now_utc", "provenance"]
 
-_LIBRARIES = ("hpxplore", "numpy", "pandas", "scikit-learn", "sqlalchemy", "ax-platform", "botorch", "torch")
+_LIBRARIES = (
+    "hpxplore",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "sqlalchemy",
+    "ax-platform",
+    "botorch",
+    "torch",
+)
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def current_user() -> str:

@@ -32,8 +32,15 @@ MIN_THRESHOLD = 1.0
 DEFAULT_THRESHOLD = 2.0  # with fewer than 3 reference tasks there is no distribution to read
 _RATIO_FEATURES = {"dimensionality", "imbalance_ratio"}
 SIMILARITY_COLUMNS = [
-    "study", "task", "similarity", "distance", "in_distribution", "n_shared",
-    "contributions", "deviations", "shared_features",
+    "study",
+    "task",
+    "similarity",
+    "distance",
+    "in_distribution",
+    "n_shared",
+    "contributions",
+    "deviations",
+    "shared_features",
 ]
 
 
@@ -73,7 +80,9 @@ def _spreads(reference: np.ndarray, features: list[str]) -> np.ndarray:
     return spreads
 
 
-def _weights(weights: Mapping[str, float] | None, features: list[str], allowed: set[str]) -> np.ndarray:
+def _weights(
+    weights: Mapping[str, float] | None, features: list[str], allowed: set[str]
+) -> np.ndarray:
     weights = dict(weights or {})
     unknown = sorted(set(weights) - allowed - set(META_FEATURES))
     if unknown:
@@ -133,7 +142,9 @@ def nearest(
             "Make one with hpx.profile_task(df, target=...) or TaskProfile.from_meta_features.",
         )
     if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
-        raise InputError(f"The 'k' parameter of similar must be an int in [1, inf). Got {k!r} instead.", "")
+        raise InputError(
+            f"The 'k' parameter of similar must be an int in [1, inf). Got {k!r} instead.", ""
+        )
     if not (isinstance(bandwidth, (int, float)) and bandwidth > 0):
         raise InputError(f"bandwidth must be a number > 0, got {bandwidth!r}.", "")
     names = list(candidates)
@@ -143,7 +154,9 @@ def nearest(
     w = _weights(weights, features, known | set(query.meta_features))
     frame = pd.DataFrame(columns=SIMILARITY_COLUMNS)
     frame.attrs.update(
-        query=query.name, threshold=DEFAULT_THRESHOLD, in_distribution=False,
+        query=query.name,
+        threshold=DEFAULT_THRESHOLD,
+        in_distribution=False,
         unused=sorted(set(query.meta_features) - known),
     )
     if not names or not features:
@@ -162,28 +175,36 @@ def nearest(
         total = terms[i].sum()
         contributions = {
             f: float(terms[i, j] / total) if total > 0 else 0.0
-            for j, f in enumerate(features) if f in shared
+            for j, f in enumerate(features)
+            if f in shared
         }
-        deviations = {f: float(q[j] - reference[i, j]) for j, f in enumerate(features) if f in shared}
-        rows.append({
-            "study": name,
-            "task": profiles[i].name,
-            "similarity": float(math.exp(-(distance[i] ** 2) / (2 * bandwidth**2))),
-            "distance": float(distance[i]),
-            "in_distribution": bool(distance[i] <= threshold),
-            "n_shared": len(shared),
-            "contributions": dict(sorted(contributions.items(), key=lambda kv: -kv[1])),
-            "deviations": deviations,
-            "shared_features": shared,
-        })
+        deviations = {
+            f: float(q[j] - reference[i, j]) for j, f in enumerate(features) if f in shared
+        }
+        rows.append(
+            {
+                "study": name,
+                "task": profiles[i].name,
+                "similarity": float(math.exp(-(distance[i] ** 2) / (2 * bandwidth**2))),
+                "distance": float(distance[i]),
+                "in_distribution": bool(distance[i] <= threshold),
+                "n_shared": len(shared),
+                "contributions": dict(sorted(contributions.items(), key=lambda kv: -kv[1])),
+                "deviations": deviations,
+                "shared_features": shared,
+            }
+        )
     if rows:
-        frame = pd.DataFrame(rows, columns=SIMILARITY_COLUMNS).sort_values(
-            ["distance", "study"], kind="stable"
-        ).reset_index(drop=True)
+        frame = (
+            pd.DataFrame(rows, columns=SIMILARITY_COLUMNS)
+            .sort_values(["distance", "study"], kind="stable")
+            .reset_index(drop=True)
+        )
     if k is not None:
         frame = frame.head(k)
     frame.attrs.update(
-        query=query.name, threshold=threshold,
+        query=query.name,
+        threshold=threshold,
         in_distribution=bool(frame["in_distribution"].any()) if len(frame) else False,
         unused=sorted(set(query.meta_features) - known),
     )

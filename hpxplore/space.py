@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from hpxplore.exceptions import InputError
 
@@ -27,12 +27,16 @@ __all__ = [
     "validate_config",
 ]
 
-Scalar = Union[str, int, float, bool]
+Scalar = str | int | float | bool
 
 
 def _check_bounds(kind: str, low: float, high: float, log: bool) -> None:
     for label, value in (("low", low), ("high", high)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
             raise InputError(
                 f"{kind}: `{label}` must be a finite number, but got {value!r}.",
                 f"Write e.g. {kind}(0.001, 1.0).",
@@ -84,7 +88,9 @@ class Float:
     def to_unit(self, value: float) -> float:
         """Map a value to [0, 1] (on the log scale when ``log``)."""
         if self.log:
-            return (math.log(value) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
+            return (math.log(value) - math.log(self.low)) / (
+                math.log(self.high) - math.log(self.low)
+            )
         return (value - self.low) / (self.high - self.low)
 
     def to_dict(self) -> dict[str, Any]:
@@ -132,7 +138,9 @@ class Int:
 
     def to_unit(self, value: float) -> float:
         if self.log:
-            return (math.log(value) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
+            return (math.log(value) - math.log(self.low)) / (
+                math.log(self.high) - math.log(self.low)
+            )
         return (value - self.low) / (self.high - self.low)
 
     def to_dict(self) -> dict[str, Any]:
@@ -195,7 +203,7 @@ class Choice:
         return {"type": "choice", "values": list(self.values), "ordered": self.ordered}
 
 
-Param = Union[Float, Int, Choice]
+Param = Float | Int | Choice
 Space = dict[str, Param]
 
 

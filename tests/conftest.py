@@ -26,8 +26,10 @@ SKLEARN_CLASSIFICATION = {
 def postgres_server():
     if find_postgres_bin() is None:
         if REQUIRE_POSTGRES:
-            pytest.fail("PostgreSQL is required (HPX_REQUIRE_POSTGRES=1) but not installed; "
-                        "run `make test`, which installs it.")
+            pytest.fail(
+                "PostgreSQL is required (HPX_REQUIRE_POSTGRES=1) but not installed; "
+                "run `make test`, which installs it."
+            )
         pytest.skip("PostgreSQL is not installed")
     server = PostgresServer().start()
     yield server
@@ -57,7 +59,9 @@ def sklearn_frames() -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="session")
 def sklearn_profiles(sklearn_frames) -> dict[str, hpx.TaskProfile]:
     return {
-        name: hpx.profile_task(df, target="target", name=name, tags={"model": "hgb"}, drop_useless=True)
+        name: hpx.profile_task(
+            df, target="target", name=name, tags={"model": "hgb"}, drop_useless=True
+        )
         for name, df in sklearn_frames.items()
     }
 
@@ -79,10 +83,12 @@ def objectives() -> dict:
 def make_trials(n: int = 8, seed: int = 0) -> pd.DataFrame:
     """A plausible trials table for the ``space`` fixture."""
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "learning_rate": 10 ** rng.uniform(-3, 0, n),
-        "max_depth": rng.integers(2, 13, n),
-        "loss": rng.choice(["log_loss", "exponential"], n),
-        "accuracy": rng.uniform(0.7, 1.0, n),
-        "predict_ms": rng.uniform(0.5, 8.0, n),
-    })
+    return pd.DataFrame(
+        {
+            "learning_rate": 10 ** rng.uniform(-3, 0, n),
+            "max_depth": rng.integers(2, 13, n),
+            "loss": rng.choice(["log_loss", "exponential"], n),
+            "accuracy": rng.uniform(0.7, 1.0, n),
+            "predict_ms": rng.uniform(0.5, 8.0, n),
+        }
+    )

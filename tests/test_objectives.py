@@ -5,7 +5,10 @@ from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 
 
 def test_objectives_accept_short_directions():
-    assert parse_objectives({"acc": "max", "ms": "Minimize"}) == {"acc": "maximize", "ms": "minimize"}
+    assert parse_objectives({"acc": "max", "ms": "Minimize"}) == {
+        "acc": "maximize",
+        "ms": "minimize",
+    }
 
 
 def test_bad_direction_is_named():

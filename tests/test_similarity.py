@@ -14,7 +14,12 @@ def prior_profiles(sklearn_frames):
     for name, df in sklearn_frames.items():
         for label, frame in (("full", df), ("sample", df.sample(frac=0.8, random_state=1))):
             profiles[f"{name}-{label}"] = hpx.profile_task(
-                frame, target="target", name=f"{name}-{label}", tags={"model": "hgb"}, drop_useless=True)
+                frame,
+                target="target",
+                name=f"{name}-{label}",
+                tags={"model": "hgb"},
+                drop_useless=True,
+            )
     return profiles
 
 
@@ -27,7 +32,9 @@ def filled_registry(tmp_path, prior_profiles, space, objectives):
 
 
 @pytest.mark.parametrize("dataset", ["iris", "wine", "breast_cancer", "digits"])
-def test_a_new_sample_of_a_known_task_finds_that_task_first(filled_registry, sklearn_frames, dataset):
+def test_a_new_sample_of_a_known_task_finds_that_task_first(
+    filled_registry, sklearn_frames, dataset
+):
     new = sklearn_frames[dataset].sample(frac=0.6, random_state=7)
     profile = hpx.profile_task(new, target="target", name=f"{dataset}-new", drop_useless=True)
     ranked = filled_registry.similar(profile, k=3)
@@ -50,7 +57,8 @@ def test_identical_profile_has_similarity_one(prior_profiles):
 def test_contributions_name_the_feature_that_differs(prior_profiles):
     base = prior_profiles["breast_cancer-full"]
     changed = hpx.TaskProfile.from_meta_features(
-        "bigger", {**base.meta_features, "n_rows": base.meta_features["n_rows"] * 500})
+        "bigger", {**base.meta_features, "n_rows": base.meta_features["n_rows"] * 500}
+    )
     row = nearest(changed, {"bc": base, **prior_profiles}, k=None).set_index("study").loc["bc"]
     assert next(iter(row["contributions"])) == "n_rows"
     assert row["contributions"]["n_rows"] > 0.9
@@ -58,11 +66,22 @@ def test_contributions_name_the_feature_that_differs(prior_profiles):
 
 
 def test_far_away_task_has_no_close_analog(filled_registry):
-    alien = hpx.TaskProfile.from_meta_features("alien", {
-        "n_rows": 2_000_000, "n_features": 3000, "n_classes": 200, "numeric_share": 0.1,
-        "categorical_share": 0.9, "missing_share": 0.4, "landmark_1nn": 0.05, "landmark_stump": 0.02,
-        "landmark_linear": 0.04, "label_noise": 0.6, "class_entropy": 0.3,
-    })
+    alien = hpx.TaskProfile.from_meta_features(
+        "alien",
+        {
+            "n_rows": 2_000_000,
+            "n_features": 3000,
+            "n_classes": 200,
+            "numeric_share": 0.1,
+            "categorical_share": 0.9,
+            "missing_share": 0.4,
+            "landmark_1nn": 0.05,
+            "landmark_stump": 0.02,
+            "landmark_linear": 0.04,
+            "label_noise": 0.6,
+            "class_entropy": 0.3,
+        },
+    )
     ranked = filled_registry.similar(alien, k=5)
     assert not ranked["in_distribution"].any()
     assert ranked.attrs["in_distribution"] is False
@@ -71,7 +90,9 @@ def test_far_away_task_has_no_close_analog(filled_registry):
 
 
 def test_partial_profiles_use_the_shared_meta_features(filled_registry):
-    sized = hpx.TaskProfile.from_meta_features("sized", {"n_rows": 170, "n_features": 13, "custom": 4})
+    sized = hpx.TaskProfile.from_meta_features(
+        "sized", {"n_rows": 170, "n_features": 13, "custom": 4}
+    )
     ranked = filled_registry.similar(sized, k=2)
     assert set(ranked["n_shared"]) == {2}
     assert ranked.loc[0, "shared_features"] == ["n_features", "n_rows"]
@@ -81,7 +102,12 @@ def test_partial_profiles_use_the_shared_meta_features(filled_registry):
 
 def test_weights_change_what_matters(prior_profiles):
     query = hpx.TaskProfile.from_meta_features(
-        "q", {"n_rows": 150, "landmark_1nn": prior_profiles["digits-full"].meta_features["landmark_1nn"]})
+        "q",
+        {
+            "n_rows": 150,
+            "landmark_1nn": prior_profiles["digits-full"].meta_features["landmark_1nn"],
+        },
+    )
     by_size = nearest(query, prior_profiles, weights={"landmark_1nn": 0.0})
     by_landmark = nearest(query, prior_profiles, weights={"n_rows": 0.0})
     assert by_size.loc[0, "study"].startswith("iris")
@@ -94,12 +120,25 @@ def test_weights_change_what_matters(prior_profiles):
 
 def test_filters_by_tag_and_search_space(filled_registry, prior_profiles, space, objectives):
     rf_space = {"n_estimators": hpx.Int(10, 500), "max_depth": hpx.Int(2, 30)}
-    rf_trials = pd.DataFrame({"n_estimators": [100, 200], "max_depth": [5, 9], "accuracy": [0.9, 0.8],
-                              "predict_ms": [1.0, 2.0]})
-    filled_registry.add_study("iris-rf", prior_profiles["iris-full"].with_tags(model="rf"), rf_space,
-                              objectives, rf_trials)
+    rf_trials = pd.DataFrame(
+        {
+            "n_estimators": [100, 200],
+            "max_depth": [5, 9],
+            "accuracy": [0.9, 0.8],
+            "predict_ms": [1.0, 2.0],
+        }
+    )
+    filled_registry.add_study(
+        "iris-rf",
+        prior_profiles["iris-full"].with_tags(model="rf"),
+        rf_space,
+        objectives,
+        rf_trials,
+    )
     query = prior_profiles["iris-full"]
-    assert filled_registry.similar(query, k=1, tags={"model": "rf"})["study"].tolist() == ["iris-rf"]
+    assert filled_registry.similar(query, k=1, tags={"model": "rf"})["study"].tolist() == [
+        "iris-rf"
+    ]
     by_space = filled_registry.similar(query, k=None, space=space)
     assert "iris-rf" not in set(by_space["study"])  # shares 1 of 3 parameters, and max_depth as int
     assert by_space["space_overlap"].eq(1.0).all()
@@ -112,15 +151,21 @@ def test_empty_registry_and_bad_arguments(tmp_path, prior_profiles):
     ranked = reg.similar(prior_profiles["iris-full"])
     assert ranked.empty and list(ranked.columns[: len(SIMILARITY_COLUMNS)]) == SIMILARITY_COLUMNS
     assert ranked.attrs["in_distribution"] is False
-    with pytest.raises(InputError, match=r"'k' parameter of similar must be an int in \[1, inf\). Got 0"):
+    with pytest.raises(
+        InputError, match=r"'k' parameter of similar must be an int in \[1, inf\). Got 0"
+    ):
         reg.similar(prior_profiles["iris-full"], k=0)
     with pytest.raises(InputError, match="needs a TaskProfile"):
         reg.similar({"n_rows": 5})
 
 
 def test_a_tight_registry_does_not_inflate_tiny_differences():
-    twins = {f"t{i}": hpx.TaskProfile.from_meta_features(f"t{i}", {
-        "n_rows": 1000 + i, "landmark_1nn": 0.9 + 1e-4 * i}) for i in range(6)}
+    twins = {
+        f"t{i}": hpx.TaskProfile.from_meta_features(
+            f"t{i}", {"n_rows": 1000 + i, "landmark_1nn": 0.9 + 1e-4 * i}
+        )
+        for i in range(6)
+    }
     query = hpx.TaskProfile.from_meta_features("q", {"n_rows": 1100, "landmark_1nn": 0.91})
     ranked = nearest(query, twins)
     assert ranked["in_distribution"].all()  # spreads are floored: 10 % more rows is not "alien"

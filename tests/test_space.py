@@ -2,7 +2,13 @@ import pytest
 
 import hpxplore as hpx
 from hpxplore.exceptions import InputError
-from hpxplore.space import parse_space, space_from_json, space_overlap, space_to_json, validate_config
+from hpxplore.space import (
+    parse_space,
+    space_from_json,
+    space_overlap,
+    space_to_json,
+    validate_config,
+)
 
 
 def test_space_round_trips_through_json(space):
@@ -48,13 +54,20 @@ def test_bool_choice_is_not_confused_with_integers():
 def test_ax_parameter_configs_are_accepted():
     from ax.api.configs import ChoiceParameterConfig, RangeParameterConfig
 
-    parsed = parse_space([
-        RangeParameterConfig(name="lr", parameter_type="float", bounds=(1e-3, 1.0), scaling="log"),
-        RangeParameterConfig(name="depth", parameter_type="int", bounds=(2, 12)),
-        ChoiceParameterConfig(name="loss", parameter_type="str", values=["a", "b"]),
-    ])
-    assert parsed == {"lr": hpx.Float(1e-3, 1.0, log=True), "depth": hpx.Int(2, 12),
-                      "loss": hpx.Choice(["a", "b"])}
+    parsed = parse_space(
+        [
+            RangeParameterConfig(
+                name="lr", parameter_type="float", bounds=(1e-3, 1.0), scaling="log"
+            ),
+            RangeParameterConfig(name="depth", parameter_type="int", bounds=(2, 12)),
+            ChoiceParameterConfig(name="loss", parameter_type="str", values=["a", "b"]),
+        ]
+    )
+    assert parsed == {
+        "lr": hpx.Float(1e-3, 1.0, log=True),
+        "depth": hpx.Int(2, 12),
+        "loss": hpx.Choice(["a", "b"]),
+    }
 
 
 def test_space_overlap_counts_shared_parameters_of_the_same_kind(space):

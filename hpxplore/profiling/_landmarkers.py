@@ -48,19 +48,27 @@ def _encode(X: pd.DataFrame, numeric: list[str]) -> np.ndarray:
     categorical = [c for c in X.columns if c not in numeric]
     steps = []
     if numeric:
-        steps.append(("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric))
+        steps.append(
+            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric)
+        )
     if categorical:
-        steps.append((
-            "cat",
-            make_pipeline(
-                SimpleImputer(strategy="most_frequent"),
-                OneHotEncoder(max_categories=10, handle_unknown="infrequent_if_exist", sparse_output=False),
-            ),
-            categorical,
-        ))
+        steps.append(
+            (
+                "cat",
+                make_pipeline(
+                    SimpleImputer(strategy="most_frequent"),
+                    OneHotEncoder(
+                        max_categories=10, handle_unknown="infrequent_if_exist", sparse_output=False
+                    ),
+                ),
+                categorical,
+            )
+        )
     X = X.copy()
     if categorical:
-        X[categorical] = X[categorical].astype("object").where(X[categorical].notna(), np.nan).astype(str)
+        X[categorical] = (
+            X[categorical].astype("object").where(X[categorical].notna(), np.nan).astype(str)
+        )
     return ColumnTransformer(steps, sparse_threshold=0).fit_transform(X)
 
 
@@ -85,9 +93,9 @@ def _label_noise(y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> float
     """Confident-learning estimate: rows whose out-of-fold probability favours another
     class above that class's own average self-confidence."""
     index = np.searchsorted(classes, y)
-    thresholds = np.array([
-        proba[index == j, j].mean() if np.any(index == j) else 1.0 for j in range(len(classes))
-    ])
+    thresholds = np.array(
+        [proba[index == j, j].mean() if np.any(index == j) else 1.0 for j in range(len(classes))]
+    )
     given = proba[np.arange(len(y)), index]
     confident_other = (proba >= thresholds) & (proba > given[:, None])
     confident_other[np.arange(len(y)), index] = False
@@ -127,10 +135,18 @@ def landmarkers(
         k = min(_NOISE_NEIGHBOURS, max(1, len(target) * (_FOLDS - 1) // _FOLDS - 1))
         if task_type == "classification":
             proba = cross_val_predict(
-                KNeighborsClassifier(n_neighbors=k), encoded, target, cv=folds, method="predict_proba"
+                KNeighborsClassifier(n_neighbors=k),
+                encoded,
+                target,
+                cv=folds,
+                method="predict_proba",
             )
             features["label_noise"] = _label_noise(target, proba, np.unique(target))
         else:
-            predicted = cross_val_predict(KNeighborsRegressor(n_neighbors=k), encoded, target, cv=folds)
-            features["label_noise"] = float(np.clip(1 - _score(target, predicted, task_type), 0.0, 1.0))
+            predicted = cross_val_predict(
+                KNeighborsRegressor(n_neighbors=k), encoded, target, cv=folds
+            )
+            features["label_noise"] = float(
+                np.clip(1 - _score(target, predicted, task_type), 0.0, 1.0)
+            )
     return features

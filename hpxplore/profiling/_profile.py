@@ -32,7 +32,11 @@ def _clean_meta_features(name: str, values: Mapping[str, Any]) -> dict[str, floa
             continue  # unknown: similarity uses only what both sides have
         if hasattr(value, "item"):
             value = value.item()
-        if not isinstance(key, str) or isinstance(value, bool) or not isinstance(value, (int, float)):
+        if (
+            not isinstance(key, str)
+            or isinstance(value, bool)
+            or not isinstance(value, (int, float))
+        ):
             raise InputError(
                 f"Meta-feature {key!r} of {name!r} must be a number, got {value!r}.",
                 "Give numbers only; leave a meta-feature out (or None) when it is unknown.",
@@ -85,8 +89,12 @@ class TaskProfile:
             )
         tags = self.tags or {}
         if not isinstance(tags, Mapping):
-            raise InputError(f"tags must be a dict of str -> str, got {tags!r}.", 'e.g. {"model": "hgb"}')
-        object.__setattr__(self, "meta_features", _frozen(_clean_meta_features(self.name, self.meta_features)))
+            raise InputError(
+                f"tags must be a dict of str -> str, got {tags!r}.", 'e.g. {"model": "hgb"}'
+            )
+        object.__setattr__(
+            self, "meta_features", _frozen(_clean_meta_features(self.name, self.meta_features))
+        )
         object.__setattr__(self, "tags", _frozen({str(k): str(v) for k, v in tags.items()}))
         object.__setattr__(self, "notes", tuple(self.notes))
 

@@ -29,7 +29,11 @@ def data_fingerprint(df: pd.DataFrame) -> str:
 
 
 def _infer_task_type(y: pd.Series, target: str) -> str:
-    if isinstance(y.dtype, pd.CategoricalDtype) or y.dtype == bool or not pd.api.types.is_numeric_dtype(y):
+    if (
+        isinstance(y.dtype, pd.CategoricalDtype)
+        or y.dtype == bool
+        or not pd.api.types.is_numeric_dtype(y)
+    ):
         return "classification"
     values = y.to_numpy(dtype=float)
     if np.all(np.mod(values, 1) == 0) and y.nunique() <= _MAX_CLASSES_FOR_INT_TARGET:
@@ -52,12 +56,18 @@ def _check_frame(df: Any, target: Any) -> None:
         close = difflib.get_close_matches(str(target), [str(c) for c in df.columns], n=3)
         raise InputError(
             f"The target column {target!r} is not in the frame"
-            + (f" (did you mean {close}?)." if close else f"; its columns are {list(df.columns)[:20]}."),
+            + (
+                f" (did you mean {close}?)."
+                if close
+                else f"; its columns are {list(df.columns)[:20]}."
+            ),
             "Pass target= the name of the column to predict.",
         )
     if df.columns.duplicated().any():
         dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
-        raise InputError(f"The frame has duplicate column names {dup}.", "Rename them so each is unique.")
+        raise InputError(
+            f"The frame has duplicate column names {dup}.", "Rename them so each is unique."
+        )
 
 
 def _useless_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -74,7 +84,9 @@ def _prepare_features(X: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, 
             X[column] = X[column].astype("int64").where(X[column].notna()) / 1e9
             notes.append(f"datetime column {column!r} used as seconds since the epoch")
     numeric = [
-        c for c in X.columns if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])
+        c
+        for c in X.columns
+        if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])
     ]
     if numeric:
         values = X[numeric].astype(float)
@@ -162,10 +174,12 @@ def profile_task(
     all_nan, constant = _useless_columns(X)
     if all_nan or constant:
         problems = "; ".join(
-            part for part in (
+            part
+            for part in (
                 f"all-missing: {all_nan}" if all_nan else "",
                 f"constant: {constant}" if constant else "",
-            ) if part
+            )
+            if part
         )
         if not drop_useless:
             raise InputError(

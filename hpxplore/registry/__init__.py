@@ -6,5 +6,12 @@ from hpxplore.registry._registry import Registry
 from hpxplore.registry._schema import SCHEMA_VERSION
 from hpxplore.registry._trials import STATUSES, TrialData
 
-__all__ = ["ENV_VAR", "SCHEMA_VERSION", "STATUSES", "Registry", "StudyRecord", "TrialData",
-           "default_location"]
+__all__ = [
+    "ENV_VAR",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "Registry",
+    "StudyRecord",
+    "TrialData",
+    "default_location",
+]

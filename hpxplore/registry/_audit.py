@@ -20,30 +20,50 @@ from hpxplore.exceptions import InputError, RegistryError
 from hpxplore.profiling import TaskProfile
 from hpxplore.registry._schema import DecisionRow, RecommendationRow, TransferOutcomeRow
 
-__all__ = ["DECISIONS", "add_recommendations", "decide", "decisions", "link", "outcomes",
-           "record_outcome", "recommendations"]
+__all__ = [
+    "DECISIONS",
+    "add_recommendations",
+    "decide",
+    "decisions",
+    "link",
+    "outcomes",
+    "recommendations",
+    "record_outcome",
+]
 
 DECISIONS = ("accepted", "rejected")
 
 
-def add_recommendations(session: Session, task: TaskProfile, items: Sequence[Mapping[str, Any]]) -> list[int]:
+def add_recommendations(
+    session: Session, task: TaskProfile, items: Sequence[Mapping[str, Any]]
+) -> list[int]:
     batch = uuid.uuid4().hex
     rows = []
     for rank, item in enumerate(items):
         if "config" not in item:
-            raise InputError(f"Recommendation {rank} has no 'config'.", "Each item needs a config dict.")
+            raise InputError(
+                f"Recommendation {rank} has no 'config'.", "Each item needs a config dict."
+            )
         details = {k: v for k, v in item.items() if k not in ("config", "kind")}
-        rows.append(RecommendationRow(
-            batch=batch, task_name=task.name, fingerprint=task.fingerprint, rank=rank,
-            kind=str(item.get("kind", "unspecified")), config=jsonable(dict(item["config"])),
-            details=jsonable(details),
-        ))
+        rows.append(
+            RecommendationRow(
+                batch=batch,
+                task_name=task.name,
+                fingerprint=task.fingerprint,
+                rank=rank,
+                kind=str(item.get("kind", "unspecified")),
+                config=jsonable(dict(item["config"])),
+                details=jsonable(details),
+            )
+        )
     session.add_all(rows)
     session.flush()
     return [row.id for row in rows]
 
 
-def decide(session: Session, recommendation_id: int, decision: str, reason: str, user: str | None) -> None:
+def decide(
+    session: Session, recommendation_id: int, decision: str, reason: str, user: str | None
+) -> None:
     if decision not in DECISIONS:
         raise InputError(f"A decision must be one of {list(DECISIONS)}, got {decision!r}.", "")
     if session.get(RecommendationRow, recommendation_id) is None:
@@ -51,29 +71,60 @@ def decide(session: Session, recommendation_id: int, decision: str, reason: str,
             f"No recommendation with id {recommendation_id} in the registry.",
             "Decide on recommendations returned by hpx.recommend with the same registry.",
         )
-    session.add(DecisionRow(recommendation_id=recommendation_id, decision=decision,
-                            reason=str(reason or ""), user=user or current_user()))
+    session.add(
+        DecisionRow(
+            recommendation_id=recommendation_id,
+            decision=decision,
+            reason=str(reason or ""),
+            user=user or current_user(),
+        )
+    )
 
 
 def link(session: Session, ids: Sequence[int], study: str) -> None:
-    session.execute(update(RecommendationRow).where(RecommendationRow.id.in_(list(ids))).values(study_name=study))
+    session.execute(
+        update(RecommendationRow)
+        .where(RecommendationRow.id.in_(list(ids)))
+        .values(study_name=study)
+    )
 
 
 def decisions(session: Session, task: str | None) -> pd.DataFrame:
     query = (
-        select(DecisionRow, RecommendationRow.task_name, RecommendationRow.kind, RecommendationRow.rank)
+        select(
+            DecisionRow, RecommendationRow.task_name, RecommendationRow.kind, RecommendationRow.rank
+        )
         .join(RecommendationRow, RecommendationRow.id == DecisionRow.recommendation_id)
         .order_by(DecisionRow.id)
     )
     if task is not None:
         query = query.where(RecommendationRow.task_name == task)
     records = [
-        {"recommendation_id": d.recommendation_id, "task": t, "rank": r, "kind": k,
-         "decision": d.decision, "reason": d.reason, "user": d.user, "decided_at": d.decided_at}
+        {
+            "recommendation_id": d.recommendation_id,
+            "task": t,
+            "rank": r,
+            "kind": k,
+            "decision": d.decision,
+            "reason": d.reason,
+            "user": d.user,
+            "decided_at": d.decided_at,
+        }
         for d, t, k, r in session.execute(query)
     ]
-    return pd.DataFrame.from_records(records, columns=[
-        "recommendation_id", "task", "rank", "kind", "decision", "reason", "user", "decided_at"])
+    return pd.DataFrame.from_records(
+        records,
+        columns=[
+            "recommendation_id",
+            "task",
+            "rank",
+            "kind",
+            "decision",
+            "reason",
+            "user",
+            "decided_at",
+        ],
+    )
 
 
 def recommendations(session: Session, task: str | None) -> pd.DataFrame:
@@ -81,32 +132,71 @@ def recommendations(session: Session, task: str | None) -> pd.DataFrame:
     if task is not None:
         query = query.where(RecommendationRow.task_name == task)
     latest: dict[int, DecisionRow] = {
-        d.recommendation_id: d for d in session.scalars(select(DecisionRow).order_by(DecisionRow.id))
+        d.recommendation_id: d
+        for d in session.scalars(select(DecisionRow).order_by(DecisionRow.id))
     }
     records = []
     for row in session.scalars(query):
         decision = latest.get(row.id)
-        records.append({
-            "id": row.id, "batch": row.batch, "task": row.task_name, "rank": row.rank,
-            "kind": row.kind, "config": row.config, "details": row.details, "study": row.study_name,
-            "decision": decision.decision if decision else None,
-            "reason": decision.reason if decision else None, "created_at": row.created_at,
-        })
-    return pd.DataFrame.from_records(records, columns=[
-        "id", "batch", "task", "rank", "kind", "config", "details", "study", "decision", "reason",
-        "created_at"])
+        records.append(
+            {
+                "id": row.id,
+                "batch": row.batch,
+                "task": row.task_name,
+                "rank": row.rank,
+                "kind": row.kind,
+                "config": row.config,
+                "details": row.details,
+                "study": row.study_name,
+                "decision": decision.decision if decision else None,
+                "reason": decision.reason if decision else None,
+                "created_at": row.created_at,
+            }
+        )
+    return pd.DataFrame.from_records(
+        records,
+        columns=[
+            "id",
+            "batch",
+            "task",
+            "rank",
+            "kind",
+            "config",
+            "details",
+            "study",
+            "decision",
+            "reason",
+            "created_at",
+        ],
+    )
 
 
-def record_outcome(session: Session, study: str, outcome: Mapping[str, Any],
-                   recommendation_id: int | None, trial_index: int | None) -> None:
-    session.add(TransferOutcomeRow(study_name=study, outcome=jsonable(dict(outcome)),
-                                   recommendation_id=recommendation_id, trial_index=trial_index))
+def record_outcome(
+    session: Session,
+    study: str,
+    outcome: Mapping[str, Any],
+    recommendation_id: int | None,
+    trial_index: int | None,
+) -> None:
+    session.add(
+        TransferOutcomeRow(
+            study_name=study,
+            outcome=jsonable(dict(outcome)),
+            recommendation_id=recommendation_id,
+            trial_index=trial_index,
+        )
+    )
 
 
 def outcomes(session: Session) -> pd.DataFrame:
     records = [
-        {"study": o.study_name, "recommendation_id": o.recommendation_id, "trial_index": o.trial_index,
-         **o.outcome, "recorded_at": o.recorded_at}
+        {
+            "study": o.study_name,
+            "recommendation_id": o.recommendation_id,
+            "trial_index": o.trial_index,
+            **o.outcome,
+            "recorded_at": o.recorded_at,
+        }
         for o in session.scalars(select(TransferOutcomeRow).order_by(TransferOutcomeRow.id))
     ]
     return pd.DataFrame.from_records(records)

@@ -104,10 +104,12 @@ def _init_schema(engine: Engine, url: URL) -> int:
                     "Point hpx.Registry at a new file or an empty database.",
                 )
             Base.metadata.create_all(session.connection())
-            session.add_all([
-                MetaRow(key="schema_version", value=str(SCHEMA_VERSION)),
-                MetaRow(key="created_at", value=dt.datetime.now(dt.timezone.utc).isoformat()),
-            ])
+            session.add_all(
+                [
+                    MetaRow(key="schema_version", value=str(SCHEMA_VERSION)),
+                    MetaRow(key="created_at", value=dt.datetime.now(dt.UTC).isoformat()),
+                ]
+            )
             return SCHEMA_VERSION
         row = session.get(MetaRow, "schema_version")
         version = int(row.value) if row is not None else 0

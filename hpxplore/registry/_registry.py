@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from hpxplore._jsonable import jsonable
-from hpxplore._provenance import now_utc, provenance as make_provenance
+from hpxplore._provenance import now_utc
+from hpxplore._provenance import provenance as make_provenance
 from hpxplore.exceptions import (
     DuplicateStudyError,
     InputError,
@@ -29,7 +30,7 @@ from hpxplore.registry._records import StudyRecord
 from hpxplore.registry._schema import MetaRow, StudyRow, TrialRow
 from hpxplore.registry._trials import TrialData, trials_from_frame
 from hpxplore.similarity import nearest
-from hpxplore.space import Space, parse_space, space_from_json, space_overlap, space_to_json
+from hpxplore.space import parse_space, space_from_json, space_overlap, space_to_json
 
 __all__ = ["Registry"]
 
@@ -51,11 +52,15 @@ def _trials_frame(rows: Sequence[TrialRow], space: Mapping[str, Any]) -> pd.Data
         record.update(row.metrics)
         for metric, sem in (row.sems or {}).items():
             record[f"{metric}_sem"] = sem
-        record.update(status=row.status, origin=row.origin, error=row.error, created_at=row.created_at)
+        record.update(
+            status=row.status, origin=row.origin, error=row.error, created_at=row.created_at
+        )
         records.append(record)
     frame = pd.DataFrame.from_records(records)
     if frame.empty:
-        frame = pd.DataFrame(columns=["trial_index", *space, "status", "origin", "error", "created_at"])
+        frame = pd.DataFrame(
+            columns=["trial_index", *space, "status", "origin", "error", "created_at"]
+        )
     return frame
 
 
@@ -152,8 +157,9 @@ class Registry:
         parsed_space = parse_space(space)
         parsed_objectives = parse_objectives(objectives)
         parsed_constraints = parse_constraints(constraints)
-        rows = trials_from_frame(trials, parsed_space, parsed_objectives, parsed_constraints,
-                                 nan_metrics=nan_metrics)
+        rows = trials_from_frame(
+            trials, parsed_space, parsed_objectives, parsed_constraints, nan_metrics=nan_metrics
+        )
         record = StudyRow(
             name=name,
             task_name=profile.name,
@@ -197,14 +203,20 @@ class Registry:
         )
 
     def save_trial(
-        self, name: str, trial: TrialData, *, sems: Mapping[str, float] | None = None,
+        self,
+        name: str,
+        trial: TrialData,
+        *,
+        sems: Mapping[str, float] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         """Insert or replace one trial of a stored study (used while a study runs)."""
         with self._session() as session:
             study = self._study_row(session, name)
             existing = session.scalar(
-                select(TrialRow).where(TrialRow.study_id == study.id, TrialRow.trial_index == trial.trial_index)
+                select(TrialRow).where(
+                    TrialRow.study_id == study.id, TrialRow.trial_index == trial.trial_index
+                )
             )
             row = self._trial_row(trial, sems)
             row.extra = jsonable(dict(extra)) if extra else None
@@ -259,9 +271,13 @@ class Registry:
     def studies(self, *, tags: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """One row per stored study: task, trial counts, objectives, tags, provenance dates."""
         counts = (
-            select(TrialRow.study_id, func.count(TrialRow.id).label("n"),
-                   func.sum((TrialRow.status == "completed").cast(Integer)).label("done"))
-            .group_by(TrialRow.study_id).subquery()
+            select(
+                TrialRow.study_id,
+                func.count(TrialRow.id).label("n"),
+                func.sum((TrialRow.status == "completed").cast(Integer)).label("done"),
+            )
+            .group_by(TrialRow.study_id)
+            .subquery()
         )
         with self._session() as session:
             rows = session.execute(
@@ -271,17 +287,36 @@ class Registry:
             ).all()
         records = [
             {
-                "study": s.name, "task": s.task_name, "task_type": s.task_type,
-                "n_trials": int(n or 0), "n_completed": int(done or 0),
-                "objectives": dict(s.objectives), "constraints": list(s.constraints),
-                "parameters": sorted(s.space), "tags": dict(s.tags), "source": s.source,
-                "state": s.state, "created_at": s.created_at,
+                "study": s.name,
+                "task": s.task_name,
+                "task_type": s.task_type,
+                "n_trials": int(n or 0),
+                "n_completed": int(done or 0),
+                "objectives": dict(s.objectives),
+                "constraints": list(s.constraints),
+                "parameters": sorted(s.space),
+                "tags": dict(s.tags),
+                "source": s.source,
+                "state": s.state,
+                "created_at": s.created_at,
             }
             for s, n, done in rows
             if _tags_match(s.tags, tags)
         ]
-        columns = ["study", "task", "task_type", "n_trials", "n_completed", "objectives",
-                   "constraints", "parameters", "tags", "source", "state", "created_at"]
+        columns = [
+            "study",
+            "task",
+            "task_type",
+            "n_trials",
+            "n_completed",
+            "objectives",
+            "constraints",
+            "parameters",
+            "tags",
+            "source",
+            "state",
+            "created_at",
+        ]
         return pd.DataFrame.from_records(records, columns=columns)
 
     def delete_study(self, name: str) -> None:
@@ -319,7 +354,9 @@ class Registry:
         """
         wanted = parse_space(space) if space is not None else None
         with self._session() as session:
-            rows = session.execute(select(StudyRow.name, StudyRow.profile, StudyRow.tags, StudyRow.space)).all()
+            rows = session.execute(
+                select(StudyRow.name, StudyRow.profile, StudyRow.tags, StudyRow.space)
+            ).all()
         kept, overlaps, study_tags = {}, {}, {}
         for name, prof, row_tags, row_space in rows:
             if not _tags_match(row_tags, tags):
@@ -339,46 +376,83 @@ class Registry:
         return frame
 
     # -- importers ------------------------------------------------------------------------
-    def import_csv(self, path: str | os.PathLike[str], name: str, profile: TaskProfile,
-                   space: Any, objectives: Any, **kwargs: Any) -> StudyRecord:
+    def import_csv(
+        self,
+        path: str | os.PathLike[str],
+        name: str,
+        profile: TaskProfile,
+        space: Any,
+        objectives: Any,
+        **kwargs: Any,
+    ) -> StudyRecord:
         """Store a study from a CSV trials table (see :meth:`add_study` for its columns)."""
         from hpxplore.registry.importers.table import read_trials_csv
 
-        return self.add_study(name, profile, space, objectives, read_trials_csv(path),
-                              source="csv", **kwargs)
+        return self.add_study(
+            name, profile, space, objectives, read_trials_csv(path), source="csv", **kwargs
+        )
 
-    def import_ax(self, path: str | os.PathLike[str], profile: TaskProfile, *,
-                  name: str | None = None, **kwargs: Any) -> StudyRecord:
+    def import_ax(
+        self,
+        path: str | os.PathLike[str],
+        profile: TaskProfile,
+        *,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> StudyRecord:
         """Store a study from an Ax ``Client.save_to_json_file`` snapshot."""
         from hpxplore.registry.importers.ax_json import read_ax_json
 
         study = read_ax_json(path)
-        return self.add_study(name or study.name, profile, study.space, study.objectives,
-                              study.trials, constraints=study.constraints,
-                              provenance={"imported_from": str(path), **kwargs.pop("provenance", {})},
-                              source="ax", **kwargs)
+        return self.add_study(
+            name or study.name,
+            profile,
+            study.space,
+            study.objectives,
+            study.trials,
+            constraints=study.constraints,
+            provenance={"imported_from": str(path), **kwargs.pop("provenance", {})},
+            source="ax",
+            **kwargs,
+        )
 
-    def import_optuna(self, storage: str, study_name: str, profile: TaskProfile, *,
-                      name: str | None = None, metric_names: Sequence[str] | None = None,
-                      **kwargs: Any) -> StudyRecord:
+    def import_optuna(
+        self,
+        storage: str,
+        study_name: str,
+        profile: TaskProfile,
+        *,
+        name: str | None = None,
+        metric_names: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> StudyRecord:
         """Store a study from an Optuna storage (URL or storage object) and study name."""
         from hpxplore.registry.importers.optuna import read_optuna
 
         study = read_optuna(storage, study_name, metric_names=metric_names)
-        return self.add_study(name or study.name, profile, study.space, study.objectives,
-                              study.trials, constraints=study.constraints,
-                              provenance={"imported_from": f"optuna:{study_name}",
-                                          **kwargs.pop("provenance", {})},
-                              source="optuna", **kwargs)
+        return self.add_study(
+            name or study.name,
+            profile,
+            study.space,
+            study.objectives,
+            study.trials,
+            constraints=study.constraints,
+            provenance={"imported_from": f"optuna:{study_name}", **kwargs.pop("provenance", {})},
+            source="optuna",
+            **kwargs,
+        )
 
     # -- recommendations, decisions and outcomes (the audit log) ---------------------------
-    def add_recommendations(self, task: TaskProfile, items: Sequence[Mapping[str, Any]]) -> list[int]:
+    def add_recommendations(
+        self, task: TaskProfile, items: Sequence[Mapping[str, Any]]
+    ) -> list[int]:
         """Store a batch of recommendations for ``task``; returns their ids."""
         with self._session() as session:
             return _audit.add_recommendations(session, task, items)
 
-    def decide(self, recommendation_id: int, decision: str, *, reason: str = "",
-               user: str | None = None) -> None:
+    def decide(
+        self, recommendation_id: int, decision: str, *, reason: str = "", user: str | None = None
+    ) -> None:
         """Record that a recommendation was ``"accepted"`` or ``"rejected"``, and why."""
         with self._session() as session:
             _audit.decide(session, recommendation_id, decision, reason, user)
@@ -398,8 +472,14 @@ class Registry:
         with self._session() as session:
             return _audit.decisions(session, task)
 
-    def record_outcome(self, study: str, outcome: Mapping[str, Any], *,
-                       recommendation_id: int | None = None, trial_index: int | None = None) -> None:
+    def record_outcome(
+        self,
+        study: str,
+        outcome: Mapping[str, Any],
+        *,
+        recommendation_id: int | None = None,
+        trial_index: int | None = None,
+    ) -> None:
         """Store what a transferred configuration gave on the new task."""
         with self._session() as session:
             _audit.record_outcome(session, study, outcome, recommendation_id, trial_index)

@@ -7,7 +7,7 @@ rows of their own so that a study can grow while it runs and the audit log only 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -29,7 +29,7 @@ SCHEMA_VERSION = 1
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class MetaRow(Base):
@@ -66,7 +66,9 @@ class TrialRow(Base):
     __tablename__ = "hpx_trial"
     __table_args__ = (UniqueConstraint("study_id", "trial_index"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    study_id: Mapped[int] = mapped_column(ForeignKey("hpx_study.id", ondelete="CASCADE"), index=True)
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("hpx_study.id", ondelete="CASCADE"), index=True
+    )
     trial_index: Mapped[int] = mapped_column(Integer)
     config: Mapped[dict[str, Any]]
     metrics: Mapped[dict[str, Any]]

@@ -36,7 +36,9 @@ def _is_missing(value: Any) -> bool:
 
 def _metric_columns(frame: pd.DataFrame, space: Space) -> list[str]:
     others = [c for c in frame.columns if c not in space and c not in _RESERVED]
-    wrong = [c for c in others if not pd.api.types.is_numeric_dtype(frame[c]) or frame[c].dtype == bool]
+    wrong = [
+        c for c in others if not pd.api.types.is_numeric_dtype(frame[c]) or frame[c].dtype == bool
+    ]
     if wrong:
         raise InputError(
             f"Column(s) {wrong} are neither parameters of the space {sorted(space)} nor numeric metrics.",
@@ -74,7 +76,9 @@ def trials_from_frame(
             "One row per trial, one column per parameter and per metric.",
         )
     if trials.empty:
-        raise InputError("The trials table is empty.", "A study needs at least one trial to be of use.")
+        raise InputError(
+            "The trials table is empty.", "A study needs at least one trial to be of use."
+        )
     if nan_metrics not in ("error", "failed"):
         raise InputError(f"nan_metrics must be 'error' or 'failed', got {nan_metrics!r}.", "")
     missing_params = [p for p in space if p not in trials.columns]
@@ -94,8 +98,12 @@ def trials_from_frame(
         )
     if "trial_index" in trials.columns:
         indices = trials["trial_index"].tolist()
-        if any(_is_missing(i) or float(i) != int(i) for i in indices) or len(set(indices)) != len(indices):
-            raise InputError("Column 'trial_index' must hold distinct integers.", "Renumber the trials.")
+        if any(_is_missing(i) or float(i) != int(i) for i in indices) or len(set(indices)) != len(
+            indices
+        ):
+            raise InputError(
+                "Column 'trial_index' must hold distinct integers.", "Renumber the trials."
+            )
         indices = [int(i) for i in indices]
     else:
         indices = list(range(len(trials)))

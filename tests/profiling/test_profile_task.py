@@ -10,7 +10,9 @@ from hpxplore.exceptions import HpxploreError, InputError
 
 
 def test_classification_profile_has_the_design_meta_features(sklearn_frames):
-    profile = hpx.profile_task(sklearn_frames["iris"], target="target", name="iris", tags={"model": "hgb"})
+    profile = hpx.profile_task(
+        sklearn_frames["iris"], target="target", name="iris", tags={"model": "hgb"}
+    )
     mf = profile.meta_features
     assert profile.task_type == "classification"
     assert (mf["n_rows"], mf["n_features"], mf["n_classes"]) == (150, 4, 3)
@@ -45,12 +47,14 @@ def test_label_noise_estimate_rises_with_flipped_labels(sklearn_frames):
 def test_mixed_types_missing_values_and_dates():
     rng = np.random.default_rng(1)
     n = 300
-    df = pd.DataFrame({
-        "x": rng.normal(size=n),
-        "city": rng.choice(["a", "b", "c"], n),
-        "when": pd.date_range("2026-01-01", periods=n, freq="h"),
-        "y": rng.choice(["yes", "no"], n, p=[0.2, 0.8]),
-    })
+    df = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "city": rng.choice(["a", "b", "c"], n),
+            "when": pd.date_range("2026-01-01", periods=n, freq="h"),
+            "y": rng.choice(["yes", "no"], n, p=[0.2, 0.8]),
+        }
+    )
     df.loc[::10, "x"] = np.nan
     profile = hpx.profile_task(df, target="y")
     mf = profile.meta_features
@@ -92,7 +96,9 @@ def test_profile_is_json_and_frozen(sklearn_frames):
 
 
 def test_profile_from_meta_features_only():
-    p = hpx.TaskProfile.from_meta_features("openml-31", {"n_rows": 1000, "n_features": 20, "x": None})
+    p = hpx.TaskProfile.from_meta_features(
+        "openml-31", {"n_rows": 1000, "n_features": 20, "x": None}
+    )
     assert dict(p.meta_features) == {"n_rows": 1000.0, "n_features": 20.0}
     with pytest.raises(InputError, match="Leave it out"):
         hpx.TaskProfile.from_meta_features("t", {"n_rows": float("nan")})
@@ -105,19 +111,45 @@ def test_profile_from_meta_features_only():
 BAD_FRAMES = {
     "empty frame": (pd.DataFrame(), "y", {}, "frame is empty"),
     "not a frame": ([[1, 2]], "y", {}, "needs a pandas DataFrame"),
-    "missing target": (pd.DataFrame({"x": range(20), "label": [0, 1] * 10}), "lable", {},
-                       r"did you mean \['label'\]"),
-    "target all missing": (pd.DataFrame({"x": range(20), "y": [np.nan] * 20}), "y", {}, "all missing"),
+    "missing target": (
+        pd.DataFrame({"x": range(20), "label": [0, 1] * 10}),
+        "lable",
+        {},
+        r"did you mean \['label'\]",
+    ),
+    "target all missing": (
+        pd.DataFrame({"x": range(20), "y": [np.nan] * 20}),
+        "y",
+        {},
+        "all missing",
+    ),
     "single class": (pd.DataFrame({"x": range(20), "y": ["a"] * 20}), "y", {}, "single class"),
     "non-numeric regression target": (
-        pd.DataFrame({"x": range(20), "y": list("ab") * 10}), "y", {"task": "regression"}, "not numeric"),
-    "all-NaN column": (pd.DataFrame({"x": range(20), "z": [np.nan] * 20, "y": [0, 1] * 10}), "y", {},
-                       r"(?s)all-missing: \['z'\].*drop_useless=True"),
-    "constant column": (pd.DataFrame({"x": range(20), "c": [3] * 20, "y": [0, 1] * 10}), "y", {},
-                        r"constant: \['c'\]"),
+        pd.DataFrame({"x": range(20), "y": list("ab") * 10}),
+        "y",
+        {"task": "regression"},
+        "not numeric",
+    ),
+    "all-NaN column": (
+        pd.DataFrame({"x": range(20), "z": [np.nan] * 20, "y": [0, 1] * 10}),
+        "y",
+        {},
+        r"(?s)all-missing: \['z'\].*drop_useless=True",
+    ),
+    "constant column": (
+        pd.DataFrame({"x": range(20), "c": [3] * 20, "y": [0, 1] * 10}),
+        "y",
+        {},
+        r"constant: \['c'\]",
+    ),
     "too few rows": (pd.DataFrame({"x": range(4), "y": [0, 1] * 2}), "y", {}, "at least 10"),
     "no features": (pd.DataFrame({"y": [0, 1] * 10}), "y", {}, "no feature columns"),
-    "bad task": (pd.DataFrame({"x": range(20), "y": [0, 1] * 10}), "y", {"task": "ranking"}, "'task' parameter"),
+    "bad task": (
+        pd.DataFrame({"x": range(20), "y": [0, 1] * 10}),
+        "y",
+        {"task": "ranking"},
+        "'task' parameter",
+    ),
 }
 
 

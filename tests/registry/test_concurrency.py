@@ -33,8 +33,14 @@ def test_two_processes_writing_at_once_lose_nothing(registry_url, tmp_path):
     hpx.Registry(registry_url).close()  # create the schema first, as a user's first call would
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
-    writers = [subprocess.Popen([sys.executable, str(script), registry_url, tag, "12"],
-                                stderr=subprocess.PIPE, text=True) for tag in ("a", "b")]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, str(script), registry_url, tag, "12"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("a", "b")
+    ]
     errors = [w.communicate(timeout=300)[1] for w in writers]
     assert [w.returncode for w in writers] == [0, 0], errors
     reg = hpx.Registry(registry_url)

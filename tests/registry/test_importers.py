@@ -19,11 +19,18 @@ def ax_snapshot(tmp_path_factory):
 
     set_stderr_log_level(logging.WARNING)
     client = Client(random_seed=0)
-    client.configure_experiment(name="ax-demo", parameters=[
-        RangeParameterConfig(name="lr", parameter_type="float", bounds=(1e-3, 1.0), scaling="log"),
-        RangeParameterConfig(name="depth", parameter_type="int", bounds=(2, 12)),
-        ChoiceParameterConfig(name="loss", parameter_type="str", values=["a", "b", "c"], is_ordered=False),
-    ])
+    client.configure_experiment(
+        name="ax-demo",
+        parameters=[
+            RangeParameterConfig(
+                name="lr", parameter_type="float", bounds=(1e-3, 1.0), scaling="log"
+            ),
+            RangeParameterConfig(name="depth", parameter_type="int", bounds=(2, 12)),
+            ChoiceParameterConfig(
+                name="loss", parameter_type="str", values=["a", "b", "c"], is_ordered=False
+            ),
+        ],
+    )
     client.configure_optimization(objective="acc, -ms", outcome_constraints=["size <= 50"])
     expected = {}
     for i, (index, params) in enumerate(client.get_next_trials(max_trials=4).items()):
@@ -31,19 +38,26 @@ def ax_snapshot(tmp_path_factory):
             client.mark_trial_failed(index)
             continue
         acc = 0.5 + params["lr"] / 2
-        client.complete_trial(index, raw_data={"acc": acc, "ms": (params["depth"] * 0.5, 0.1), "size": 10.0})
+        client.complete_trial(
+            index, raw_data={"acc": acc, "ms": (params["depth"] * 0.5, 0.1), "size": 10.0}
+        )
         expected[index] = acc
     path = tmp_path_factory.mktemp("ax") / "study.json"
     client.save_to_json_file(str(path))
     return path, expected
 
 
-def test_ax_json_snapshot_imports_space_objectives_and_trials(registry, sklearn_profiles, ax_snapshot):
+def test_ax_json_snapshot_imports_space_objectives_and_trials(
+    registry, sklearn_profiles, ax_snapshot
+):
     path, expected = ax_snapshot
     record = registry.import_ax(path, sklearn_profiles["iris"])
     assert record.name == "ax-demo" and record.source == "ax"
-    assert record.space == {"lr": hpx.Float(1e-3, 1.0, log=True), "depth": hpx.Int(2, 12),
-                            "loss": hpx.Choice(["a", "b", "c"])}
+    assert record.space == {
+        "lr": hpx.Float(1e-3, 1.0, log=True),
+        "depth": hpx.Int(2, 12),
+        "loss": hpx.Choice(["a", "b", "c"]),
+    }
     assert record.objectives == {"acc": "maximize", "ms": "minimize"}
     assert [str(c) for c in record.constraints] == ["size <= 50"]
     trials = record.trials.set_index("trial_index")
@@ -69,8 +83,12 @@ def test_optuna_storage_imports_a_multi_objective_study(registry, sklearn_profil
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = f"sqlite:///{tmp_path / 'optuna.db'}"
-    study = optuna.create_study(study_name="tpe", storage=storage, directions=["maximize", "minimize"],
-                                sampler=optuna.samplers.RandomSampler(seed=0))
+    study = optuna.create_study(
+        study_name="tpe",
+        storage=storage,
+        directions=["maximize", "minimize"],
+        sampler=optuna.samplers.RandomSampler(seed=0),
+    )
 
     def objective(trial):
         lr = trial.suggest_float("lr", 1e-3, 1.0, log=True)
@@ -84,8 +102,11 @@ def test_optuna_storage_imports_a_multi_objective_study(registry, sklearn_profil
     study.set_metric_names(["acc", "ms"])
     record = registry.import_optuna(storage, "tpe", sklearn_profiles["wine"])
     assert record.objectives == {"acc": "maximize", "ms": "minimize"}
-    assert record.space == {"lr": hpx.Float(1e-3, 1.0, log=True), "depth": hpx.Int(2, 12),
-                            "kind": hpx.Choice(["gbdt", "rf"])}
+    assert record.space == {
+        "lr": hpx.Float(1e-3, 1.0, log=True),
+        "depth": hpx.Int(2, 12),
+        "kind": hpx.Choice(["gbdt", "rf"]),
+    }
     trials = record.trials
     assert len(trials) == 12
     done = trials[trials["status"] == "completed"]

@@ -14,8 +14,13 @@ from tests.conftest import make_trials
 def test_add_and_read_back_a_study(registry, sklearn_profiles, space, objectives):
     trials = make_trials(8)
     record = registry.add_study(
-        "iris-hgb", sklearn_profiles["iris"], space, objectives, trials,
-        constraints=["predict_ms <= 5"], provenance={"dataset_version": "sklearn-1.9", "seed": 3},
+        "iris-hgb",
+        sklearn_profiles["iris"],
+        space,
+        objectives,
+        trials,
+        constraints=["predict_ms <= 5"],
+        provenance={"dataset_version": "sklearn-1.9", "seed": 3},
     )
     assert record.profile == sklearn_profiles["iris"]
     assert record.space == space and record.objectives == objectives
@@ -35,20 +40,28 @@ def test_studies_lists_counts_and_filters_by_tag(registry, sklearn_profiles, spa
     trials = make_trials(5)
     trials.loc[[1, 3], "status"] = "failed"
     registry.add_study("a", sklearn_profiles["iris"], space, objectives, trials)
-    registry.add_study("b", sklearn_profiles["wine"].with_tags(model="rf"), space, objectives, make_trials(3))
+    registry.add_study(
+        "b", sklearn_profiles["wine"].with_tags(model="rf"), space, objectives, make_trials(3)
+    )
     table = registry.studies()
     assert list(table["study"]) == ["a", "b"]
     assert list(table["n_trials"]) == [5, 3] and list(table["n_completed"]) == [3, 3]
     assert list(registry.studies(tags={"model": "rf"})["study"]) == ["b"]
 
 
-def test_failed_trials_keep_their_reason_and_missing_metrics(registry, sklearn_profiles, space, objectives):
+def test_failed_trials_keep_their_reason_and_missing_metrics(
+    registry, sklearn_profiles, space, objectives
+):
     trials = make_trials(4)
     trials.loc[2, ["accuracy", "predict_ms"]] = np.nan
-    with pytest.raises(InputError, match=r"(?s)Row 2 \(trial 2\): metric\(s\).*NaN.*nan_metrics='failed'"):
+    with pytest.raises(
+        InputError, match=r"(?s)Row 2 \(trial 2\): metric\(s\).*NaN.*nan_metrics='failed'"
+    ):
         registry.add_study("s", sklearn_profiles["iris"], space, objectives, trials)
     assert "s" not in registry  # nothing half-written
-    registry.add_study("s", sklearn_profiles["iris"], space, objectives, trials, nan_metrics="failed")
+    registry.add_study(
+        "s", sklearn_profiles["iris"], space, objectives, trials, nan_metrics="failed"
+    )
     stored = registry.trials("s")
     assert stored.loc[2, "status"] == "failed" and "missing or NaN" in stored.loc[2, "error"]
     assert pd.isna(stored.loc[2, "accuracy"])
@@ -56,11 +69,19 @@ def test_failed_trials_keep_their_reason_and_missing_metrics(registry, sklearn_p
 
 BAD_TRIALS = {
     "empty": (lambda t: t.iloc[0:0], "trials table is empty"),
-    "missing parameter": (lambda t: t.drop(columns="loss"), r"lacks the parameter column\(s\) \['loss'\]"),
-    "missing objective": (lambda t: t.drop(columns="predict_ms"), r"lacks the metric column\(s\) \['predict_ms'\]"),
+    "missing parameter": (
+        lambda t: t.drop(columns="loss"),
+        r"lacks the parameter column\(s\) \['loss'\]",
+    ),
+    "missing objective": (
+        lambda t: t.drop(columns="predict_ms"),
+        r"lacks the metric column\(s\) \['predict_ms'\]",
+    ),
     "text column": (lambda t: t.assign(notes="x"), r"\['notes'\] are neither parameters"),
-    "out of range": (lambda t: t.assign(max_depth=[3, 4, 50, 5, 6, 7, 8, 9]),
-                     r"Row 2 \(trial 2\): Parameter 'max_depth' = 50 lies outside \[2, 12\]"),
+    "out of range": (
+        lambda t: t.assign(max_depth=[3, 4, 50, 5, 6, 7, 8, 9]),
+        r"Row 2 \(trial 2\): Parameter 'max_depth' = 50 lies outside \[2, 12\]",
+    ),
     "unknown choice": (lambda t: t.assign(loss="hinge"), "is not one of"),
     "bad status": (lambda t: t.assign(status="done"), "status 'done' is not one of"),
     "not a frame": (lambda t: t.to_dict(), "must be a pandas DataFrame"),
@@ -68,23 +89,34 @@ BAD_TRIALS = {
 
 
 @pytest.mark.parametrize("case", list(BAD_TRIALS))
-def test_bad_trials_are_refused_with_a_fix_and_nothing_stored(registry, sklearn_profiles, space,
-                                                               objectives, case):
+def test_bad_trials_are_refused_with_a_fix_and_nothing_stored(
+    registry, sklearn_profiles, space, objectives, case
+):
     change, fragment = BAD_TRIALS[case]
     registry.add_study("kept", sklearn_profiles["iris"], space, objectives, make_trials(3))
     with pytest.raises(InputError, match=fragment) as info:
-        registry.add_study("new", sklearn_profiles["wine"], space, objectives, change(make_trials(8)))
+        registry.add_study(
+            "new", sklearn_profiles["wine"], space, objectives, change(make_trials(8))
+        )
     assert info.value.hint
     assert registry.names() == ["kept"] and len(registry.trials("kept")) == 3
 
 
 def test_constraint_on_an_unknown_metric_is_refused(registry, sklearn_profiles, space, objectives):
     with pytest.raises(InputError, match=r"lacks the metric column\(s\) \['size_mb'\]"):
-        registry.add_study("s", sklearn_profiles["iris"], space, objectives, make_trials(),
-                           constraints="size_mb <= 50")
+        registry.add_study(
+            "s",
+            sklearn_profiles["iris"],
+            space,
+            objectives,
+            make_trials(),
+            constraints="size_mb <= 50",
+        )
 
 
-def test_duplicate_names_are_refused_and_the_original_kept(registry, sklearn_profiles, space, objectives):
+def test_duplicate_names_are_refused_and_the_original_kept(
+    registry, sklearn_profiles, space, objectives
+):
     registry.add_study("s", sklearn_profiles["iris"], space, objectives, make_trials(3))
     with pytest.raises(DuplicateStudyError, match="already in the registry") as info:
         registry.add_study("s", sklearn_profiles["wine"], space, objectives, make_trials(6))
@@ -104,16 +136,27 @@ def test_get_and_delete_unknown_study(registry, sklearn_profiles, space, objecti
 
 
 def test_save_trial_inserts_and_replaces(registry, sklearn_profiles, space, objectives):
-    registry.add_study("run", sklearn_profiles["iris"], space, objectives, make_trials(2), state="running")
+    registry.add_study(
+        "run", sklearn_profiles["iris"], space, objectives, make_trials(2), state="running"
+    )
     config = {"learning_rate": 0.1, "max_depth": 4, "loss": "log_loss"}
     registry.save_trial("run", TrialData(2, config, {}, "running", origin="transferred"))
-    registry.save_trial("run", TrialData(2, config, {"accuracy": 0.9, "predict_ms": 1.5}, "completed",
-                                         origin="transferred"), sems={"accuracy": 0.01})
+    registry.save_trial(
+        "run",
+        TrialData(
+            2, config, {"accuracy": 0.9, "predict_ms": 1.5}, "completed", origin="transferred"
+        ),
+        sems={"accuracy": 0.01},
+    )
     registry.set_state("run", "completed")
     record = registry.study("run")
     row = record.trials.set_index("trial_index").loc[2]
     assert (row["status"], row["accuracy"], row["accuracy_sem"], row["origin"]) == (
-        "completed", 0.9, 0.01, "transferred")
+        "completed",
+        0.9,
+        0.01,
+        "transferred",
+    )
     assert record.state == "completed" and len(record.trials) == 3
 
 
@@ -131,10 +174,13 @@ def test_values_are_stored_as_json(registry, sklearn_profiles, space, objectives
 
 def test_audit_log_keeps_every_decision(registry, sklearn_profiles):
     task = sklearn_profiles["wine"]
-    ids = registry.add_recommendations(task, [
-        {"config": {"max_depth": 3}, "kind": "conservative", "projected_gain": 0.02},
-        {"config": {"max_depth": 9}, "kind": "aggressive"},
-    ])
+    ids = registry.add_recommendations(
+        task,
+        [
+            {"config": {"max_depth": 3}, "kind": "conservative", "projected_gain": 0.02},
+            {"config": {"max_depth": 9}, "kind": "aggressive"},
+        ],
+    )
     registry.decide(ids[0], "accepted", reason="robust on 4 neighbours", user="ana")
     registry.decide(ids[1], "accepted", user="ana")
     registry.decide(ids[1], "rejected", reason="too deep for latency", user="ana")
@@ -142,11 +188,15 @@ def test_audit_log_keeps_every_decision(registry, sklearn_profiles):
     assert list(log["decision"]) == ["accepted", "accepted", "rejected"]
     assert list(log["user"]) == ["ana"] * 3
     recs = registry.recommendations(task="wine").set_index("id")
-    assert recs.loc[ids[1], "decision"] == "rejected" and recs.loc[ids[1], "reason"] == "too deep for latency"
+    assert (
+        recs.loc[ids[1], "decision"] == "rejected"
+        and recs.loc[ids[1], "reason"] == "too deep for latency"
+    )
     assert recs.loc[ids[0], "details"] == {"projected_gain": 0.02}
     registry.link_recommendations(ids, "wine-study")
-    registry.record_outcome("wine-study", {"accuracy": 0.93, "gain": 0.01}, recommendation_id=ids[0],
-                            trial_index=0)
+    registry.record_outcome(
+        "wine-study", {"accuracy": 0.93, "gain": 0.01}, recommendation_id=ids[0], trial_index=0
+    )
     outcomes = registry.outcomes()
     assert outcomes.loc[0, "gain"] == 0.01 and outcomes.loc[0, "recommendation_id"] == ids[0]
     assert set(registry.recommendations()["study"]) == {"wine-study"}

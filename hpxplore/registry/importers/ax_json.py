@@ -21,9 +21,15 @@ from hpxplore.space import Choice, Float, Int, Space
 
 __all__ = ["read_ax_json"]
 
-_STATUS = {"COMPLETED": "completed", "FAILED": "failed", "ABANDONED": "abandoned",
-           "EARLY_STOPPED": "early_stopped", "RUNNING": "running", "CANDIDATE": "running",
-           "STAGED": "running"}
+_STATUS = {
+    "COMPLETED": "completed",
+    "FAILED": "failed",
+    "ABANDONED": "abandoned",
+    "EARLY_STOPPED": "early_stopped",
+    "RUNNING": "running",
+    "CANDIDATE": "running",
+    "STAGED": "running",
+}
 _OPS = {"LEQ": "<=", "GEQ": ">="}
 
 
@@ -54,15 +60,19 @@ def _objectives(raw: dict[str, Any]) -> dict[str, str]:
         for part in raw["expression"].split(","):
             part = part.strip()
             if not re.fullmatch(r"-?[\w.\-]+", part):
-                raise InputError(f"Ax objective {raw['expression']!r} is not a list of metrics.",
-                                 "Scalarized objectives are not imported; store the metrics instead.")
+                raise InputError(
+                    f"Ax objective {raw['expression']!r} is not a list of metrics.",
+                    "Scalarized objectives are not imported; store the metrics instead.",
+                )
             out[part.lstrip("-")] = "minimize" if part.startswith("-") else "maximize"
         return out
     if "objectives" in raw:
         return {k: v for o in raw["objectives"] for k, v in _objectives(o).items()}
     if "metric" in raw:
         return {raw["metric"]["name"]: "minimize" if raw.get("minimize") else "maximize"}
-    raise InputError(f"Unsupported Ax objective {raw.get('__type')!r}.", "Store the metrics instead.")
+    raise InputError(
+        f"Unsupported Ax objective {raw.get('__type')!r}.", "Store the metrics instead."
+    )
 
 
 def _latest_data(entry: dict[str, Any]) -> pd.DataFrame:
@@ -71,7 +81,9 @@ def _latest_data(entry: dict[str, Any]) -> pd.DataFrame:
         return pd.DataFrame()
     frame = pd.DataFrame(json.loads(values[-1][1]["df"]["value"]))
     if "step" in frame and frame["step"].notna().any():
-        frame = frame.sort_values("step").groupby(["arm_name", "metric_name"], as_index=False).last()
+        frame = (
+            frame.sort_values("step").groupby(["arm_name", "metric_name"], as_index=False).last()
+        )
     return frame
 
 
@@ -91,13 +103,17 @@ def read_ax_json(path: str | os.PathLike[str]) -> ImportedStudy:
     objectives = _objectives(opt.get("objective", {}))
     constraints = tuple(
         f"{c['metric']['name']} {_OPS[c['op']['name']]} {c['bound']}"
-        for c in opt.get("outcome_constraints", []) if not c.get("relative")
+        for c in opt.get("outcome_constraints", [])
+        if not c.get("relative")
     )
     data = experiment.get("data_by_trial", {})
     rows = []
     for key, trial in experiment.get("trials", {}).items():
-        runs = [trial["generator_run"]] if trial.get("generator_run") else [
-            s["generator_run"] for s in trial.get("generator_run_structs", [])]
+        runs = (
+            [trial["generator_run"]]
+            if trial.get("generator_run")
+            else [s["generator_run"] for s in trial.get("generator_run_structs", [])]
+        )
         metrics = _latest_data(data.get(str(key), {}))
         status = _STATUS.get(trial["status"]["name"], "failed")
         for run in runs:
@@ -108,4 +124,6 @@ def read_ax_json(path: str | os.PathLike[str]) -> ImportedStudy:
                     row.update(dict(zip(mine["metric_name"], mine["mean"], strict=True)))
                 rows.append(row)
     trials = pd.DataFrame(rows).reset_index(names="trial_index")
-    return ImportedStudy(experiment.get("name") or path.stem, space, objectives, constraints, trials)
+    return ImportedStudy(
+        experiment.get("name") or path.stem, space, objectives, constraints, trials
+    )

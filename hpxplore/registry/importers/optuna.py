@@ -13,8 +13,13 @@ from hpxplore.space import Choice, Float, Int, Space
 
 __all__ = ["read_optuna"]
 
-_STATUS = {"COMPLETE": "completed", "FAIL": "failed", "PRUNED": "early_stopped",
-           "RUNNING": "running", "WAITING": "running"}
+_STATUS = {
+    "COMPLETE": "completed",
+    "FAIL": "failed",
+    "PRUNED": "early_stopped",
+    "RUNNING": "running",
+    "WAITING": "running",
+}
 
 
 def _space(distributions: dict[str, Any]) -> Space:
@@ -28,38 +33,56 @@ def _space(distributions: dict[str, Any]) -> Space:
         elif kind == "CategoricalDistribution":
             space[name] = Choice(tuple(d.choices))
         else:
-            raise InputError(f"Optuna parameter {name!r} has an unsupported distribution {kind}.", "")
+            raise InputError(
+                f"Optuna parameter {name!r} has an unsupported distribution {kind}.", ""
+            )
     return space
 
 
-def read_optuna(storage: Any, study_name: str, *, metric_names: Sequence[str] | None = None) -> ImportedStudy:
+def read_optuna(
+    storage: Any, study_name: str, *, metric_names: Sequence[str] | None = None
+) -> ImportedStudy:
     try:
         import optuna
     except ImportError:
-        raise InputError("Importing Optuna studies needs optuna.", "pip install 'hpxplore[optuna]'") from None
+        raise InputError(
+            "Importing Optuna studies needs optuna.", "pip install 'hpxplore[optuna]'"
+        ) from None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
         study = optuna.load_study(study_name=study_name, storage=storage)
     except KeyError:
         names = [s.study_name for s in optuna.get_all_study_summaries(storage)]
-        raise InputError(f"No Optuna study {study_name!r} in that storage.",
-                         f"Studies there: {names}.") from None
-    names = list(metric_names or study.metric_names or
-                 (["value"] if len(study.directions) == 1 else
-                  [f"value_{i}" for i in range(len(study.directions))]))
+        raise InputError(
+            f"No Optuna study {study_name!r} in that storage.", f"Studies there: {names}."
+        ) from None
+    names = list(
+        metric_names
+        or study.metric_names
+        or (
+            ["value"]
+            if len(study.directions) == 1
+            else [f"value_{i}" for i in range(len(study.directions))]
+        )
+    )
     if len(names) != len(study.directions):
         raise InputError(
             f"Optuna study {study_name!r} has {len(study.directions)} objective(s), got metric names {names}.",
             "Pass one name per objective in metric_names.",
         )
-    objectives = {n: "minimize" if d.name == "MINIMIZE" else "maximize"
-                  for n, d in zip(names, study.directions, strict=True)}
+    objectives = {
+        n: "minimize" if d.name == "MINIMIZE" else "maximize"
+        for n, d in zip(names, study.directions, strict=True)
+    }
     distributions: dict[str, Any] = {}
     rows = []
     for trial in study.get_trials(deepcopy=False):
         distributions.update(trial.distributions)
-        row = {"trial_index": trial.number, **trial.params,
-               "status": _STATUS.get(trial.state.name, "failed")}
+        row = {
+            "trial_index": trial.number,
+            **trial.params,
+            "status": _STATUS.get(trial.state.name, "failed"),
+        }
         if trial.values is not None:
             row.update(dict(zip(names, trial.values, strict=True)))
         rows.append(row)

@@ -1,0 +1,48 @@
+# hpxplore: two commands set everything up.
+#   make lab   install into .venv if needed, then open JupyterLab on the quickstart notebook
+#   make test  install if needed, then run the whole suite (pytest, then every notebook)
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.hpxplore-installed
+TORCH  := torch==2.13.0
+NOTEBOOK ?= notebooks/01_quickstart.ipynb
+PYTEST_ARGS ?=
+
+.PHONY: lab test install system-deps lint format clean
+
+install: $(STAMP)
+
+# Torch first: Ax pulls botorch, which pulls torch, and an unpinned torch drags in
+# gigabytes of CUDA packages. With 2.13.0 (a CPU build) in place, pip keeps it.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "hpxplore needs Python >= 3.11 (PYTHON=$(PYTHON) is older)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH)
+	$(PY) -m pip install --quiet -e ".[all,dev]"
+	@touch $(STAMP)
+
+# Debian packages the tests need: a PostgreSQL server (started by the tests on loopback).
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+lab: install
+	$(PY) -m jupyter lab $(NOTEBOOK)
+
+test: install system-deps
+	HPX_REQUIRE_POSTGRES=1 HPX_SMALL_BUDGET=1 $(PY) -m pytest tests notebooks --nbmake \
+		--nbmake-timeout=900 -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check hpxplore tests
+	$(PY) -m ruff format --check hpxplore tests
+
+format: install
+	$(PY) -m ruff format hpxplore tests
+	$(PY) -m ruff check --fix hpxplore tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
