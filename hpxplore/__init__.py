@@ -23,6 +23,8 @@ _LAZY = {
     "TaskProfile": "hpxplore.profiling",
     "Registry": "hpxplore.registry",
     "StudyRecord": "hpxplore.registry",
+    "Study": "hpxplore.study",
+    "Budget": "hpxplore.study",
     "Float": "hpxplore.space",
     "Int": "hpxplore.space",
     "Choice": "hpxplore.space",
@@ -33,6 +35,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "Budget",
     "Choice",
     "Constraint",
     "Float",
@@ -41,6 +44,7 @@ __all__ = [
     "Int",
     "Registry",
     "RegistryError",
+    "Study",
     "StudyRecord",
     "TaskProfile",
     "__version__",
@@ -53,6 +57,7 @@ if TYPE_CHECKING:
     from hpxplore.profiling import TaskProfile, profile_task
     from hpxplore.registry import Registry, StudyRecord
     from hpxplore.space import Choice, Float, Int
+    from hpxplore.study import Budget, Study
 
 
 def __getattr__(name: str) -> Any:

@@ -30,7 +30,7 @@ from hpxplore.registry._records import StudyRecord
 from hpxplore.registry._schema import MetaRow, StudyRow, TrialRow
 from hpxplore.registry._trials import TrialData, trials_from_frame
 from hpxplore.similarity import nearest
-from hpxplore.space import parse_space, space_from_json, space_overlap, space_to_json
+from hpxplore.space import Space, parse_space, space_from_json, space_overlap, space_to_json
 
 __all__ = ["Registry"]
 
@@ -148,33 +148,98 @@ class Registry:
         optional columns ``trial_index``, ``status`` (``completed``/``failed``/...),
         ``origin`` and ``error``. Everything is validated before anything is written.
         """
-        _check_name(name)
-        if not isinstance(profile, TaskProfile):
-            raise InputError(
-                f"add_study needs a TaskProfile, got {type(profile).__name__}.",
-                "Make one with hpx.profile_task(df, target=...) or TaskProfile.from_meta_features.",
-            )
         parsed_space = parse_space(space)
         parsed_objectives = parse_objectives(objectives)
         parsed_constraints = parse_constraints(constraints)
         rows = trials_from_frame(
             trials, parsed_space, parsed_objectives, parsed_constraints, nan_metrics=nan_metrics
         )
-        record = StudyRow(
+        record = self._new_study_row(
+            name,
+            profile,
+            parsed_space,
+            parsed_objectives,
+            parsed_constraints,
+            provenance,
+            source=source,
+            state=state,
+        )
+        record.trials = [self._trial_row(t) for t in rows]
+        self._insert(record)
+        return self.study(name)
+
+    def begin_study(
+        self,
+        name: str,
+        profile: TaskProfile,
+        space: Any,
+        objectives: Any,
+        *,
+        constraints: Sequence[str | Constraint] | str | None = None,
+        provenance: Mapping[str, Any] | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Store a study that is about to run: no trials yet, state ``running``."""
+        record = self._new_study_row(
+            name,
+            profile,
+            parse_space(space),
+            parse_objectives(objectives),
+            parse_constraints(constraints),
+            provenance,
+            source="hpxplore",
+            state="running",
+        )
+        record.settings = jsonable(dict(settings or {}))
+        self._insert(record)
+
+    def save_snapshot(self, name: str, snapshot: Mapping[str, Any]) -> None:
+        """Store the optimizer's JSON snapshot of a running study (replacing the last one)."""
+        with self._session() as session:
+            row = self._study_row(session, name)
+            row.snapshot, row.updated_at = dict(snapshot), now_utc()
+
+    def run_state(self, name: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """A study's run settings and its last optimizer snapshot (``None`` if never saved)."""
+        with self._session() as session:
+            row = self._study_row(session, name)
+            return dict(row.settings or {}), row.snapshot
+
+    def _new_study_row(
+        self,
+        name: str,
+        profile: TaskProfile,
+        space: Space,
+        objectives: dict[str, str],
+        constraints: list[Constraint],
+        provenance: Mapping[str, Any] | None,
+        *,
+        source: str,
+        state: str,
+    ) -> StudyRow:
+        _check_name(name)
+        if not isinstance(profile, TaskProfile):
+            raise InputError(
+                f"A study needs a TaskProfile, got {type(profile).__name__}.",
+                "Make one with hpx.profile_task(df, target=...) or TaskProfile.from_meta_features.",
+            )
+        return StudyRow(
             name=name,
             task_name=profile.name,
             task_type=profile.task_type,
             fingerprint=profile.fingerprint,
             profile=profile.to_dict(),
             tags=dict(profile.tags),
-            space=space_to_json(parsed_space),
-            objectives=parsed_objectives,
-            constraints=[str(c) for c in parsed_constraints],
+            space=space_to_json(space),
+            objectives=objectives,
+            constraints=[str(c) for c in constraints],
             provenance=make_provenance(provenance),
             source=source,
             state=state,
-            trials=[self._trial_row(t) for t in rows],
         )
+
+    def _insert(self, record: StudyRow) -> None:
+        name = record.name
         try:
             with self._session() as session:
                 if session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None:
@@ -188,7 +253,6 @@ class Registry:
                 f"A study named {name!r} was stored by another process at the same time.",
                 "Pick another name.",
             ) from None
-        return self.study(name)
 
     @staticmethod
     def _trial_row(trial: TrialData, sems: Mapping[str, float] | None = None) -> TrialRow:

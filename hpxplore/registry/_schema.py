@@ -55,6 +55,9 @@ class StudyRow(Base):
     provenance: Mapped[dict[str, Any]]
     source: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), default="completed")
+    # A running study's settings and its optimizer's own JSON snapshot (for resuming).
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     trials: Mapped[list[TrialRow]] = relationship(

@@ -1,0 +1,54 @@
+"""Pareto fronts and feasibility of observed trials (pure: DataFrames in, masks out).
+
+Used by a running Study, by the transfer engine (prior studies' Pareto-optimal configs)
+and by the views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from hpxplore.objectives import Constraint
+
+__all__ = ["feasible_mask", "pareto_front", "pareto_mask"]
+
+
+def feasible_mask(trials: pd.DataFrame, constraints: Sequence[Constraint]) -> pd.Series:
+    """Completed trials whose metrics satisfy every constraint (missing metric: infeasible)."""
+    ok = trials.get("status", pd.Series("completed", index=trials.index)) == "completed"
+    for c in constraints:
+        values = pd.to_numeric(trials[c.metric], errors="coerce") if c.metric in trials else np.nan
+        ok &= (values <= c.bound) if c.op == "<=" else (values >= c.bound)
+    return ok.fillna(False).astype(bool)
+
+
+def pareto_mask(values: np.ndarray, directions: Sequence[str]) -> np.ndarray:
+    """Rows of ``values`` (n x m) that no other row dominates, given each column's direction."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return np.zeros(len(values), dtype=bool)
+    signs = np.array([1.0 if d == "maximize" else -1.0 for d in directions])
+    scores = values * signs  # larger is better in every column
+    keep = np.ones(len(scores), dtype=bool)
+    for i in range(len(scores)):
+        if not keep[i]:
+            continue
+        dominated = np.all(scores >= scores[i], axis=1) & np.any(scores > scores[i], axis=1)
+        if dominated.any():
+            keep[i] = False
+    return keep
+
+
+def pareto_front(
+    trials: pd.DataFrame, objectives: Mapping[str, str], constraints: Sequence[Constraint] = ()
+) -> pd.DataFrame:
+    """The feasible, non-dominated completed trials, best on the first objective first."""
+    candidates = trials[feasible_mask(trials, constraints)].dropna(subset=list(objectives))
+    if candidates.empty:
+        return candidates
+    mask = pareto_mask(candidates[list(objectives)].to_numpy(), list(objectives.values()))
+    first, direction = next(iter(objectives.items()))
+    return candidates[mask].sort_values(first, ascending=direction == "minimize")

@@ -1,0 +1,167 @@
+"""Everything hpxplore says to Ax: spaces, objectives, constraints, the generation strategy.
+
+This is the one place that builds Ax objects from hpxplore's plain ones. Ax is imported
+here lazily (``import ax`` takes seconds) and its per-trial INFO logs are silenced.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hpxplore.objectives import Constraint
+from hpxplore.space import Choice, Float, Int, Space
+
+if TYPE_CHECKING:
+    from ax.api.client import Client
+
+__all__ = ["AxSettings", "client_from_snapshot", "make_client", "snapshot", "split_constraints"]
+
+
+def _quiet() -> None:
+    from ax.utils.common.logger import set_stderr_log_level
+
+    set_stderr_log_level(logging.WARNING)
+    warnings.filterwarnings("ignore", module=r"ax\..*")
+    warnings.filterwarnings("ignore", module=r"botorch\..*")
+    warnings.filterwarnings("ignore", module=r"linear_operator\..*")
+
+
+@dataclass(frozen=True)
+class AxSettings:
+    """What a Study asks of Ax; stored with the study so a resumed one asks the same."""
+
+    name: str
+    init_budget: int
+    warm_count: int
+    seed: int | None
+    method: str = "fast"
+
+    @property
+    def quasi_random(self) -> int:
+        return self.init_budget - self.warm_count
+
+
+def _parameters(space: Space) -> list[Any]:
+    from ax.api.configs import ChoiceParameterConfig, RangeParameterConfig
+
+    configs = []
+    for name, param in space.items():
+        if isinstance(param, (Float, Int)):
+            configs.append(
+                RangeParameterConfig(
+                    name=name,
+                    parameter_type="float" if isinstance(param, Float) else "int",
+                    bounds=(param.low, param.high),
+                    scaling="log" if param.log else "linear",
+                )
+            )
+        elif isinstance(param, Choice):
+            kinds = {type(v) for v in param.values}
+            ptype = (
+                "bool"
+                if kinds == {bool}
+                else "int"
+                if kinds == {int}
+                else "float"
+                if kinds <= {int, float}
+                else "str"
+            )
+            values = [str(v) for v in param.values] if ptype == "str" else list(param.values)
+            configs.append(
+                ChoiceParameterConfig(
+                    name=name,
+                    parameter_type=ptype,
+                    values=values,
+                    is_ordered=param.ordered if len(values) > 2 else None,
+                )
+            )
+    return configs
+
+
+def split_constraints(
+    objectives: Mapping[str, str], constraints: Sequence[Constraint]
+) -> tuple[list[Constraint], list[Constraint]]:
+    """(objective thresholds, outcome constraints) as Ax will hold them.
+
+    With several objectives, Ax turns a constraint on an objective metric into that
+    objective's *threshold* (the reference point of the hypervolume); the others stay
+    outcome constraints. hpxplore treats both as feasibility rules.
+    """
+    if len(objectives) < 2:
+        return [], list(constraints)
+    thresholds = [c for c in constraints if c.metric in objectives]
+    return thresholds, [c for c in constraints if c.metric not in objectives]
+
+
+def make_client(
+    settings: AxSettings,
+    space: Space,
+    objectives: Mapping[str, str],
+    constraints: Sequence[Constraint],
+) -> Client:
+    """A configured ``ax.Client``: experiment, optimization, generation strategy."""
+    _quiet()
+    from ax.api.client import Client
+
+    client = Client(random_seed=settings.seed)
+    client.configure_experiment(name=settings.name, parameters=_parameters(space))
+    objective = ", ".join(("-" if d == "minimize" else "") + m for m, d in objectives.items())
+    client.configure_optimization(
+        objective=objective, outcome_constraints=[str(c) for c in constraints] or None
+    )
+    client.configure_generation_strategy(
+        method=settings.method,
+        initialization_budget=settings.init_budget,
+        initialization_random_seed=settings.seed,
+        # the centre point is Ax's cold-start opener; transferred configs replace it
+        initialize_with_center=settings.warm_count == 0,
+        use_existing_trials_for_initialization=True,
+    )
+    return client
+
+
+def snapshot(client: Client) -> dict[str, Any]:
+    """Ax's own JSON snapshot of the client (experiment, data, generation strategy)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "snapshot.json"
+        client.save_to_json_file(str(path))
+        return json.loads(path.read_text())
+
+
+def client_from_snapshot(data: Mapping[str, Any]) -> Client:
+    _quiet()
+    from ax.api.client import Client
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "snapshot.json"
+        path.write_text(json.dumps(data))
+        return Client.load_from_json_file(str(path))
+
+
+def to_ax_config(space: Space, config: Mapping[str, Any]) -> dict[str, Any]:
+    """A config in Ax's terms (string-typed choices as strings)."""
+    out = {}
+    for name, value in config.items():
+        param = space[name]
+        if isinstance(param, Choice) and any(isinstance(v, str) for v in param.values):
+            value = str(value)
+        out[name] = value
+    return out
+
+
+def from_ax_config(space: Space, config: Mapping[str, Any]) -> dict[str, Any]:
+    """A config from Ax back in the space's own value types."""
+    out = {}
+    for name, value in config.items():
+        param = space.get(name)
+        if isinstance(param, Choice):
+            value = next((v for v in param.values if str(v) == str(value)), value)
+        out[name] = value
+    return out

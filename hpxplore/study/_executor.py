@@ -1,0 +1,87 @@
+"""Where evaluations run: the default local process pool, or any ``concurrent.futures.Executor``.
+
+The default pool starts workers with ``spawn`` and ships ``evaluate`` with cloudpickle,
+so functions defined in a notebook work. When a trial hangs past its timeout, the pool
+is killed and rebuilt (a hung Python call cannot be interrupted any other way); the
+other trials in flight are resubmitted. Early-stopping reports travel through a
+multiprocessing manager's queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import time
+from collections.abc import Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any
+
+__all__ = ["LocalPool", "RemoteReporter"]
+
+_ANSWER_WAIT_S = 60.0
+
+
+class RemoteReporter:
+    """The ``report(step, metrics)`` callback handed to a worker process."""
+
+    def __init__(self, trial_index: int, queue: Any, answers: Any) -> None:
+        self.trial_index, self.queue, self.answers = trial_index, queue, answers
+
+    def __call__(self, step: int, metrics: Mapping[str, float]) -> bool:
+        key = f"{self.trial_index}:{step}"
+        self.queue.put((self.trial_index, int(step), dict(metrics)))
+        deadline = time.monotonic() + _ANSWER_WAIT_S
+        while time.monotonic() < deadline:
+            if key in self.answers:
+                return bool(self.answers.pop(key))
+            time.sleep(0.01)
+        return False  # the study did not answer in time: keep going
+
+
+class LocalPool:
+    """A restartable process pool with a channel for early-stopping reports."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._context = multiprocessing.get_context("spawn")
+        self._pool: ProcessPoolExecutor | None = None
+        self._manager: Any = None
+        self.queue: Any = None
+        self.answers: Any = None
+
+    @property
+    def executor(self) -> Executor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=self._context)
+        return self._pool
+
+    def open_channel(self) -> None:
+        if self._manager is None:
+            self._manager = self._context.Manager()
+            self.queue, self.answers = self._manager.Queue(), self._manager.dict()
+
+    def reporter(self, trial_index: int) -> RemoteReporter | None:
+        return RemoteReporter(trial_index, self.queue, self.answers) if self._manager else None
+
+    def submit(self, fn: Any, *args: Any) -> Future:
+        return self.executor.submit(fn, *args)
+
+    def kill(self) -> None:
+        """Stop every worker now (a trial hung) and forget the pool; the next submit makes one."""
+        if self._pool is None:
+            return
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._manager is not None:
+            self._manager.shutdown()
+            self._manager = None

@@ -1,0 +1,458 @@
+"""Study: a multi-objective, constrained Ax experiment, warm-started, saved as it runs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+import pandas as pd
+
+from hpxplore._jsonable import jsonable
+from hpxplore.exceptions import HpxploreError, InputError
+from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
+from hpxplore.pareto import feasible_mask, pareto_front
+from hpxplore.profiling import TaskProfile
+from hpxplore.registry import Registry, TrialData
+from hpxplore.space import Space, parse_space, validate_config
+from hpxplore.study import _ax
+from hpxplore.study._budget import Budget
+
+__all__ = ["Study"]
+
+ORIGINS = ("transferred", "quasi-random", "model", "manual")
+_QUASI_RANDOM_NODES = {"Sobol", "CenterOfSearchSpace", "Center", "Random", "Uniform"}
+
+
+def _warm_items(source: Any) -> list[dict[str, Any]]:
+    """Configs to warm-start from: dicts, a DataFrame, or Recommendations."""
+    if hasattr(source, "warm_start_items"):
+        return list(source.warm_start_items())
+    if isinstance(source, pd.DataFrame):
+        return [{"config": row} for row in source.to_dict("records")]
+    if isinstance(source, Mapping):
+        source = [source]
+    if not isinstance(source, Sequence) or isinstance(source, str):
+        raise InputError(
+            f"warm_start takes a list of configs, a DataFrame or Recommendations; got "
+            f"{type(source).__name__}.",
+            "Pass e.g. [{'learning_rate': 0.1, 'max_depth': 4}].",
+        )
+    return [{"config": c} for c in source]
+
+
+class Study:
+    """A hyperparameter study on a new task, run by Ax and recorded in a registry.
+
+    Args:
+        name: the study's name (unique in the registry).
+        space: ``{name: hpx.Float | hpx.Int | hpx.Choice}`` (or Ax parameter configs).
+        objectives: ``{"accuracy": "maximize", "predict_ms": "minimize"}``.
+        constraints: ``["predict_ms <= 5", "size_mb <= 50"]``. With several objectives,
+            Ax turns a constraint on an objective into that objective's threshold
+            (see :attr:`objective_thresholds`); hpxplore counts both as feasibility rules.
+        registry: where the study is saved as it runs (needs ``profile``).
+        profile: the new task's profile.
+        seed: seeds Ax's quasi-random initialization and models.
+        init_trials: size of the initial design (transferred + quasi-random);
+            default ``max(5, 2 * number of parameters)``.
+        warm_share: the largest share of the initial design given to transferred configs.
+        method: Ax's generation method, ``"fast"`` or ``"quality"``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        space: Any,
+        objectives: Any,
+        constraints: Sequence[str | Constraint] | str | None = None,
+        *,
+        registry: Registry | None = None,
+        profile: TaskProfile | None = None,
+        seed: int | None = None,
+        init_trials: int | None = None,
+        warm_share: float = 0.5,
+        method: str = "fast",
+        provenance: Mapping[str, Any] | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(
+                f"A study needs a non-empty name, got {name!r}.", 'Pass e.g. "hgb-churn".'
+            )
+        self.name = name
+        self.space: Space = parse_space(space)
+        self.objectives = parse_objectives(objectives)
+        self.constraints = parse_constraints(constraints)
+        if registry is not None and not isinstance(registry, Registry):
+            raise InputError(
+                f"registry must be an hpx.Registry, got {type(registry).__name__}.", ""
+            )
+        if registry is not None and profile is None:
+            raise InputError(
+                "A study saved to a registry needs the task's profile.",
+                "Pass profile=hpx.profile_task(df, target=...) so later tasks can transfer from it.",
+            )
+        if init_trials is None:
+            init_trials = max(5, 2 * len(self.space))
+        if isinstance(init_trials, bool) or not isinstance(init_trials, int) or init_trials < 1:
+            raise InputError(
+                f"The 'init_trials' parameter of Study must be an int in [1, inf). Got {init_trials!r} instead.",
+                "",
+            )
+        if not (isinstance(warm_share, (int, float)) and 0 < warm_share <= 1):
+            raise InputError(
+                f"The 'warm_share' parameter of Study must be a number in (0, 1]. Got {warm_share!r} instead.",
+                "The default, 0.5, gives transferred configs at most half of the initial design.",
+            )
+        if method not in ("fast", "quality"):
+            raise InputError(f"method must be 'fast' or 'quality', got {method!r}.", "")
+        self.registry, self.profile, self.seed = registry, profile, seed
+        self.init_trials, self.warm_share, self.method = init_trials, float(warm_share), method
+        self.provenance = dict(provenance or {})
+        self.events: list[dict[str, Any]] = []
+        self._warm: list[dict[str, Any]] = []
+        self._client: Any = None
+        self._records: dict[int, dict[str, Any]] = {}
+        self._queue: list[int] = []  # attached or generated, not yet evaluated
+        self._frontier_cache: tuple[int, pd.DataFrame] | None = None
+
+    # -- setup ----------------------------------------------------------------------------
+    @property
+    def metrics(self) -> list[str]:
+        """Metrics every evaluation must return: the objectives, then constrained metrics."""
+        return list(self.objectives) + [
+            c.metric for c in self.constraints if c.metric not in self.objectives
+        ]
+
+    @property
+    def objective_thresholds(self) -> list[Constraint]:
+        """Constraints Ax holds as objective thresholds (the hypervolume's reference point)."""
+        return _ax.split_constraints(self.objectives, self.constraints)[0]
+
+    @property
+    def outcome_constraints(self) -> list[Constraint]:
+        """Constraints Ax holds as outcome constraints."""
+        return _ax.split_constraints(self.objectives, self.constraints)[1]
+
+    def warm_start(self, source: Any, *, share: float | None = None) -> Study:
+        """Make ``source``'s configs the first trials, in the order given (most promising first).
+
+        ``source`` is a list of configs, a DataFrame of configs, or ``Recommendations``
+        (their accepted ones, or all if none was decided). At most ``share`` (default
+        ``warm_share``) of the initial design is transferred; the rest stays quasi-random.
+        Each config is re-evaluated on the new task.
+        """
+        if self._client is not None:
+            raise HpxploreError(
+                "warm_start must come before the first run: this study has already started.",
+                "Create a new Study, or call warm_start before study.run(...).",
+            )
+        share = self.warm_share if share is None else share
+        if not (isinstance(share, (int, float)) and 0 < share <= 1):
+            raise InputError(f"share must be a number in (0, 1], got {share!r}.", "")
+        items, seen = [], set()
+        for i, item in enumerate(_warm_items(source)):
+            config = {k: v for k, v in dict(item["config"]).items() if not _is_nan(v)}
+            try:
+                config = validate_config(self.space, config)
+            except InputError as exc:
+                raise InputError(f"Warm-start config {i}: {exc.message}", exc.hint) from None
+            key = tuple(sorted(config.items()))
+            if key not in seen:
+                seen.add(key)
+                items.append({**item, "config": config})
+        cap = max(1, math.floor(share * self.init_trials))
+        if len(items) > cap:
+            self._event(
+                "warm_start_capped",
+                kept=cap,
+                given=len(items),
+                reason=f"at most {share:.0%} of the {self.init_trials}-trial initial design",
+            )
+        self._warm = items[:cap]
+        return self
+
+    def _event(self, kind: str, **details: Any) -> None:
+        self.events.append({"event": kind, **jsonable(details)})
+
+    def _ensure_started(self) -> Any:
+        if self._client is not None:
+            return self._client
+        settings = _ax.AxSettings(
+            self.name, self.init_trials, len(self._warm), self.seed, self.method
+        )
+        self._client = _ax.make_client(settings, self.space, self.objectives, self.constraints)
+        if self.registry is not None:
+            self.registry.begin_study(
+                self.name,
+                self.profile,
+                self.space,
+                self.objectives,
+                constraints=self.constraints,
+                provenance={**self.provenance, "seed": self.seed},
+                settings={
+                    "init_trials": self.init_trials,
+                    "warm_share": self.warm_share,
+                    "method": self.method,
+                    "seed": self.seed,
+                    "warm_count": len(self._warm),
+                },
+            )
+        for rank, item in enumerate(self._warm):
+            index = self._client.attach_trial(
+                _ax.to_ax_config(self.space, item["config"]), arm_name=f"transferred_{rank}"
+            )
+            self._add_record(
+                index,
+                item["config"],
+                "transferred",
+                0.0,
+                recommendation_id=item.get("recommendation_id"),
+                kind=item.get("kind"),
+            )
+        self._save_snapshot()
+        return self._client
+
+    def _add_record(
+        self, index: int, config: Mapping[str, Any], origin: str, gen_s: float, **extra: Any
+    ) -> None:
+        self._records[index] = {
+            "trial_index": index,
+            "config": dict(config),
+            "metrics": {},
+            "sems": {},
+            "status": "running",
+            "origin": origin,
+            "error": None,
+            "gen_s": gen_s,
+            "eval_s": None,
+            **{k: v for k, v in extra.items() if v is not None},
+        }
+        self._queue.append(index)
+        self._persist(index)
+
+    def _persist(self, index: int) -> None:
+        if self.registry is None:
+            return
+        r = self._records[index]
+        self.registry.save_trial(
+            self.name,
+            TrialData(index, r["config"], r["metrics"], r["status"], r["origin"], r["error"]),
+            sems=r["sems"] or None,
+            extra={k: r[k] for k in ("gen_s", "eval_s", "recommendation_id", "kind") if k in r},
+        )
+
+    def _save_snapshot(self) -> None:
+        if self.registry is not None and self._client is not None:
+            self.registry.save_snapshot(self.name, _ax.snapshot(self._client))
+
+    def _generate(self, count: int) -> list[int]:
+        """Ask Ax for up to ``count`` new trials at once (one batch)."""
+        import time
+
+        client = self._ensure_started()
+        start = time.perf_counter()
+        batch = client.get_next_trials(max_trials=count)
+        gen_s = (time.perf_counter() - start) / max(1, len(batch))
+        for index, params in batch.items():
+            node = _node_name(client, index)
+            origin = "quasi-random" if node in _QUASI_RANDOM_NODES else "model"
+            self._add_record(
+                index, _ax.from_ax_config(self.space, params), origin, gen_s, node=node
+            )
+        if batch:
+            self._save_snapshot()
+        return list(batch)
+
+    # -- running --------------------------------------------------------------------------
+    def run(
+        self,
+        evaluate: Callable[..., Mapping[str, Any]],
+        n_trials: int,
+        *,
+        executor: Executor | str | None = None,
+        max_parallel: int | None = None,
+        trial_timeout: float | None = None,
+        budget: Budget | None = None,
+        early_stopping: bool | Any = False,
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        """Evaluate ``n_trials`` trials (transferred ones first) and return :attr:`trials`.
+
+        Args:
+            evaluate: ``evaluate(config) -> {metric: value or (mean, sem)}``. To report
+                intermediate values for early stopping, take a second argument
+                ``report`` and call ``report(step, {metric: value})``.
+            n_trials: evaluations to run in this call.
+            executor: ``None`` for a local process pool, ``"inline"`` to run in this
+                process (no timeouts), or any ``concurrent.futures.Executor`` (e.g.
+                ``dask.distributed.Client(...).get_executor()``).
+            max_parallel: trials evaluated at once (default: the pool's workers).
+            trial_timeout: seconds after which a trial is marked failed.
+            budget: caps on trials, wall-clock seconds and evaluation cost.
+            early_stopping: ``True`` for Ax's percentile early stopping, or an Ax
+                early-stopping strategy.
+            progress: show a progress bar with the best value so far.
+        """
+        from hpxplore.study._runner import Runner
+
+        return Runner(
+            self,
+            evaluate,
+            n_trials,
+            executor=executor,
+            max_parallel=max_parallel,
+            trial_timeout=trial_timeout,
+            budget=budget,
+            early_stopping=early_stopping,
+            progress=progress,
+        ).run()
+
+    @classmethod
+    def load(cls, name: str, registry: Registry) -> Study:
+        """Reopen a study saved in ``registry`` (after a crash, a restart, another day).
+
+        Completed and failed trials stay as they were; trials that were generated or
+        running when the process stopped are evaluated again by the next ``run``.
+        """
+        record = registry.study(name)
+        settings, snapshot = registry.run_state(name)
+        if snapshot is None:
+            raise HpxploreError(
+                f"Study {name!r} in the registry has no optimizer state to resume from "
+                f"(it was stored with add_study or imported).",
+                "Start a new Study and warm_start it from this one instead.",
+            )
+        study = cls(
+            record.name,
+            record.space,
+            record.objectives,
+            list(record.constraints),
+            registry=registry,
+            profile=record.profile,
+            seed=settings.get("seed"),
+            init_trials=settings.get("init_trials"),
+            warm_share=settings.get("warm_share", 0.5),
+            method=settings.get("method", "fast"),
+        )
+        study._client = _ax.client_from_snapshot(snapshot)
+        for row in record.trials.to_dict("records"):
+            index = int(row["trial_index"])
+            metrics = {m: row[m] for m in record.objectives if m in row and not _is_nan(row[m])}
+            extra_metrics = {
+                k: v
+                for k, v in row.items()
+                if k not in record.space
+                and k not in ("trial_index", "status", "origin", "error", "created_at")
+                and not k.endswith("_sem")
+                and not _is_nan(v)
+                and v is not None
+            }
+            study._records[index] = {
+                "trial_index": index,
+                "config": {p: row[p] for p in record.space if not _is_nan(row[p])},
+                "metrics": {**extra_metrics, **metrics},
+                "sems": {
+                    k[:-4]: v for k, v in row.items() if k.endswith("_sem") and not _is_nan(v)
+                },
+                "status": row["status"],
+                "origin": row["origin"],
+                "error": None if _is_nan(row["error"]) else row["error"],
+                "gen_s": None,
+                "eval_s": None,
+            }
+        client_trials = study._client._experiment.trials
+        for index, r in sorted(study._records.items()):
+            if r["status"] == "running" and index in client_trials:
+                study._queue.append(index)
+        study._event("resumed", requeued=list(study._queue))
+        return study
+
+    # -- results --------------------------------------------------------------------------
+    @property
+    def trials(self) -> pd.DataFrame:
+        """One row per trial: config, metrics, status, origin, generation and evaluation time."""
+        rows = []
+        for r in sorted(self._records.values(), key=lambda r: r["trial_index"]):
+            row = {"trial_index": r["trial_index"], **r["config"], **r["metrics"]}
+            row.update({f"{m}_sem": s for m, s in r["sems"].items()})
+            row.update(
+                status=r["status"],
+                origin=r["origin"],
+                error=r["error"],
+                gen_s=r["gen_s"],
+                eval_s=r["eval_s"],
+            )
+            rows.append(row)
+        columns = [
+            "trial_index",
+            *self.space,
+            *self.metrics,
+            "status",
+            "origin",
+            "error",
+            "gen_s",
+            "eval_s",
+        ]
+        frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
+        for column in columns:
+            if column not in frame:
+                frame[column] = None
+        frame = frame[columns + [c for c in frame.columns if c not in columns]]
+        frame["feasible"] = feasible_mask(frame, self.constraints) if len(frame) else []
+        return frame
+
+    def pareto_frontier(self, *, use_model_predictions: bool = False) -> pd.DataFrame:
+        """Feasible non-dominated trials (observed values by default).
+
+        ``use_model_predictions=True`` asks Ax's model (a refit: seconds), cached until the
+        next trial completes.
+        """
+        if not use_model_predictions:
+            return pareto_front(self.trials, self.objectives, self.constraints)
+        done = sum(r["status"] == "completed" for r in self._records.values())
+        if self._frontier_cache and self._frontier_cache[0] == done:
+            return self._frontier_cache[1]
+        client = self._ensure_started()
+        rows = []
+        for params, prediction, index, _arm in client.get_pareto_frontier(
+            use_model_predictions=True
+        ):
+            row = {"trial_index": index, **_ax.from_ax_config(self.space, params)}
+            for metric, value in prediction.items():
+                mean, sem = value if isinstance(value, tuple) else (value, float("nan"))
+                row[metric], row[f"{metric}_sem"] = mean, sem
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        self._frontier_cache = (done, frame)
+        return frame
+
+    def best(self) -> pd.Series | pd.DataFrame:
+        """The best feasible trial (one objective) or the observed Pareto frontier (several)."""
+        front = self.pareto_frontier()
+        if len(self.objectives) > 1:
+            return front
+        if front.empty:
+            raise HpxploreError(
+                f"Study {self.name!r} has no completed feasible trial yet.",
+                "Run more trials (study.run), or relax the constraints.",
+            )
+        return front.iloc[0]
+
+    def __repr__(self) -> str:
+        counts = pd.Series([r["status"] for r in self._records.values()]).value_counts().to_dict()
+        return f"Study({self.name!r}, objectives={self.objectives}, trials={counts or 0})"
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _node_name(client: Any, index: int) -> str | None:
+    trial = client._experiment.trials[index]
+    runs = trial.generator_runs
+    if not runs:
+        return None
+    run = runs[0]
+    return getattr(run, "_generation_node_name", None) or getattr(run, "generation_node_name", None)
