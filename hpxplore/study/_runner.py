@@ -303,19 +303,13 @@ class Runner:
                 if free > 0:
                     if len(study._queue) < free:
                         study._generate(free - len(study._queue))
-                    for index in study._queue[:free]:
-                        study._queue.remove(index)
-                        self._submit(index, payload)
-                if (
-                    not self.in_flight
-                    and not study._queue
-                    and free > 0
-                    and self.started < cap.trials
-                ):
-                    if not study._generate(1):  # Ax has nothing more to give
+                    batch = study._queue[:free]
+                    if not batch and not self.in_flight:  # Ax has nothing more to give
                         self.stop_reason = "Ax generated no further trials"
                         break
-                    continue
+                    for index in batch:
+                        study._queue.remove(index)
+                        self._submit(index, payload)
                 if self.in_flight:
                     self._collect()
             while self.in_flight:  # let the trials already running finish
