@@ -39,8 +39,11 @@ def logistic(config):
         start = time.perf_counter()
         model = LogisticRegression(C=config["C"], max_iter=int(config["max_iter"]))
         accuracy = cross_val_score(model, X, y, cv=3).mean()
-    return {"accuracy": float(accuracy), "fit_ms": (time.perf_counter() - start) * 1000 / 3,
-            "complexity": math.log10(config["C"]) + 4}
+    return {
+        "accuracy": float(accuracy),
+        "fit_ms": (time.perf_counter() - start) * 1000 / 3,
+        "complexity": math.log10(config["C"]) + 4,
+    }
 
 
 def flaky(config):
@@ -71,7 +74,7 @@ def curve(config, report):
     plateau = 1 - abs(math.log10(config["C"]) - 0.5) / 10
     value = 0.0
     for step in range(1, 9):
-        value = plateau * (1 - 0.5 ** step)
+        value = plateau * (1 - 0.5**step)
         report(step, {"accuracy": value})
     return {"accuracy": value, "fit_ms": 1.0, "complexity": 0.0}
 

@@ -26,14 +26,20 @@ def test_multi_objective_with_constraints(tmp_path):
     trials = study.run(obj.logistic, n_trials=6, executor="inline", progress=False)
     assert len(trials) == 6 and set(trials["status"]) == {"completed"}
     assert trials["accuracy"].between(0.5, 1).all()
-    assert list(trials["origin"][:4]) == ["quasi-random"] * 4 and set(trials["origin"][4:]) == {"model"}
+    assert list(trials["origin"][:4]) == ["quasi-random"] * 4 and set(trials["origin"][4:]) == {
+        "model"
+    }
     expected = (trials["fit_ms"] <= 200) & (trials["complexity"] <= 5)
     assert (trials["feasible"] == expected).all()
     front = study.pareto_frontier()
     assert len(front) >= 1 and front["feasible"].all()
     for _, row in front.iterrows():  # nothing feasible dominates a frontier point
-        better = trials[trials.feasible & (trials.accuracy >= row.accuracy) & (trials.fit_ms <= row.fit_ms)
-                        & ((trials.accuracy > row.accuracy) | (trials.fit_ms < row.fit_ms))]
+        better = trials[
+            trials.feasible
+            & (trials.accuracy >= row.accuracy)
+            & (trials.fit_ms <= row.fit_ms)
+            & ((trials.accuracy > row.accuracy) | (trials.fit_ms < row.fit_ms))
+        ]
         assert better.empty
     assert study.best().equals(front)
 
@@ -54,9 +60,13 @@ def test_warm_start_share_and_validation():
     study = make_study(init_trials=10)
     study.warm_start(pd.DataFrame({"C": [0.1, 0.2, 0.1], "max_iter": [10, 20, 10]}), share=0.3)
     assert [w["config"]["C"] for w in study._warm] == [0.1, 0.2]  # duplicates dropped
-    with pytest.raises(InputError, match=r"Warm-start config 0: Unknown parameter\(s\) \['gamma'\]"):
+    with pytest.raises(
+        InputError, match=r"Warm-start config 0: Unknown parameter\(s\) \['gamma'\]"
+    ):
         make_study().warm_start([{"C": 1.0, "max_iter": 10, "gamma": 2}])
-    with pytest.raises(InputError, match="Warm-start config 1: Parameter 'C' = 1000.0 lies outside"):
+    with pytest.raises(
+        InputError, match="Warm-start config 1: Parameter 'C' = 1000.0 lies outside"
+    ):
         make_study().warm_start([{"C": 1.0, "max_iter": 10}, {"C": 1000.0, "max_iter": 10}])
     started = make_study()
     started.run(obj.logistic, n_trials=1, executor="inline", progress=False)
@@ -66,39 +76,70 @@ def test_warm_start_share_and_validation():
 
 def test_failing_trials_are_recorded_and_the_run_goes_on():
     study = make_study(init_trials=8)
-    study.warm_start([{"C": 50.0, "max_iter": 20}, {"C": 1e-4, "max_iter": 20},
-                      {"C": 1.0, "max_iter": 180}, {"C": 1.0, "max_iter": 20}], share=0.5)
-    trials = study.run(obj.flaky, n_trials=4, executor="inline", progress=False).set_index("trial_index")
-    assert trials.loc[0, "status"] == "failed" and trials.loc[0, "error"].startswith("RuntimeError: diverged")
-    assert trials.loc[1, "status"] == "failed" and "metric 'accuracy' is nan" in trials.loc[1, "error"]
-    assert trials.loc[2, "status"] == "failed" and "did not return the metric(s) ['fit_ms']" in trials.loc[2, "error"]
+    study.warm_start(
+        [
+            {"C": 50.0, "max_iter": 20},
+            {"C": 1e-4, "max_iter": 20},
+            {"C": 1.0, "max_iter": 180},
+            {"C": 1.0, "max_iter": 20},
+        ],
+        share=0.5,
+    )
+    trials = study.run(obj.flaky, n_trials=4, executor="inline", progress=False).set_index(
+        "trial_index"
+    )
+    assert trials.loc[0, "status"] == "failed" and trials.loc[0, "error"].startswith(
+        "RuntimeError: diverged"
+    )
+    assert (
+        trials.loc[1, "status"] == "failed" and "metric 'accuracy' is nan" in trials.loc[1, "error"]
+    )
+    assert (
+        trials.loc[2, "status"] == "failed"
+        and "did not return the metric(s) ['fit_ms']" in trials.loc[2, "error"]
+    )
     assert trials.loc[3, "status"] == "completed"
     assert [e["trial"] for e in study.events if e["event"] == "trial_failed"] == [0, 1, 2]
 
 
 def test_parallel_pool_timeouts_and_crashes():
     study = make_study(init_trials=6)
-    study.warm_start([{"C": 50.0, "max_iter": 20}, {"C": 0.01, "max_iter": 20}, {"C": 0.1, "max_iter": 30}])
-    trials = study.run(obj.slow_when_large, n_trials=5, max_parallel=2, trial_timeout=8, progress=False)
+    study.warm_start(
+        [{"C": 50.0, "max_iter": 20}, {"C": 0.01, "max_iter": 20}, {"C": 0.1, "max_iter": 30}]
+    )
+    trials = study.run(
+        obj.slow_when_large, n_trials=5, max_parallel=2, trial_timeout=8, progress=False
+    )
     by_index = trials.set_index("trial_index")
-    assert by_index.loc[0, "status"] == "failed" and by_index.loc[0, "error"] == "timed out after 8 s"
+    assert (
+        by_index.loc[0, "status"] == "failed" and by_index.loc[0, "error"] == "timed out after 8 s"
+    )
     assert by_index.loc[[1, 2], "status"].eq("completed").all()
     assert len(trials) == 5 and trials["status"].isin(["completed", "failed"]).all()
     crash = make_study(name="crash", init_trials=4)
     crash.warm_start([{"C": 50.0, "max_iter": 20}, {"C": 0.01, "max_iter": 20}])
-    out = crash.run(obj.crashes_when_large, n_trials=3, max_parallel=1, progress=False).set_index("trial_index")
+    out = crash.run(obj.crashes_when_large, n_trials=3, max_parallel=1, progress=False).set_index(
+        "trial_index"
+    )
     assert out.loc[0, "status"] == "failed" and "worker process died" in out.loc[0, "error"]
     assert out.loc[[1, 2], "status"].eq("completed").all()
 
 
 def test_budget_caps_stop_the_run():
     study = make_study()
-    study.run(obj.slowly, n_trials=50, executor="inline", progress=False, budget=hpx.Budget(seconds=2))
+    study.run(
+        obj.slowly, n_trials=50, executor="inline", progress=False, budget=hpx.Budget(seconds=2)
+    )
     assert 1 <= len(study.trials) <= 3
     assert study.events[-1]["reason"] == "time budget of 2 s reached"
     costly = make_study(name="cost")
-    costly.run(obj.logistic, n_trials=50, executor="inline", progress=False,
-               budget=hpx.Budget(cost=10, cost_metric="complexity"))
+    costly.run(
+        obj.logistic,
+        n_trials=50,
+        executor="inline",
+        progress=False,
+        budget=hpx.Budget(cost=10, cost_metric="complexity"),
+    )
     total = costly.trials["complexity"].sum()
     assert total >= 10 and total - costly.trials["complexity"].iloc[-1] < 10
     with pytest.raises(InputError, match="'seconds' cap of Budget must be a number > 0"):
@@ -107,13 +148,19 @@ def test_budget_caps_stop_the_run():
 
 def test_early_stopping_stops_poor_curves():
     study = hpx.Study("es", obj.SPACE, {"accuracy": "maximize"}, seed=0, init_trials=6)
-    study.warm_start([{"C": 3.0, "max_iter": 10}, {"C": 3.2, "max_iter": 10}, {"C": 2.8, "max_iter": 10}])
-    trials = study.run(obj.curve, n_trials=8, executor="inline", early_stopping=True, progress=False)
+    study.warm_start(
+        [{"C": 3.0, "max_iter": 10}, {"C": 3.2, "max_iter": 10}, {"C": 2.8, "max_iter": 10}]
+    )
+    trials = study.run(
+        obj.curve, n_trials=8, executor="inline", early_stopping=True, progress=False
+    )
     assert (trials["status"] == "early_stopped").any()
     stopped = trials[trials.status == "early_stopped"]
     assert (stopped["accuracy"] < trials.loc[trials.status == "completed", "accuracy"].max()).all()
     with pytest.raises(InputError, match="needs evaluate\\(config, report\\)"):
-        make_study().run(obj.logistic, n_trials=1, executor="inline", early_stopping=True, progress=False)
+        make_study().run(
+            obj.logistic, n_trials=1, executor="inline", early_stopping=True, progress=False
+        )
 
 
 def test_bad_arguments():
