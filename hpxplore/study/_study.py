@@ -116,6 +116,7 @@ class Study:
         self._records: dict[int, dict[str, Any]] = {}
         self._queue: list[int] = []  # attached or generated, not yet evaluated
         self._frontier_cache: tuple[int, pd.DataFrame] | None = None
+        self._sensitivity_cache: tuple[int, pd.DataFrame] | None = None
 
     # -- setup ----------------------------------------------------------------------------
     @property
@@ -426,6 +427,26 @@ class Study:
             rows.append(row)
         frame = pd.DataFrame(rows)
         self._frontier_cache = (done, frame)
+        return frame
+
+    def sensitivity(self) -> pd.DataFrame:
+        """Sobol indices of each objective: ``metric, parameter, first_order, total_order``.
+
+        Computed on Ax's surrogate (a refit: seconds) and cached until the next trial
+        completes; choice parameters are aggregated back from their one-hot columns.
+        """
+        done = sum(r["status"] == "completed" for r in self._records.values())
+        if done < 2:
+            raise HpxploreError(
+                f"Sensitivity needs a fitted model: study {self.name!r} has {done} completed trial(s).",
+                "Run a few trials first (study.run).",
+            )
+        if self._sensitivity_cache and self._sensitivity_cache[0] == done:
+            return self._sensitivity_cache[1]
+        from hpxplore.study._sensitivity import sobol_indices
+
+        frame = sobol_indices(self._ensure_started(), self.space, list(self.objectives))
+        self._sensitivity_cache = (done, frame)
         return frame
 
     def best(self) -> pd.Series | pd.DataFrame:

@@ -65,7 +65,7 @@ def test_warm_start_share_and_validation():
     ):
         make_study().warm_start([{"C": 1.0, "max_iter": 10, "gamma": 2}])
     with pytest.raises(
-        InputError, match="Warm-start config 1: Parameter 'C' = 1000.0 lies outside"
+        InputError, match=r"Warm-start config 1: Parameter 'C' = 1000.0 lies outside"
     ):
         make_study().warm_start([{"C": 1.0, "max_iter": 10}, {"C": 1000.0, "max_iter": 10}])
     started = make_study()

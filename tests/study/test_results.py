@@ -1,0 +1,53 @@
+"""Sensitivity and model-predicted frontiers come from Ax's own surrogate."""
+
+from __future__ import annotations
+
+import pytest
+
+import hpxplore as hpx
+
+SPACE = {
+    "x": hpx.Float(0, 1),
+    "y": hpx.Float(0, 1),
+    "kind": hpx.Choice(["a", "b", "c"]),
+    "n": hpx.Int(1, 10),
+}
+
+
+def known_effects(c):
+    """``obj`` depends strongly on x, then kind, barely on y; ``cost`` only on n."""
+    return {
+        "obj": 5 * c["x"] + 0.1 * c["y"] + {"a": 0, "b": 2, "c": 4}[c["kind"]],
+        "cost": c["n"] + 0.01 * c["x"],
+    }
+
+
+@pytest.fixture(scope="module")
+def study():
+    s = hpx.Study("effects", SPACE, {"obj": "maximize", "cost": "minimize"}, seed=0, init_trials=12)
+    s.run(known_effects, n_trials=12, executor="inline", progress=False)
+    return s
+
+
+def test_sensitivity_finds_the_known_effects(study):
+    table = study.sensitivity()
+    assert set(table.columns) == {"metric", "parameter", "first_order", "total_order"}
+    assert set(table["parameter"]) == set(SPACE)  # choice one-hot columns folded back
+    obj = table[table.metric == "obj"].set_index("parameter")
+    cost = table[table.metric == "cost"].set_index("parameter")
+    assert obj["total_order"].idxmax() == "x" and cost["total_order"].idxmax() == "n"
+    assert obj.loc["kind", "total_order"] > 0.1 > obj.loc["y", "total_order"]
+    assert cost.loc["n", "first_order"] > 0.9
+    assert study.sensitivity() is table  # cached: no refit until a trial completes
+
+
+def test_model_predicted_frontier_is_cached(study):
+    predicted = study.pareto_frontier(use_model_predictions=True)
+    assert {"obj", "obj_sem", "cost", "cost_sem"} <= set(predicted.columns)
+    assert predicted["trial_index"].isin(study.trials["trial_index"]).all()
+    assert study.pareto_frontier(use_model_predictions=True) is predicted
+
+
+def test_sensitivity_needs_data():
+    with pytest.raises(hpx.HpxploreError, match="needs a fitted model"):
+        hpx.Study("empty", SPACE, {"obj": "maximize"}).sensitivity()
