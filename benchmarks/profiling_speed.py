@@ -47,7 +47,9 @@ def best_of(fn, repeats: int = REPEATS) -> float:
 
 def import_seconds(module: str) -> float:
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    runs = [float(subprocess.check_output([sys.executable, "-c", code], text=True)) for _ in range(5)]
+    runs = [
+        float(subprocess.check_output([sys.executable, "-c", code], text=True)) for _ in range(5)
+    ]
     return statistics.median(runs)
 
 
@@ -58,12 +60,20 @@ def main() -> None:
         X, y = frame.drop(columns=["y", "city"]), frame["y"]
         profile_s = best_of(lambda f=frame: hpx.profile_task(f, target="y"))
         fit_s = best_of(lambda X=X, y=y: HistGradientBoostingClassifier(max_iter=100).fit(X, y))
-        rows.append({"rows": n, "columns": d + 1, "profile_s": round(profile_s, 3),
-                     "hgb_fit_s": round(fit_s, 3), "profile_over_fit": round(profile_s / fit_s, 2)})
+        rows.append(
+            {
+                "rows": n,
+                "columns": d + 1,
+                "profile_s": round(profile_s, 3),
+                "hgb_fit_s": round(fit_s, 3),
+                "profile_over_fit": round(profile_s / fit_s, 2),
+            }
+        )
         print(rows[-1], flush=True)
     table = pd.DataFrame(rows)
-    imports = pd.DataFrame([{"module": m, "import_s": round(import_seconds(m), 3)}
-                            for m in ("hpxplore", "pandas")])
+    imports = pd.DataFrame(
+        [{"module": m, "import_s": round(import_seconds(m), 3)} for m in ("hpxplore", "pandas")]
+    )
     imports["ratio_to_pandas"] = (imports["import_s"] / imports.loc[1, "import_s"]).round(2)
     print(imports.to_string(index=False))
 
@@ -72,8 +82,10 @@ def main() -> None:
     (RESULTS / "profiling_speed.md").write_text(
         "# Profiling speed\n\nBest of 3, 2-core machine; `profile_over_fit` is profiling time over one "
         "100-iteration HistGradientBoosting fit on the same frame.\n\n"
-        + table.to_markdown(index=False) + "\n\n## Import time (median of 5 fresh interpreters)\n\n"
-        + imports.to_markdown(index=False) + "\n"
+        + table.to_markdown(index=False)
+        + "\n\n## Import time (median of 5 fresh interpreters)\n\n"
+        + imports.to_markdown(index=False)
+        + "\n"
     )
     import matplotlib
 

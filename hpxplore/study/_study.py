@@ -59,6 +59,9 @@ class Study:
             default ``max(5, 2 * number of parameters)``.
         warm_share: the largest share of the initial design given to transferred configs.
         method: Ax's generation method, ``"fast"`` or ``"quality"``.
+        transfer: ``"multitask"`` to model the new task jointly with its ``transfer_k``
+            most similar in-distribution prior studies (Ax's transfer-learning
+            multi-task GP, with cross-validated model selection); needs ``registry``.
     """
 
     def __init__(
@@ -74,6 +77,8 @@ class Study:
         init_trials: int | None = None,
         warm_share: float = 0.5,
         method: str = "fast",
+        transfer: str | None = None,
+        transfer_k: int = 3,
         provenance: Mapping[str, Any] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
@@ -107,6 +112,20 @@ class Study:
             )
         if method not in ("fast", "quality"):
             raise InputError(f"method must be 'fast' or 'quality', got {method!r}.", "")
+        if transfer not in (None, "multitask"):
+            raise InputError(f"transfer must be None or 'multitask', got {transfer!r}.", "")
+        if transfer and registry is None:
+            raise InputError(
+                "transfer='multitask' models prior studies, so it needs a registry.",
+                "Pass registry=hpx.Registry(...) and profile=... to the Study.",
+            )
+        if isinstance(transfer_k, bool) or not isinstance(transfer_k, int) or transfer_k < 1:
+            raise InputError(
+                f"The 'transfer_k' parameter of Study must be an int in [1, inf). Got {transfer_k!r} instead.",
+                "",
+            )
+        self.transfer, self.transfer_k = transfer, transfer_k
+        self.sources: list[str] = []
         self.registry, self.profile, self.seed = registry, profile, seed
         self.init_trials, self.warm_share, self.method = init_trials, float(warm_share), method
         self.provenance = dict(provenance or {})
@@ -184,6 +203,8 @@ class Study:
             self.name, self.init_trials, len(self._warm), self.seed, self.method
         )
         self._client = _ax.make_client(settings, self.space, self.objectives, self.constraints)
+        if self.transfer == "multitask":
+            self._start_transfer(settings.quasi_random)
         if self.registry is not None:
             self.registry.begin_study(
                 self.name,
@@ -198,6 +219,8 @@ class Study:
                     "method": self.method,
                     "seed": self.seed,
                     "warm_count": len(self._warm),
+                    "transfer": self.transfer,
+                    "sources": self.sources,
                 },
             )
         for rank, item in enumerate(self._warm):
@@ -214,6 +237,36 @@ class Study:
             )
         self._save_snapshot()
         return self._client
+
+    def _start_transfer(self, quasi_random: int) -> None:
+        """Attach the nearest in-distribution prior studies and switch to the multi-task GP."""
+        neighbours = self.registry.similar(self.profile, k=self.transfer_k, space=self.space)
+        close = neighbours[neighbours["in_distribution"] & (neighbours["study"] != self.name)]
+        if close.empty:
+            self._event(
+                "transfer_off",
+                reason="no close analog in the registry (the task is out of distribution): "
+                "the surrogate stays single-task",
+                nearest=neighbours["study"].tolist()[:3],
+            )
+            return
+        self._attach([self.registry.study(name) for name in close["study"]], quasi_random)
+        self._event(
+            "transfer_on",
+            sources=self.sources,
+            similarity=[round(float(v), 3) for v in close["similarity"]],
+        )
+
+    def _attach(self, records: list[Any], quasi_random: int, *, with_strategy: bool = True) -> None:
+        from hpxplore.study._transfer_surrogate import attach_sources, transfer_generation_strategy
+
+        self.sources = attach_sources(
+            self._client, records, self.space, self.objectives, self.constraints
+        )
+        if self.sources and with_strategy:
+            self._client.set_generation_strategy(
+                transfer_generation_strategy(quasi_random, self.seed)
+            )
 
     def _add_record(
         self, index: int, config: Mapping[str, Any], origin: str, gen_s: float, **extra: Any
@@ -338,6 +391,16 @@ class Study:
             method=settings.get("method", "fast"),
         )
         study._client = _ax.client_from_snapshot(snapshot)
+        if settings.get("transfer") == "multitask" and settings.get("sources"):
+            # Ax's snapshot drops auxiliary experiments: rebuild them from the registry
+            study.transfer = "multitask"
+            records = [registry.study(n) for n in settings["sources"] if n in registry]
+            study._attach(records, 0, with_strategy=False)
+        if settings.get("transfer") == "multitask" and settings.get("sources"):
+            # Ax's snapshot drops auxiliary experiments: rebuild them from the registry
+            study.transfer = "multitask"
+            records = [registry.study(n) for n in settings["sources"] if n in registry]
+            study._attach(records, 0, with_strategy=False)
         for row in record.trials.to_dict("records"):
             index = int(row["trial_index"])
             metrics = {m: row[m] for m in record.objectives if m in row and not _is_nan(row[m])}
