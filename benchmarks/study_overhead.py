@@ -94,12 +94,12 @@ def hpx_run(n: int, init: int, registry: hpx.Registry | None) -> dict:
         seed=0,
         init_trials=init,
         registry=registry,
-        profile=profile if registry else None,
+        profile=profile if registry is not None else None,
     )
     start = time.perf_counter()
     trials = study.run(instant, n_trials=n, executor="inline", progress=False)
     total = time.perf_counter() - start
-    name = "hpx Study + SQLite registry" if registry else "hpx Study, no registry"
+    name = "hpx Study + SQLite registry" if registry is not None else "hpx Study, no registry"
     return {"run": name, "trials": n, "total_s": total, "ax_gen_s": float(trials["gen_s"].sum())}
 
 

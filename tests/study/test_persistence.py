@@ -92,6 +92,12 @@ def test_resume_after_the_process_is_killed(tmp_path):
     done_before = before[before.status == "completed"]
     assert len(done_before) >= 3
 
+    _settings, snapshot = reg.run_state("resumable")
+    in_snapshot = [
+        t for t in snapshot["experiment"]["trials"].values() if t["status"]["name"] == "COMPLETED"
+    ]
+    assert len(in_snapshot) <= len(done_before)  # snapshots are throttled; the registry has all
+
     study = hpx.Study.load("resumable", reg)
     assert [str(c) for c in study.constraints] == ["fit_ms <= 500"]
     assert study.events[-1]["event"] == "resumed"
