@@ -467,18 +467,7 @@ class Registry:
         """Store a study from an Ax ``Client.save_to_json_file`` snapshot."""
         from hpxplore.registry.importers.ax_json import read_ax_json
 
-        study = read_ax_json(path)
-        return self.add_study(
-            name or study.name,
-            profile,
-            study.space,
-            study.objectives,
-            study.trials,
-            constraints=study.constraints,
-            provenance={"imported_from": str(path), **kwargs.pop("provenance", {})},
-            source="ax",
-            **kwargs,
-        )
+        return self._add_imported(read_ax_json(path), profile, name, str(path), "ax", kwargs)
 
     def import_optuna(
         self,
@@ -494,6 +483,18 @@ class Registry:
         from hpxplore.registry.importers.optuna import read_optuna
 
         study = read_optuna(storage, study_name, metric_names=metric_names)
+        return self._add_imported(study, profile, name, f"optuna:{study_name}", "optuna", kwargs)
+
+    def _add_imported(
+        self,
+        study: Any,
+        profile: TaskProfile,
+        name: str | None,
+        origin: str,
+        source: str,
+        kwargs: dict[str, Any],
+    ) -> StudyRecord:
+        provenance = {"imported_from": origin, **kwargs.pop("provenance", {})}
         return self.add_study(
             name or study.name,
             profile,
@@ -501,8 +502,8 @@ class Registry:
             study.objectives,
             study.trials,
             constraints=study.constraints,
-            provenance={"imported_from": f"optuna:{study_name}", **kwargs.pop("provenance", {})},
-            source="optuna",
+            provenance=provenance,
+            source=source,
             **kwargs,
         )
 

@@ -12,7 +12,7 @@ import math
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Outcome", "TrialFailure", "call_evaluate", "parse_result", "wants_reporter"]
@@ -31,7 +31,6 @@ class Outcome:
     error: str | None = None
     seconds: float = 0.0
     stopped_early: bool = False
-    reports: list[tuple[int, dict[str, float]]] = field(default_factory=list)
 
 
 class EarlyStop(Exception):

@@ -24,7 +24,7 @@ __all__ = ["Study"]
 
 _SNAPSHOT_EVERY = 40  # times the last snapshot's cost: at most 2.5 % of wall time
 _SNAPSHOT_MIN_S = 2.0
-ORIGINS = ("transferred", "quasi-random", "model", "manual")
+ORIGINS = ("transferred", "quasi-random", "model")  # the values of trials["origin"]
 _QUASI_RANDOM_NODES = {"Sobol", "CenterOfSearchSpace", "Center", "Random", "Uniform"}
 
 
