@@ -52,6 +52,8 @@ def resolve_url(location: str | os.PathLike[str] | None) -> URL:
     """A SQLAlchemy URL from a URL string, a file path, or ``None`` (the default)."""
     location = default_location() if location is None else location
     text = os.fspath(location)
+    if text == ":memory:":  # SQLite's in-memory database: gone when the registry closes
+        return URL.create("sqlite+pysqlite", database=":memory:")
     if "://" not in text:
         path = Path(text).expanduser()
         if path.is_dir():

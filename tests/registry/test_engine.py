@@ -75,3 +75,12 @@ def test_malformed_url_and_missing_driver():
         hpx.Registry("postgresql+psycopg://host:notaport/db")
     with pytest.raises(RegistryConnectionError, match="No database driver"):
         hpx.Registry("nosuchdb://host/db")
+
+
+def test_in_memory_registry_writes_no_file(
+    tmp_path, monkeypatch, sklearn_profiles, space, objectives
+):
+    monkeypatch.chdir(tmp_path)
+    reg = hpx.Registry(":memory:")
+    reg.add_study("s", sklearn_profiles["iris"], space, objectives, make_trials(2))
+    assert reg.names() == ["s"] and list(tmp_path.iterdir()) == []

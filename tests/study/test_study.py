@@ -163,7 +163,7 @@ def test_early_stopping_stops_poor_curves():
         )
 
 
-def test_bad_arguments():
+def test_bad_arguments(tmp_path):
     with pytest.raises(InputError, match="'n_trials' parameter of run must be an int"):
         make_study().run(obj.logistic, n_trials=0)
     with pytest.raises(InputError, match="evaluate must be callable"):
@@ -171,7 +171,7 @@ def test_bad_arguments():
     with pytest.raises(InputError, match="inline run cannot interrupt"):
         make_study().run(obj.logistic, n_trials=1, executor="inline", trial_timeout=5)
     with pytest.raises(InputError, match="needs the task's profile"):
-        hpx.Study("x", obj.SPACE, OBJECTIVES, registry=hpx.Registry(":memory:"))
+        hpx.Study("x", obj.SPACE, OBJECTIVES, registry=hpx.Registry(tmp_path / "r.db"))
     with pytest.raises(HpxploreError, match="no completed feasible trial"):
         hpx.Study("one", obj.SPACE, {"accuracy": "max"}).best()
 
