@@ -24,6 +24,8 @@ _LAZY = {
     "Registry": "hpxplore.registry",
     "StudyRecord": "hpxplore.registry",
     "Study": "hpxplore.study",
+    "recommend": "hpxplore.transfer",
+    "Recommendations": "hpxplore.transfer",
     "Budget": "hpxplore.study",
     "Float": "hpxplore.space",
     "Int": "hpxplore.space",
@@ -42,6 +44,7 @@ __all__ = [
     "HpxploreError",
     "InputError",
     "Int",
+    "Recommendations",
     "Registry",
     "RegistryError",
     "Study",
@@ -49,6 +52,7 @@ __all__ = [
     "TaskProfile",
     "__version__",
     "profile_task",
+    "recommend",
 ]
 
 if TYPE_CHECKING:
@@ -58,6 +62,7 @@ if TYPE_CHECKING:
     from hpxplore.registry import Registry, StudyRecord
     from hpxplore.space import Choice, Float, Int
     from hpxplore.study import Budget, Study
+    from hpxplore.transfer import Recommendations, recommend
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,143 @@
+"""Recommendations: the ranked, explained configurations, and the user's decisions on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from hpxplore.exceptions import HpxploreError, InputError
+from hpxplore.profiling import TaskProfile
+
+__all__ = ["KINDS", "Recommendation", "Recommendations"]
+
+KINDS = ("conservative", "aggressive", "exploratory", "baseline")
+
+
+@dataclass
+class Recommendation:
+    """One transferred (or baseline) configuration and every fact behind it."""
+
+    rank: int
+    kind: str
+    config: dict[str, Any]
+    sources: list[dict[str, Any]]  # [{"study", "trial_index", "similarity"}]
+    projected: dict[str, dict[str, float]]  # metric -> {"mean", "low", "high"}
+    gain: dict[str, dict[str, float]]  # metric -> {"mean", "low", "high"} over the baseline
+    support: float  # share of neighbours on which it is predicted in their top quarter
+    guardrails: dict[str, dict[str, Any]]  # name -> {"passed": bool, "detail": str}
+    drivers: list[str]  # the meta-features that made the source study close
+    rationale: str
+    mapping: dict[str, Any] = field(default_factory=dict)  # clipped / filled / dropped
+    id: int | None = None
+    decision: str | None = None
+    reason: str = ""
+
+    def to_item(self) -> dict[str, Any]:
+        """The JSON record the registry stores."""
+        return {
+            "config": self.config,
+            "kind": self.kind,
+            "sources": self.sources,
+            "projected": self.projected,
+            "gain": self.gain,
+            "support": self.support,
+            "guardrails": self.guardrails,
+            "drivers": self.drivers,
+            "rationale": self.rationale,
+            "mapping": self.mapping,
+        }
+
+
+class Recommendations:
+    """The list ``recommend`` returns: inspect ``table``, then ``accept`` / ``reject``.
+
+    Decisions are stored in the registry's audit log at once (with time and user), and
+    ``Study.warm_start(recs)`` takes the accepted ones in rank order (all but the rejected
+    ones if nothing was accepted).
+    """
+
+    def __init__(
+        self,
+        profile: TaskProfile,
+        items: list[Recommendation],
+        neighbours: pd.DataFrame,
+        registry: Any,
+        *,
+        cold_start: bool,
+        reason: str,
+    ) -> None:
+        self.profile, self.items, self.neighbours = profile, items, neighbours
+        self.registry, self.cold_start, self.reason = registry, cold_start, reason
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Recommendation]:
+        return iter(self.items)
+
+    def __getitem__(self, index: int) -> Recommendation:
+        return self.items[index]
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per recommendation: kind, config, projections, gain, guardrails, decision."""
+        rows = []
+        for r in self.items:
+            row: dict[str, Any] = {"rank": r.rank, "kind": r.kind, **r.config}
+            for metric, p in r.projected.items():
+                row[f"{metric}_projected"] = p["mean"]
+                row[f"{metric}_low"], row[f"{metric}_high"] = p["low"], p["high"]
+            for metric, g in r.gain.items():
+                row[f"{metric}_gain"] = g["mean"]
+            row.update(
+                support=r.support,
+                sources=", ".join(f"{s['study']}#{s['trial_index']}" for s in r.sources),
+                guardrails_tripped=[n for n, g in r.guardrails.items() if not g["passed"]],
+                decision=r.decision,
+                reason=r.reason,
+                rationale=r.rationale,
+            )
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def _decide(self, index: int, decision: str, reason: str, user: str | None) -> Recommendation:
+        if (
+            isinstance(index, bool)
+            or not isinstance(index, int)
+            or not 0 <= index < len(self.items)
+        ):
+            raise InputError(
+                f"No recommendation {index!r}: there are {len(self.items)} (0 to {len(self.items) - 1}).",
+                "Pick a rank from recs.table.",
+            )
+        item = self.items[index]
+        if item.id is None:
+            raise HpxploreError("This recommendation was not stored in a registry.", "")
+        self.registry.decide(item.id, decision, reason=reason, user=user)
+        item.decision, item.reason = decision, str(reason or "")
+        return item
+
+    def accept(self, index: int, *, reason: str = "", user: str | None = None) -> Recommendation:
+        """Accept recommendation ``index`` (its rank); stored in the registry's audit log."""
+        return self._decide(index, "accepted", reason, user)
+
+    def reject(self, index: int, *, reason: str = "", user: str | None = None) -> Recommendation:
+        """Reject recommendation ``index``, ideally saying why."""
+        return self._decide(index, "rejected", reason, user)
+
+    def warm_start_items(self) -> list[Mapping[str, Any]]:
+        """What ``Study.warm_start`` evaluates first: accepted ones, else all not rejected."""
+        accepted = [r for r in self.items if r.decision == "accepted"]
+        chosen = accepted or [r for r in self.items if r.decision != "rejected"]
+        return [{"config": r.config, "recommendation_id": r.id, "kind": r.kind} for r in chosen]
+
+    def __repr__(self) -> str:
+        state = (
+            f"cold start: {self.reason}"
+            if self.cold_start
+            else f"{len(self.items)} recommendations"
+        )
+        return f"Recommendations({self.profile.name!r}, {state})"

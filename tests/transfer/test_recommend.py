@@ -1,0 +1,130 @@
+"""recommend on a real task family: logistic regression on samples of breast-cancer data."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+
+import hpxplore as hpx
+
+recommend = hpx.recommend
+
+SPACE = {
+    "C": hpx.Float(1e-4, 1e2, log=True),
+    "max_iter": hpx.Int(1, 300, log=True),
+    "class_weight": hpx.Choice(["none", "balanced"]),
+}
+OBJECTIVES = {"accuracy": "maximize"}
+
+
+def task(frac: float, seed: int) -> pd.DataFrame:
+    frame = load_breast_cancer(as_frame=True).frame
+    return frame.sample(frac=frac, random_state=seed).reset_index(drop=True)
+
+
+def accuracy(frame: pd.DataFrame, config) -> float:
+    X, y = frame.drop(columns="target").to_numpy(), frame["target"].to_numpy()
+    weight = None if config["class_weight"] == "none" else "balanced"
+    model = LogisticRegression(C=config["C"], max_iter=int(config["max_iter"]), class_weight=weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unconverged fits are part of the landscape
+        return float(cross_val_score(model, X, y, cv=3).mean())
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    reg = hpx.Registry(tmp_path_factory.mktemp("reg") / "r.db")
+    rng = np.random.default_rng(0)
+    for i, (frac, seed) in enumerate([(0.9, 1), (0.8, 2), (0.85, 3), (0.75, 4)]):
+        frame = task(frac, seed)
+        profile = hpx.profile_task(frame, target="target", name=f"bc-{i}", tags={"model": "logreg"})
+        configs = [
+            {
+                "C": float(10 ** rng.uniform(-4, 2)),
+                "max_iter": int(np.exp(rng.uniform(0, np.log(300)))),
+                "class_weight": str(rng.choice(["none", "balanced"])),
+            }
+            for _ in range(12)
+        ]
+        trials = pd.DataFrame([{**c, "accuracy": accuracy(frame, c)} for c in configs])
+        reg.add_study(f"bc-{i}", profile, SPACE, OBJECTIVES, trials)
+    return reg
+
+
+@pytest.fixture(scope="module")
+def new_task():
+    frame = task(0.7, 11)
+    return frame, hpx.profile_task(frame, target="target", name="bc-new", tags={"model": "logreg"})
+
+
+def test_close_task_gets_recommendations_that_beat_the_default(registry, new_task):
+    frame, profile = new_task
+    recs = recommend(profile, registry, SPACE, OBJECTIVES, n=5, tags={"model": "logreg"})
+    assert not recs.cold_start
+    kinds = [r.kind for r in recs]
+    assert kinds[0] == "conservative" and kinds[-1] == "baseline" and "aggressive" in kinds
+    baseline = accuracy(frame, recs[-1].config)
+    best_transferred = max(accuracy(frame, r.config) for r in recs if r.kind == "conservative")
+    assert best_transferred > baseline  # evaluated on the new task, not projected
+    top = recs[0]
+    assert top.gain["accuracy"]["mean"] > 0
+    assert (
+        top.projected["accuracy"]["low"]
+        <= top.projected["accuracy"]["mean"]
+        <= top.projected["accuracy"]["high"]
+    )
+    source = top.sources[0]
+    neighbour = recs.neighbours.set_index("study").loc[source["study"]]
+    assert source["similarity"] == pytest.approx(neighbour["similarity"], abs=1e-4)
+    # the rationale is built from these stored facts
+    assert source["study"] in top.rationale and f"{source['similarity']:.2f}" in top.rationale
+    assert f"{top.projected['accuracy']['mean']:.4g}" in top.rationale
+
+
+def test_decisions_persist_and_feed_the_warm_start(registry, new_task):
+    _frame, profile = new_task
+    recs = recommend(profile, registry, SPACE, OBJECTIVES, n=4)
+    recs.accept(1, reason="robust", user="ana")
+    recs.reject(0, reason="too slow to fit", user="ana")
+    log = registry.decisions(task="bc-new")
+    assert list(log.tail(2)["decision"]) == ["accepted", "rejected"]
+    stored = registry.recommendations(task="bc-new").set_index("id")
+    assert stored.loc[recs[0].id, "decision"] == "rejected"
+    assert stored.loc[recs[0].id, "details"]["rationale"] == recs[0].rationale
+    assert [i["recommendation_id"] for i in recs.warm_start_items()] == [recs[1].id]
+    study = hpx.Study("bc-new-study", SPACE, OBJECTIVES, seed=0, init_trials=4).warm_start(recs)
+    assert [w["config"] for w in study._warm] == [recs[1].config]
+    assert list(recs.table["decision"][:2]) == ["rejected", "accepted"]
+    with pytest.raises(hpx.InputError, match="No recommendation 9"):
+        recs.accept(9)
+
+
+def test_unrelated_task_gets_cold_start(registry):
+    alien = hpx.TaskProfile.from_meta_features(
+        "alien",
+        {
+            "n_rows": 3e6,
+            "n_features": 4000,
+            "landmark_1nn": 0.1,
+            "landmark_linear": 0.12,
+            "n_classes": 40,
+        },
+        tags={"model": "logreg"},
+    )
+    recs = recommend(alien, registry, SPACE, OBJECTIVES)
+    assert recs.cold_start and len(recs) == 1 and recs[0].kind == "baseline"
+    assert "no close analog" in recs.reason and "Transfer is off" in recs[0].rationale
+
+
+def test_max_deviation_guardrail_flags_far_moves(registry, new_task):
+    _frame, profile = new_task
+    baseline = {"C": 1.0, "max_iter": 100, "class_weight": "none"}
+    recs = recommend(profile, registry, SPACE, OBJECTIVES, baseline=baseline, max_deviation=0.05)
+    assert recs[-1].config == baseline and recs[-1].guardrails["max_deviation"]["passed"]
+    assert any(not r.guardrails["max_deviation"]["passed"] for r in recs if r.kind != "baseline")
