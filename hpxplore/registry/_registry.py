@@ -554,6 +554,36 @@ class Registry:
         with self._session() as session:
             return _audit.outcomes(session)
 
+    def transfer_report(self, by: str = "model") -> pd.DataFrame:
+        """How often transfer helped, per value of the tag ``by`` (e.g. model family).
+
+        Columns: ``by, n, hit_rate`` (share of transferred trials that beat the best
+        quasi-random trial of their study's initial design), ``mean_gain, worst_gain``.
+        """
+        outcomes = self.outcomes()
+        columns = [by, "n", "hit_rate", "mean_gain", "worst_gain"]
+        if outcomes.empty or "helped" not in outcomes:
+            return pd.DataFrame(columns=columns)
+        with self._session() as session:
+            tags = dict(session.execute(select(StudyRow.name, StudyRow.tags)).all())
+        outcomes[by] = [str(tags.get(s, {}).get(by, "untagged")) for s in outcomes["study"]]
+        gain = (
+            outcomes["gain"]
+            if "gain" in outcomes
+            else pd.Series(float("nan"), index=outcomes.index)
+        )
+        outcomes = outcomes.assign(
+            gain=pd.to_numeric(gain, errors="coerce"),
+            helped=outcomes["helped"].fillna(False).astype(bool),
+        )
+        report = outcomes.groupby(by).agg(
+            n=("helped", "size"),
+            hit_rate=("helped", "mean"),
+            mean_gain=("gain", "mean"),
+            worst_gain=("gain", "min"),
+        )
+        return report.reset_index()[columns]
+
 
 def _tags_match(stored: Mapping[str, Any], wanted: Mapping[str, Any] | None) -> bool:
     return all(str(stored.get(k)) == str(v) for k, v in (wanted or {}).items())

@@ -326,5 +326,6 @@ class Runner:
             seconds=round(time.monotonic() - start, 3),
         )
         if study.registry is not None:
+            study._record_transfer_outcomes()
             study.registry.set_state(study.name, "completed" if not study._queue else "stopped")
         return study.trials

@@ -480,6 +480,46 @@ class Study:
             elif record["status"] == "running":
                 self._queue.append(index)
 
+    def _record_transfer_outcomes(self) -> None:
+        """Link each evaluated recommendation to what it gave on this task.
+
+        A transferred trial *helped* when it beat the best quasi-random trial of the
+        initial design on the first objective (the cold-start alternative it displaced).
+        """
+        metric, direction = next(iter(self.objectives.items()))
+        sign = 1.0 if direction == "maximize" else -1.0
+        done = [r for r in self._records.values() if r["status"] == "completed"]
+        cold = [r["metrics"][metric] for r in done if r["origin"] == "quasi-random"]
+        reference = (max if sign > 0 else min)(cold) if cold else None
+        recorded = self.__dict__.setdefault("_outcomes_recorded", set())
+        for r in self._records.values():
+            rec_id = r.get("recommendation_id")
+            if rec_id is None or r["status"] == "running" or rec_id in recorded:
+                continue
+            value = r["metrics"].get(metric) if r["status"] == "completed" else None
+            outcome: dict[str, Any] = {
+                "status": r["status"],
+                "kind": r.get("kind"),
+                "metric": metric,
+                "value": value,
+                "error": r["error"],
+            }
+            if value is not None and reference is not None:
+                outcome.update(
+                    reference=reference,
+                    gain=sign * (value - reference),
+                    helped=sign * (value - reference) > 0,
+                )
+            elif r["status"] != "completed":
+                outcome.update(helped=False)
+            self.registry.record_outcome(
+                self.name, outcome, recommendation_id=rec_id, trial_index=r["trial_index"]
+            )
+            recorded.add(rec_id)
+        ids = [r["recommendation_id"] for r in self._records.values() if r.get("recommendation_id")]
+        if ids:
+            self.registry.link_recommendations(ids, self.name)
+
     # -- results --------------------------------------------------------------------------
     @property
     def trials(self) -> pd.DataFrame:

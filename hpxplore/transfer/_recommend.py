@@ -28,6 +28,7 @@ from hpxplore.pareto import pareto_front
 from hpxplore.profiling import TaskProfile
 from hpxplore.space import Choice, Space, parse_space, validate_config
 from hpxplore.transfer._mapping import default_config, map_config
+from hpxplore.transfer._narrowing import NarrowedSpace, narrow_space
 from hpxplore.transfer._recommendations import Recommendation, Recommendations
 from hpxplore.transfer._surrogates import StudySurrogate
 
@@ -92,6 +93,7 @@ def recommend(
     tags: Mapping[str, Any] | None = None,
     baseline: Mapping[str, Any] | None = None,
     max_deviation: float | Mapping[str, float] | None = None,
+    narrow_min_similarity: float = 0.6,
     seed: int = 0,
 ) -> Recommendations:
     """Propose up to ``n`` configurations for the task ``profile``, from its ``k`` nearest studies.
@@ -103,6 +105,8 @@ def recommend(
             changed choice) a recommendation may move each parameter from the baseline:
             one number for all, or per parameter. A tripping recommendation is kept but
             flagged.
+        narrow_min_similarity: ``recs.narrowed`` proposes a smaller space around the
+            neighbours' best configs only from neighbours at least this similar.
     """
     space = parse_space(space)
     objectives = parse_objectives(objectives)
@@ -157,10 +161,11 @@ def recommend(
             [],
             f"Cold start with {base_label}: {reason}. Transfer is off.",
         )
-        return _stored(
-            Recommendations(profile, [item], neighbours, registry, cold_start=True, reason=reason),
-            registry,
+        cold = Recommendations(
+            profile, [item], neighbours, registry, cold_start=True, reason=reason
         )
+        cold.narrowed = NarrowedSpace(None, f"Not narrowed: {reason}.")
+        return _stored(cold, registry)
 
     w = np.array(weights, dtype=float)
     primary = metrics[0]
@@ -270,6 +275,13 @@ def recommend(
         registry,
         cold_start=False,
         reason=f"{len(surrogates)} close stud{'y' if len(surrogates) == 1 else 'ies'}",
+    )
+    recs.narrowed = narrow_space(
+        space,
+        [(record, float(row["similarity"])) for record, row in records.values()],
+        primary,
+        objectives[primary],
+        min_similarity=narrow_min_similarity,
     )
     return _stored(recs, registry)
 

@@ -71,6 +71,7 @@ class Recommendations:
     ) -> None:
         self.profile, self.items, self.neighbours = profile, items, neighbours
         self.registry, self.cold_start, self.reason = registry, cold_start, reason
+        self.narrowed: Any = None  # a NarrowedSpace when the neighbours are close enough
 
     def __len__(self) -> int:
         return len(self.items)

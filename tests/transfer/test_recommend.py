@@ -120,6 +120,7 @@ def test_unrelated_task_gets_cold_start(registry):
     recs = recommend(alien, registry, SPACE, OBJECTIVES)
     assert recs.cold_start and len(recs) == 1 and recs[0].kind == "baseline"
     assert "no close analog" in recs.reason and "Transfer is off" in recs[0].rationale
+    assert recs.narrowed.space is None
 
 
 def test_max_deviation_guardrail_flags_far_moves(registry, new_task):
@@ -128,3 +129,53 @@ def test_max_deviation_guardrail_flags_far_moves(registry, new_task):
     recs = recommend(profile, registry, SPACE, OBJECTIVES, baseline=baseline, max_deviation=0.05)
     assert recs[-1].config == baseline and recs[-1].guardrails["max_deviation"]["passed"]
     assert any(not r.guardrails["max_deviation"]["passed"] for r in recs if r.kind != "baseline")
+
+
+def test_outcomes_of_accepted_recommendations_are_linked_back(registry, new_task):
+    frame, profile = new_task
+    recs = hpx.recommend(profile, registry, SPACE, OBJECTIVES, n=4)
+    recs.accept(0, reason="conservative first")
+    recs.accept(2)
+    study = hpx.Study(
+        "bc-new-run", SPACE, OBJECTIVES, registry=registry, profile=profile, seed=0, init_trials=4
+    ).warm_start(recs)
+    study.run(
+        lambda config: {"accuracy": accuracy(frame, config)},
+        n_trials=4,
+        executor="inline",
+        progress=False,
+    )
+    outcomes = registry.outcomes()
+    mine = outcomes[outcomes["study"] == "bc-new-run"].set_index("recommendation_id")
+    assert set(mine.index) == {recs[0].id, recs[2].id}
+    trials = study.trials.set_index("trial_index")
+    cold_best = trials.loc[trials.origin == "quasi-random", "accuracy"].max()
+    for _rec_id, row in mine.iterrows():
+        assert row["reference"] == pytest.approx(cold_best)
+        assert row["helped"] == (row["value"] > cold_best)
+    linked = registry.recommendations(task="bc-new").set_index("id")
+    assert linked.loc[recs[0].id, "study"] == "bc-new-run"
+    report = registry.transfer_report(by="model").set_index("model")
+    assert report.loc["logreg", "n"] == 2
+    assert report.loc["logreg", "hit_rate"] == pytest.approx(mine["helped"].mean())
+
+
+def test_space_narrowing_around_the_neighbours_best(registry, new_task):
+    _frame, profile = new_task
+    recs = hpx.recommend(profile, registry, SPACE, OBJECTIVES, narrow_min_similarity=0.3)
+    narrowed = recs.narrowed
+    assert narrowed.space is not None and 0 < narrowed.share_of_volume < 1
+    for name in ("C", "max_iter"):
+        assert (
+            SPACE[name].low
+            <= narrowed.space[name].low
+            < narrowed.space[name].high
+            <= SPACE[name].high
+        )
+    for study in narrowed.sources:  # every source's best config lies inside the box
+        best = registry.study(study).best("accuracy")
+        assert narrowed.space["C"].low <= best["C"] <= narrowed.space["C"].high
+    assert "mean similarity" in narrowed.rationale
+    above_all = float(recs.neighbours["similarity"].max()) + 1e-3
+    strict = hpx.recommend(profile, registry, SPACE, OBJECTIVES, narrow_min_similarity=above_all)
+    assert strict.narrowed.space is None and strict.narrowed.rationale.startswith("Not narrowed")
