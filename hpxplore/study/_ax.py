@@ -127,6 +127,19 @@ def make_client(
     return client
 
 
+def restore_default_strategy(
+    client: Client, init_budget: int, seed: int | None, method: str
+) -> None:
+    """Back to Ax's own single-task strategy (after transfer was switched off)."""
+    client.configure_generation_strategy(
+        method=method,
+        initialization_budget=init_budget,
+        initialization_random_seed=seed,
+        initialize_with_center=False,
+        use_existing_trials_for_initialization=True,
+    )
+
+
 def snapshot(client: Client) -> dict[str, Any]:
     """Ax's own JSON snapshot of the client (experiment, data, generation strategy)."""
     with tempfile.TemporaryDirectory() as folder:

@@ -202,6 +202,7 @@ class Runner:
             self.cost += outcome.seconds
         study._persist(index)
         study._save_snapshot()
+        study._check_transfer()
         self._tick(record)
 
     def _fail(self, index: int, reason: str) -> None:
@@ -325,6 +326,7 @@ class Runner:
             trials=self.started,
             seconds=round(time.monotonic() - start, 3),
         )
+        study._advise_rollback()
         if study.registry is not None:
             study._record_transfer_outcomes()
             study.registry.set_state(study.name, "completed" if not study._queue else "stopped")

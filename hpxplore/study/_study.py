@@ -139,6 +139,8 @@ class Study:
         self._queue: list[int] = []  # attached or generated, not yet evaluated
         self._frontier_cache: tuple[int, pd.DataFrame] | None = None
         self._snapshot_at, self._snapshot_cost = float("-inf"), 0.0
+        self._monitor: Any = None
+        self.transfer_active = True
         self._sensitivity_cache: tuple[int, pd.DataFrame] | None = None
 
     # -- setup ----------------------------------------------------------------------------
@@ -195,6 +197,15 @@ class Study:
                 reason=f"at most {share:.0%} of the {self.init_trials}-trial initial design",
             )
         self._warm = items[:cap]
+        from hpxplore.transfer import TransferMonitor
+
+        primary, direction = next(iter(self.objectives.items()))
+        self._monitor = TransferMonitor(
+            primary,
+            direction,
+            list(getattr(source, "surrogates", []) or []),
+            list(getattr(source, "similarities", []) or []),
+        )
         return self
 
     def _event(self, kind: str, **details: Any) -> None:
@@ -479,6 +490,76 @@ class Study:
                 client.mark_trial_early_stopped(index)
             elif record["status"] == "running":
                 self._queue.append(index)
+
+    def _check_transfer(self) -> None:
+        """After the initial design, let the monitor judge transfer; switch it off if it hurts."""
+        if self._monitor is None or not self.transfer_active:
+            return
+        initial = [
+            r for r in self._records.values() if r["origin"] in ("transferred", "quasi-random")
+        ]
+        if any(r["status"] == "running" for r in initial):
+            return
+        assessment = self._monitor.assess(self.trials)
+        if "p_transferred_beats_quasi_random" not in assessment.evidence:
+            return
+        if assessment.evidence.get("neighbours"):
+            self._event("neighbour_weights", neighbours=assessment.evidence["neighbours"])
+        if assessment.hurting:
+            self._switch_transfer_off(assessment.evidence)
+        else:
+            self._monitor = None  # judged once the initial design is in: transfer stays on
+            self._event("transfer_kept", evidence=assessment.evidence)
+
+    def _switch_transfer_off(self, evidence: Mapping[str, Any]) -> None:
+        client = self._client
+        dropped = [i for i in self._queue if self._records[i]["origin"] == "transferred"]
+        for index in dropped:
+            client.mark_trial_abandoned(index)
+            self._records[index].update(status="abandoned", error="transfer switched off")
+            self._queue.remove(index)
+            self._persist(index)
+        if self.sources:
+            from ax.core.auxiliary import AuxiliaryExperimentPurpose
+
+            purpose = AuxiliaryExperimentPurpose.TRANSFERABLE_EXPERIMENT
+            for aux in client._experiment.auxiliary_experiments_by_purpose.get(purpose, []):
+                aux.is_active = False
+            _ax.restore_default_strategy(client, self.init_trials, self.seed, self.method)
+        self.transfer_active = False
+        self._monitor = None
+        self._event(
+            "transfer_off",
+            reason="negative transfer: transferred trials do worse than "
+            "quasi-random ones on this task",
+            evidence=dict(evidence),
+            abandoned=dropped,
+            sources_deactivated=list(self.sources),
+        )
+
+    def _advise_rollback(self) -> None:
+        """If a baseline trial was evaluated and nothing found beats it, say so."""
+        metric, direction = next(iter(self.objectives.items()))
+        trials = self.trials
+        baseline = [
+            r
+            for r in self._records.values()
+            if r.get("kind") == "baseline" and r["status"] == "completed"
+        ]
+        feasible = trials[trials["feasible"]]
+        if not baseline or feasible.empty:
+            return
+        base = baseline[0]["metrics"][metric]
+        best = feasible[metric].max() if direction == "maximize" else feasible[metric].min()
+        worse = best < base if direction == "maximize" else best > base
+        if worse or best == base:
+            self._event(
+                "rollback_advised",
+                reason=f"no trial beats the proven baseline on {metric}",
+                baseline=base,
+                best=float(best),
+                trial=baseline[0]["trial_index"],
+            )
 
     def _record_transfer_outcomes(self) -> None:
         """Link each evaluated recommendation to what it gave on this task.

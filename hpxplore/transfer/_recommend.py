@@ -276,6 +276,7 @@ def recommend(
         cold_start=False,
         reason=f"{len(surrogates)} close stud{'y' if len(surrogates) == 1 else 'ies'}",
     )
+    recs.surrogates, recs.similarities = surrogates, [float(x) for x in w]
     recs.narrowed = narrow_space(
         space,
         [(record, float(row["similarity"])) for record, row in records.values()],

@@ -72,6 +72,8 @@ class Recommendations:
         self.profile, self.items, self.neighbours = profile, items, neighbours
         self.registry, self.cold_start, self.reason = registry, cold_start, reason
         self.narrowed: Any = None  # a NarrowedSpace when the neighbours are close enough
+        self.surrogates: list[Any] = []  # the neighbours' fitted models, for the monitor
+        self.similarities: list[float] = []
 
     def __len__(self) -> int:
         return len(self.items)

@@ -1,0 +1,100 @@
+"""The negative-transfer monitor catches a deliberately misleading registry during the run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hpxplore as hpx
+from tests.transfer.test_recommend import OBJECTIVES, SPACE, accuracy, task
+
+
+@pytest.fixture(scope="module")
+def misleading(tmp_path_factory):
+    """Prior studies of the same family whose recorded accuracy is turned upside down:
+    their 'best' configs are the worst ones on the new task."""
+    reg = hpx.Registry(tmp_path_factory.mktemp("bad") / "r.db")
+    rng = np.random.default_rng(5)
+    for i, (frac, seed) in enumerate([(0.9, 1), (0.8, 2), (0.85, 3)]):
+        frame = task(frac, seed)
+        profile = hpx.profile_task(
+            frame, target="target", name=f"bad-{i}", tags={"model": "logreg"}
+        )
+        configs = [
+            {
+                "C": float(10 ** rng.uniform(-4, 2)),
+                "max_iter": int(np.exp(rng.uniform(0, np.log(300)))),
+                "class_weight": str(rng.choice(["none", "balanced"])),
+            }
+            for _ in range(10)
+        ]
+        trials = pd.DataFrame([{**c, "accuracy": 1.5 - accuracy(frame, c)} for c in configs])
+        reg.add_study(f"bad-{i}", profile, SPACE, OBJECTIVES, trials)
+    frame = task(0.7, 11)
+    return (
+        reg,
+        frame,
+        hpx.profile_task(frame, target="target", name="victim", tags={"model": "logreg"}),
+    )
+
+
+@pytest.mark.slow
+def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(misleading):
+    reg, frame, profile = misleading
+    recs = hpx.recommend(profile, reg, SPACE, OBJECTIVES, n=4)
+    assert not recs.cold_start  # the registry looks close: only the run can tell
+
+    def evaluate(config):
+        return {"accuracy": accuracy(frame, config)}
+
+    warm = hpx.Study("victim-warm", SPACE, OBJECTIVES, seed=0, init_trials=8).warm_start(recs)
+    warm.run(evaluate, n_trials=11, executor="inline", progress=False)
+    off = [e for e in warm.events if e["event"] == "transfer_off"]
+    assert len(off) == 1, warm.events
+    evidence = off[0]["evidence"]
+    assert evidence["p_transferred_beats_quasi_random"] < 0.5  # transferred mostly lose
+    assert evidence["all_neighbours_rank_backwards"]
+    assert all(v["rank_correlation"] < 0 for v in evidence["neighbours"].values())
+    assert not warm.transfer_active
+
+    cold = hpx.Study("victim-cold", SPACE, OBJECTIVES, seed=0, init_trials=8)
+    cold.run(evaluate, n_trials=11, executor="inline", progress=False)
+    best_warm, best_cold = warm.trials["accuracy"].max(), cold.trials["accuracy"].max()
+    assert best_warm >= best_cold - 0.02  # no worse than cold start beyond CV noise
+
+
+def test_helpful_transfer_is_kept(tmp_path):
+    """A monitor fed good transferred trials keeps transfer on and says why."""
+
+    def evaluate(config):
+        return {"accuracy": 1.0 - abs(np.log10(config["C"])) / 10}
+
+    study = hpx.Study("kept", SPACE, OBJECTIVES, seed=0, init_trials=6)
+    study.warm_start(
+        [
+            {"C": 1.0, "max_iter": 100, "class_weight": "none"},
+            {"C": 1.2, "max_iter": 50, "class_weight": "none"},
+            {"C": 0.9, "max_iter": 80, "class_weight": "balanced"},
+        ]
+    )
+    study.run(evaluate, n_trials=6, executor="inline", progress=False)
+    kept = [e for e in study.events if e["event"] == "transfer_kept"]
+    assert kept and kept[0]["evidence"]["p_transferred_beats_quasi_random"] > 0.5
+    assert study.transfer_active
+
+
+def test_rollback_is_advised_when_nothing_beats_the_baseline():
+    def evaluate(config):  # the baseline (C = 1) is the optimum
+        return {"accuracy": 1.0 - abs(np.log10(config["C"])) / 10}
+
+    class Baseline:  # what Recommendations hand over, reduced to the baseline
+        def warm_start_items(self):
+            return [
+                {"config": {"C": 1.0, "max_iter": 100, "class_weight": "none"}, "kind": "baseline"}
+            ]
+
+    study = hpx.Study("rollback", SPACE, OBJECTIVES, seed=0, init_trials=3).warm_start(Baseline())
+    study.run(evaluate, n_trials=3, executor="inline", progress=False)
+    advice = [e for e in study.events if e["event"] == "rollback_advised"]
+    assert advice and advice[0]["baseline"] == 1.0 and advice[0]["trial"] == 0
