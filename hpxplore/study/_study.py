@@ -19,6 +19,7 @@ from hpxplore.registry import Registry, TrialData
 from hpxplore.space import Space, parse_space, validate_config
 from hpxplore.study import _ax
 from hpxplore.study._budget import Budget
+from hpxplore.study._transfer_hooks import TransferHooks
 
 __all__ = ["Study"]
 
@@ -45,7 +46,7 @@ def _warm_items(source: Any) -> list[dict[str, Any]]:
     return [{"config": c} for c in source]
 
 
-class Study:
+class Study(TransferHooks):
     """A hyperparameter study on a new task, run by Ax and recorded in a registry.
 
     Args:
@@ -252,36 +253,6 @@ class Study:
             )
         self._save_snapshot(force=True)
         return self._client
-
-    def _start_transfer(self, quasi_random: int) -> None:
-        """Attach the nearest in-distribution prior studies and switch to the multi-task GP."""
-        neighbours = self.registry.similar(self.profile, k=self.transfer_k, space=self.space)
-        close = neighbours[neighbours["in_distribution"] & (neighbours["study"] != self.name)]
-        if close.empty:
-            self._event(
-                "transfer_off",
-                reason="no close analog in the registry (the task is out of distribution): "
-                "the surrogate stays single-task",
-                nearest=neighbours["study"].tolist()[:3],
-            )
-            return
-        self._attach([self.registry.study(name) for name in close["study"]], quasi_random)
-        self._event(
-            "transfer_on",
-            sources=self.sources,
-            similarity=[round(float(v), 3) for v in close["similarity"]],
-        )
-
-    def _attach(self, records: list[Any], quasi_random: int, *, with_strategy: bool = True) -> None:
-        from hpxplore.study._transfer_surrogate import attach_sources, transfer_generation_strategy
-
-        self.sources = attach_sources(
-            self._client, records, self.space, self.objectives, self.constraints
-        )
-        if self.sources and with_strategy:
-            self._client.set_generation_strategy(
-                transfer_generation_strategy(quasi_random, self.seed)
-            )
 
     def _add_record(
         self, index: int, config: Mapping[str, Any], origin: str, gen_s: float, **extra: Any
@@ -490,116 +461,6 @@ class Study:
                 client.mark_trial_early_stopped(index)
             elif record["status"] == "running":
                 self._queue.append(index)
-
-    def _check_transfer(self) -> None:
-        """After the initial design, let the monitor judge transfer; switch it off if it hurts."""
-        if self._monitor is None or not self.transfer_active:
-            return
-        initial = [
-            r for r in self._records.values() if r["origin"] in ("transferred", "quasi-random")
-        ]
-        if any(r["status"] == "running" for r in initial):
-            return
-        assessment = self._monitor.assess(self.trials)
-        if "p_transferred_beats_quasi_random" not in assessment.evidence:
-            return
-        if assessment.evidence.get("neighbours"):
-            self._event("neighbour_weights", neighbours=assessment.evidence["neighbours"])
-        if assessment.hurting:
-            self._switch_transfer_off(assessment.evidence)
-        else:
-            self._monitor = None  # judged once the initial design is in: transfer stays on
-            self._event("transfer_kept", evidence=assessment.evidence)
-
-    def _switch_transfer_off(self, evidence: Mapping[str, Any]) -> None:
-        client = self._client
-        dropped = [i for i in self._queue if self._records[i]["origin"] == "transferred"]
-        for index in dropped:
-            client.mark_trial_abandoned(index)
-            self._records[index].update(status="abandoned", error="transfer switched off")
-            self._queue.remove(index)
-            self._persist(index)
-        if self.sources:
-            from ax.core.auxiliary import AuxiliaryExperimentPurpose
-
-            purpose = AuxiliaryExperimentPurpose.TRANSFERABLE_EXPERIMENT
-            for aux in client._experiment.auxiliary_experiments_by_purpose.get(purpose, []):
-                aux.is_active = False
-            _ax.restore_default_strategy(client, self.init_trials, self.seed, self.method)
-        self.transfer_active = False
-        self._monitor = None
-        self._event(
-            "transfer_off",
-            reason="negative transfer: transferred trials do worse than "
-            "quasi-random ones on this task",
-            evidence=dict(evidence),
-            abandoned=dropped,
-            sources_deactivated=list(self.sources),
-        )
-
-    def _advise_rollback(self) -> None:
-        """If a baseline trial was evaluated and nothing found beats it, say so."""
-        metric, direction = next(iter(self.objectives.items()))
-        trials = self.trials
-        baseline = [
-            r
-            for r in self._records.values()
-            if r.get("kind") == "baseline" and r["status"] == "completed"
-        ]
-        feasible = trials[trials["feasible"]]
-        if not baseline or feasible.empty:
-            return
-        base = baseline[0]["metrics"][metric]
-        best = feasible[metric].max() if direction == "maximize" else feasible[metric].min()
-        worse = best < base if direction == "maximize" else best > base
-        if worse or best == base:
-            self._event(
-                "rollback_advised",
-                reason=f"no trial beats the proven baseline on {metric}",
-                baseline=base,
-                best=float(best),
-                trial=baseline[0]["trial_index"],
-            )
-
-    def _record_transfer_outcomes(self) -> None:
-        """Link each evaluated recommendation to what it gave on this task.
-
-        A transferred trial *helped* when it beat the best quasi-random trial of the
-        initial design on the first objective (the cold-start alternative it displaced).
-        """
-        metric, direction = next(iter(self.objectives.items()))
-        sign = 1.0 if direction == "maximize" else -1.0
-        done = [r for r in self._records.values() if r["status"] == "completed"]
-        cold = [r["metrics"][metric] for r in done if r["origin"] == "quasi-random"]
-        reference = (max if sign > 0 else min)(cold) if cold else None
-        recorded = self.__dict__.setdefault("_outcomes_recorded", set())
-        for r in self._records.values():
-            rec_id = r.get("recommendation_id")
-            if rec_id is None or r["status"] == "running" or rec_id in recorded:
-                continue
-            value = r["metrics"].get(metric) if r["status"] == "completed" else None
-            outcome: dict[str, Any] = {
-                "status": r["status"],
-                "kind": r.get("kind"),
-                "metric": metric,
-                "value": value,
-                "error": r["error"],
-            }
-            if value is not None and reference is not None:
-                outcome.update(
-                    reference=reference,
-                    gain=sign * (value - reference),
-                    helped=sign * (value - reference) > 0,
-                )
-            elif r["status"] != "completed":
-                outcome.update(helped=False)
-            self.registry.record_outcome(
-                self.name, outcome, recommendation_id=rec_id, trial_index=r["trial_index"]
-            )
-            recorded.add(rec_id)
-        ids = [r["recommendation_id"] for r in self._records.values() if r.get("recommendation_id")]
-        if ids:
-            self.registry.link_recommendations(ids, self.name)
 
     # -- results --------------------------------------------------------------------------
     @property

@@ -263,7 +263,6 @@ def recommend(
                     gain,
                     guardrails,
                     base_label,
-                    mapping,
                 ),
                 mapping,
             )
@@ -323,7 +322,6 @@ def _rationale(
     gain,
     guardrails,
     base_label,
-    mapping,
 ) -> str:
     p, g = projected[primary], gain[primary]
     if kind == "baseline":
