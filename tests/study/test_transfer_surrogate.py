@@ -83,3 +83,27 @@ def test_no_close_analog_keeps_the_single_task_model(registry):
 def test_multitask_needs_a_registry():
     with pytest.raises(hpx.InputError, match="needs a registry"):
         hpx.Study("x", SPACE, {"obj": "maximize"}, transfer="multitask")
+
+
+@pytest.mark.slow
+def test_negative_transfer_turns_the_multitask_surrogate_off(registry):
+    profile = hpx.TaskProfile.from_meta_features("new", {"n_rows": 1100, "n_features": 10})
+    study = hpx.Study(
+        "hurt",
+        SPACE,
+        {"obj": "maximize"},
+        registry=registry,
+        profile=profile,
+        seed=0,
+        init_trials=4,
+        transfer="multitask",
+    )
+    study.warm_start([{"x": 0.0, "y": 1.0}, {"x": 0.05, "y": 0.95}])  # far from the optimum
+    trials = study.run(bowl(0.02), n_trials=6, executor="inline", progress=False)
+    off = next(e for e in study.events if e["event"] == "transfer_off")
+    assert off["evidence"]["p_transferred_beats_quasi_random"] == 0.0
+    assert off["sources_deactivated"] == ["near"] and not study.transfer_active
+    aux = next(iter(study._client._experiment.auxiliary_experiments_by_purpose.values()))
+    assert not any(a.is_active for a in aux)
+    assert list(trials["status"]) == ["completed"] * 6
+    assert list(trials["origin"][4:]) == ["model", "model"]  # Ax's own single-task model goes on
