@@ -140,6 +140,16 @@ def restore_default_strategy(
     )
 
 
+def set_search_space(client: Client, space: Space) -> None:
+    """Replace the experiment's search space (e.g. widen a narrowed one back)."""
+    from ax.api.utils.instantiation.from_config import parameter_from_config
+    from ax.core.search_space import SearchSpace
+
+    client._experiment.search_space = SearchSpace(
+        parameters=[parameter_from_config(config) for config in _parameters(space)]
+    )
+
+
 def snapshot(client: Client) -> dict[str, Any]:
     """Ax's own JSON snapshot of the client (experiment, data, generation strategy)."""
     with tempfile.TemporaryDirectory() as folder:

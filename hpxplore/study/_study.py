@@ -141,6 +141,7 @@ class Study(TransferHooks):
         self._frontier_cache: tuple[int, pd.DataFrame] | None = None
         self._snapshot_at, self._snapshot_cost = float("-inf"), 0.0
         self._monitor: Any = None
+        self.full_space: Space | None = None  # set while a narrowed space is searched
         self.transfer_active = True
         self._sensitivity_cache: tuple[int, pd.DataFrame] | None = None
 
@@ -162,7 +163,7 @@ class Study(TransferHooks):
         """Constraints Ax holds as outcome constraints."""
         return _ax.split_constraints(self.objectives, self.constraints)[1]
 
-    def warm_start(self, source: Any, *, share: float | None = None) -> Study:
+    def warm_start(self, source: Any, *, share: float | None = None, narrow: bool = False) -> Study:
         """Make ``source``'s configs the first trials, in the order given (most promising first).
 
         ``source`` is a list of configs, a DataFrame of configs, or ``Recommendations``
@@ -198,6 +199,9 @@ class Study(TransferHooks):
                 reason=f"at most {share:.0%} of the {self.init_trials}-trial initial design",
             )
         self._warm = items[:cap]
+        narrowed = getattr(getattr(source, "narrowed", None), "space", None)
+        if narrow and narrowed is not None:
+            self._narrow(narrowed, source.narrowed.rationale)
         from hpxplore.transfer import TransferMonitor
 
         primary, direction = next(iter(self.objectives.items()))
@@ -208,6 +212,24 @@ class Study(TransferHooks):
             list(getattr(source, "similarities", []) or []),
         )
         return self
+
+    def _narrow(self, narrowed: Space, rationale: str) -> None:
+        """Search a smaller space; widened back to the full one if transfer is switched off."""
+        box: Space = {}
+        for name, param in narrowed.items():
+            values = [w["config"][name] for w in self._warm]
+            if hasattr(param, "values"):  # a Choice: keep the transferred values too
+                kept = tuple(v for v in self.space[name].values if v in param.values or v in values)
+                box[name] = (
+                    type(param)(kept, ordered=param.ordered) if len(kept) > 1 else self.space[name]
+                )
+            else:  # the box must hold every transferred config
+                low, high = min([param.low, *values]), max([param.high, *values])
+                box[name] = type(param)(low, high, log=param.log)
+        self.full_space, self.space = self.space, box
+        self._event(
+            "space_narrowed", rationale=rationale, space={n: p.to_dict() for n, p in box.items()}
+        )
 
     def _event(self, kind: str, **details: Any) -> None:
         self.events.append({"event": kind, **jsonable(details)})
@@ -225,7 +247,7 @@ class Study(TransferHooks):
             self.registry.begin_study(
                 self.name,
                 self.profile,
-                self.space,
+                self.full_space or self.space,
                 self.objectives,
                 constraints=self.constraints,
                 provenance={**self.provenance, "seed": self.seed},

@@ -79,6 +79,10 @@ class TransferHooks:
             for aux in client._experiment.auxiliary_experiments_by_purpose.get(purpose, []):
                 aux.is_active = False
             _ax.restore_default_strategy(client, self.init_trials, self.seed, self.method)
+        widened = None
+        if self.full_space is not None:
+            _ax.set_search_space(client, self.full_space)
+            self.space, self.full_space, widened = self.full_space, None, True
         self.transfer_active = False
         self._monitor = None
         self._event(
@@ -87,6 +91,7 @@ class TransferHooks:
             "quasi-random ones on this task",
             evidence=dict(evidence),
             abandoned=dropped,
+            space_widened=bool(widened),
             sources_deactivated=list(self.sources),
         )
 

@@ -42,13 +42,17 @@ def misleading(tmp_path_factory):
 @pytest.mark.slow
 def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(misleading):
     reg, frame, profile = misleading
-    recs = hpx.recommend(profile, reg, SPACE, OBJECTIVES, n=4)
+    recs = hpx.recommend(profile, reg, SPACE, OBJECTIVES, n=4, narrow_min_similarity=0.3)
     assert not recs.cold_start  # the registry looks close: only the run can tell
+    assert recs.narrowed.space is not None
 
     def evaluate(config):
         return {"accuracy": accuracy(frame, config)}
 
-    warm = hpx.Study("victim-warm", SPACE, OBJECTIVES, seed=0, init_trials=8).warm_start(recs)
+    warm = hpx.Study("victim-warm", SPACE, OBJECTIVES, seed=0, init_trials=8)
+    warm.warm_start(recs, narrow=True)
+    narrowed = warm.space
+    assert narrowed != SPACE and warm.events[-1]["event"] == "space_narrowed"
     warm.run(evaluate, n_trials=11, executor="inline", progress=False)
     off = [e for e in warm.events if e["event"] == "transfer_off"]
     assert len(off) == 1, warm.events
@@ -57,6 +61,9 @@ def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(mislead
     assert evidence["all_neighbours_rank_backwards"]
     assert all(v["rank_correlation"] < 0 for v in evidence["neighbours"].values())
     assert not warm.transfer_active
+    assert off[0]["space_widened"] and warm.space == SPACE and warm.full_space is None
+    ax_space = warm._client._experiment.search_space.parameters
+    assert (ax_space["C"].lower, ax_space["C"].upper) == (SPACE["C"].low, SPACE["C"].high)
 
     cold = hpx.Study("victim-cold", SPACE, OBJECTIVES, seed=0, init_trials=8)
     cold.run(evaluate, n_trials=11, executor="inline", progress=False)
