@@ -93,6 +93,7 @@ def recommend(
     tags: Mapping[str, Any] | None = None,
     baseline: Mapping[str, Any] | None = None,
     max_deviation: float | Mapping[str, float] | None = None,
+    budget: Mapping[str, float] | None = None,
     narrow_min_similarity: float = 0.6,
     seed: int = 0,
 ) -> Recommendations:
@@ -105,6 +106,8 @@ def recommend(
             changed choice) a recommendation may move each parameter from the baseline:
             one number for all, or per parameter. A tripping recommendation is kept but
             flagged.
+        budget: caps on cost metrics the prior trials recorded, e.g. ``{"fit_s": 60}``; a
+            recommendation whose projected cost exceeds a cap trips the ``budget`` guardrail.
         narrow_min_similarity: ``recs.narrowed`` proposes a smaller space around the
             neighbours' best configs only from neighbours at least this similar.
     """
@@ -127,18 +130,23 @@ def recommend(
         else dict(max_deviation or {})
     )
 
+    caps = [Constraint(str(m), "<=", float(v)) for m, v in (budget or {}).items()]
+    modelled = dict(objectives)  # what the surrogates predict: objectives, then guarded metrics
+    for c in [*constraints, *caps]:
+        modelled.setdefault(c.metric, "minimize" if c.op == "<=" else "maximize")
+
     neighbours = registry.similar(profile, k=k, tags=tags, space=space)
     close = neighbours[neighbours["in_distribution"]] if len(neighbours) else neighbours
     surrogates, weights, records = [], [], {}
     for row in close.to_dict("records"):
         record = registry.study(row["study"])
-        surrogate = StudySurrogate.fit(row["study"], record.trials, space, objectives, seed=seed)
-        if surrogate is not None:
+        surrogate = StudySurrogate.fit(row["study"], record.trials, space, modelled, seed=seed)
+        if surrogate is not None and next(iter(objectives)) in surrogate.models:
             records[row["study"]] = (record, row)
             surrogates.append(surrogate)
             weights.append(row["similarity"])
-    metrics = [m for m in objectives if all(m in s.models for s in surrogates)]
-    if not surrogates or not metrics:
+    metrics = [m for m in modelled if any(m in s.models for s in surrogates)]
+    if not surrogates:
         if len(neighbours) == 0:
             reason = "the registry holds no comparable study (same tags and search space)"
         elif close.empty:
@@ -168,7 +176,7 @@ def recommend(
         return _stored(cold, registry)
 
     w = np.array(weights, dtype=float)
-    primary = metrics[0]
+    primary = next(iter(objectives))
     pool: dict[tuple, tuple[dict[str, Any], Any, str, int]] = {}
     for study, (record, _row) in records.items():
         for config, mapped, trial in _candidates(record, space, objectives, constraints):
@@ -210,14 +218,17 @@ def recommend(
     for rank, (i, kind) in enumerate(chosen):
         config = configs[i]
         projected, gain = {}, {}
-        for metric in metrics:
-            trees = [p[metric][:, i] for p in predictions]
+        for metric in metrics:  # over the neighbours that recorded the metric
+            having = [j for j, p in enumerate(predictions) if metric in p]
+            trees = [predictions[j][metric][:, i] for j in having]
             projected[metric] = _interval(
-                np.array([t.mean() for t in trees]), np.array([t.std() for t in trees]), w
+                np.array([t.mean() for t in trees]), np.array([t.std() for t in trees]), w[having]
             )
-            diffs = [p[metric][:, i] - p[metric][:, n_cand] for p in predictions]  # paired by tree
-            gain[metric] = _interval(
-                np.array([d.mean() for d in diffs]), np.array([d.std() for d in diffs]), w
+            diffs = [
+                predictions[j][metric][:, i] - predictions[j][metric][:, n_cand] for j in having
+            ]
+            gain[metric] = _interval(  # paired by tree: what both configs share cancels out
+                np.array([d.mean() for d in diffs]), np.array([d.std() for d in diffs]), w[having]
             )
         if kind == "baseline":
             sources, mapping, drivers = [], {}, []
@@ -240,7 +251,7 @@ def recommend(
                 "deviations"
             ]
             drivers = [f for f, _ in sorted(informative.items(), key=lambda kv: abs(kv[1]))][:3]
-        guardrails = _guardrails(config, base, space, limits, projected, constraints, mapping)
+        guardrails = _guardrails(config, base, space, limits, projected, constraints, caps, mapping)
         items.append(
             Recommendation(
                 rank,
@@ -287,7 +298,7 @@ def recommend(
 
 
 def _guardrails(
-    config, base, space, limits, projected, constraints, mapping
+    config, base, space, limits, projected, constraints, caps, mapping
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     if limits:
@@ -299,10 +310,11 @@ def _guardrails(
             if over
             else "within the allowed deviation from the baseline",
         }
-    for c in constraints:
+    labelled = [(f"constraint {c}", c) for c in constraints] + [(f"budget {c}", c) for c in caps]
+    for label, c in labelled:
         if c.metric in projected:
             value = projected[c.metric]["mean"]
-            out[f"constraint {c}"] = {
+            out[label] = {
                 "passed": c.satisfied(value),
                 "detail": f"projected {c.metric} = {value:.4g}",
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import numpy as np
@@ -52,8 +53,11 @@ def registry(tmp_path_factory):
             }
             for _ in range(12)
         ]
-        trials = pd.DataFrame([{**c, "accuracy": accuracy(frame, c)} for c in configs])
-        reg.add_study(f"bc-{i}", profile, SPACE, OBJECTIVES, trials)
+        rows = []
+        for c in configs:
+            start = time.perf_counter()
+            rows.append({**c, "accuracy": accuracy(frame, c), "fit_s": time.perf_counter() - start})
+        reg.add_study(f"bc-{i}", profile, SPACE, OBJECTIVES, pd.DataFrame(rows))
     return reg
 
 
@@ -179,3 +183,19 @@ def test_space_narrowing_around_the_neighbours_best(registry, new_task):
     above_all = float(recs.neighbours["similarity"].max()) + 1e-3
     strict = hpx.recommend(profile, registry, SPACE, OBJECTIVES, narrow_min_similarity=above_all)
     assert strict.narrowed.space is None and strict.narrowed.rationale.startswith("Not narrowed")
+
+
+def test_budget_guardrail_uses_projected_cost(registry, new_task):
+    _frame, profile = new_task
+    tight = hpx.recommend(profile, registry, SPACE, OBJECTIVES, budget={"fit_s": 1e-9})
+    loose = hpx.recommend(profile, registry, SPACE, OBJECTIVES, budget={"fit_s": 1e9})
+    for recs, passed in ((tight, False), (loose, True)):
+        for r in recs:
+            assert (
+                r.guardrails["budget fit_s <= 1e-09" if not passed else "budget fit_s <= 1e+09"][
+                    "passed"
+                ]
+                is passed
+            )
+            assert r.projected["fit_s"]["mean"] > 0
+    assert "Guardrails tripped: budget fit_s <= 1e-09" in tight[0].rationale
