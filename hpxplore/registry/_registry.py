@@ -205,6 +205,13 @@ class Registry:
             row = self._study_row(session, name)
             return dict(row.settings or {}), row.snapshot
 
+    def trial_extras(self, name: str) -> dict[int, dict[str, Any]]:
+        """Per trial index, what a running study noted beside the metrics (timings, the
+        recommendation it came from)."""
+        with self._session() as session:
+            study = self._study_row(session, name)
+            return {t.trial_index: dict(t.extra or {}) for t in study.trials}
+
     def _new_study_row(
         self,
         name: str,

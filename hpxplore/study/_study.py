@@ -447,6 +447,13 @@ class Study(TransferHooks):
                 "gen_s": None,
                 "eval_s": None,
             }
+        for index, extra in registry.trial_extras(name).items():
+            if index in study._records:
+                study._records[index].update({k: v for k, v in extra.items() if v is not None})
+        outcomes = registry.outcomes()
+        if not outcomes.empty:
+            mine = outcomes[outcomes["study"] == name]["recommendation_id"].dropna()
+            study._outcomes_recorded = {int(i) for i in mine}
         study._reconcile()
         study._event("resumed", requeued=list(study._queue))
         return study

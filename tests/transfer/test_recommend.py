@@ -161,6 +161,17 @@ def test_outcomes_of_accepted_recommendations_are_linked_back(registry, new_task
     assert linked.loc[recs[0].id, "study"] == "bc-new-run"
     report = registry.transfer_report(by="model").set_index("model")
     assert report.loc["logreg", "n"] == 2
+    resumed = hpx.Study.load("bc-new-run", registry)  # provenance of each trial survives
+    assert resumed._records[0]["recommendation_id"] == recs[0].id
+    assert resumed._records[0]["kind"] == recs[0].kind
+    resumed.run(
+        lambda config: {"accuracy": accuracy(frame, config)},
+        n_trials=1,
+        executor="inline",
+        progress=False,
+    )
+    again = registry.outcomes()
+    assert (again["study"] == "bc-new-run").sum() == 2  # nothing recorded twice
     assert report.loc["logreg", "hit_rate"] == pytest.approx(mine["helped"].mean())
 
 
