@@ -29,8 +29,9 @@ $(STAMP): pyproject.toml
 system-deps:
 	@bash scripts/install-system-deps.sh
 
+# As root (containers), Jupyter refuses to start without --allow-root.
 lab: install
-	$(PY) -m jupyter lab $(NOTEBOOK)
+	$(PY) -m jupyter lab $(NOTEBOOK) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: install system-deps
 	HPX_REQUIRE_POSTGRES=1 HPX_SMALL_BUDGET=1 $(PY) -m pytest tests notebooks --nbmake \
