@@ -256,7 +256,7 @@ class Runner:
             self.pool.kill()
             for index in pending:  # innocent bystanders start again in the new pool
                 self.started -= 1
-                self._submit(index, self._payload_cache)
+                self._submit(index, self.payload)
 
     def _tick(self, record: Mapping[str, Any]) -> None:
         if self.bar is None:
@@ -283,7 +283,7 @@ class Runner:
         self._configure_early_stopping(client)
         if self.pool is not None and self.reports:
             self.pool.open_channel()
-        self._payload_cache = payload = self._payload()
+        self.payload = payload = self._payload()
         self.bar = None
         if self.progress:
             from tqdm.auto import tqdm

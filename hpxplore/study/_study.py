@@ -25,7 +25,6 @@ __all__ = ["Study"]
 
 _SNAPSHOT_EVERY = 40  # times the last snapshot's cost: at most 2.5 % of wall time
 _SNAPSHOT_MIN_S = 2.0
-ORIGINS = ("transferred", "quasi-random", "model")  # the values of trials["origin"]
 _QUASI_RANDOM_NODES = {"Sobol", "CenterOfSearchSpace", "Center", "Random", "Uniform"}
 
 
@@ -167,7 +166,7 @@ class Study(TransferHooks):
         """Make ``source``'s configs the first trials, in the order given (most promising first).
 
         ``source`` is a list of configs, a DataFrame of configs, or ``Recommendations``
-        (their accepted ones, or all if none was decided). At most ``share`` (default
+        (their accepted ones; if none was accepted, all but the rejected ones). At most ``share`` (default
         ``warm_share``) of the initial design is transferred; the rest stays quasi-random.
         Each config is re-evaluated on the new task.
         """
