@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages hpxplore's tests need, if they are missing:
 #   postgresql  a real server for the registry's PostgreSQL tests (started by the tests)
+#   chromium    Debian's browser, driven by Playwright in the notebook tests
 set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -1,0 +1,60 @@
+"""Guardrails a recommendation passes or trips: deviation from the baseline, constraints,
+budget caps on cost metrics, and adaptation to the new space. A tripping recommendation is
+kept and flagged, so the user decides with the facts in front of them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hpxplore.objectives import Constraint
+from hpxplore.space import Choice, Space
+
+__all__ = ["deviation", "guardrails"]
+
+
+def deviation(
+    config: Mapping[str, Any], baseline: Mapping[str, Any], space: Space
+) -> dict[str, float]:
+    """Per parameter: distance from the baseline in the unit cube (1 for a changed choice)."""
+    out = {}
+    for name, param in space.items():
+        if isinstance(param, Choice):
+            out[name] = 0.0 if config[name] == baseline[name] else 1.0
+        else:
+            out[name] = abs(param.to_unit(config[name]) - param.to_unit(baseline[name]))
+    return out
+
+
+def guardrails(
+    config: Mapping[str, Any],
+    baseline: Mapping[str, Any],
+    space: Space,
+    limits: Mapping[str, float],
+    projected: Mapping[str, Mapping[str, float]],
+    constraints: list[Constraint],
+    caps: list[Constraint],
+    mapping: Mapping[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """``{name: {"passed": bool, "detail": str}}`` for every guardrail that applies."""
+    out: dict[str, dict[str, Any]] = {}
+    if limits:
+        moved = deviation(config, baseline, space)
+        over = {p: round(d, 3) for p, d in moved.items() if p in limits and d > limits[p]}
+        out["max_deviation"] = {
+            "passed": not over,
+            "detail": f"moves {over} beyond the allowed deviation from the baseline"
+            if over
+            else "within the allowed deviation from the baseline",
+        }
+    labelled = [(f"constraint {c}", c) for c in constraints] + [(f"budget {c}", c) for c in caps]
+    for label, c in labelled:
+        if c.metric in projected:
+            value = projected[c.metric]["mean"]
+            out[label] = {
+                "passed": c.satisfied(value),
+                "detail": f"projected {c.metric} = {value:.4g}",
+            }
+    if mapping.get("clipped") or mapping.get("filled"):
+        out["mapping"] = {"passed": False, "detail": f"adapted to the new space: {mapping}"}
+    return out

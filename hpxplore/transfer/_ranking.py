@@ -1,0 +1,115 @@
+"""Ranking candidates: score every neighbour's best configs on every neighbour, then pick.
+
+A candidate's *quantile* on a neighbour is where its predicted primary objective falls
+among that neighbour's observed trials (1 = its best). Conservative picks maximize the
+similarity-weighted mean quantile minus its spread across neighbours (good on several
+beats lucky on one); aggressive is the best on the nearest neighbour; exploratory the
+most uncertain of the rest that still ranks in the upper half; the baseline comes last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hpxplore.objectives import Constraint
+from hpxplore.pareto import pareto_front
+from hpxplore.space import Space
+from hpxplore.transfer._mapping import MappedConfig, map_config
+from hpxplore.transfer._surrogates import StudySurrogate
+
+__all__ = ["Candidate", "Ranking", "candidates", "choose", "score"]
+
+_TOP_PER_STUDY = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A prior trial's config mapped into the new space, and where it came from."""
+
+    config: dict[str, Any]
+    mapped: MappedConfig
+    study: str
+    trial_index: int
+
+
+def candidates(
+    record: Any, space: Space, objectives: dict[str, str], constraints: list[Constraint]
+) -> list[Candidate]:
+    """A prior study's Pareto-optimal trials and its top trials on the first objective."""
+    metrics = [m for m in objectives if m in record.trials]
+    if not metrics:
+        return []
+    own = [c for c in constraints if c.metric in record.trials]
+    front = pareto_front(record.trials, {m: objectives[m] for m in metrics}, own)
+    first = metrics[0]
+    done = record.trials[record.trials["status"] == "completed"].dropna(subset=[first])
+    top = done.sort_values(first, ascending=objectives[first] == "minimize").head(_TOP_PER_STUDY)
+    out = []
+    for row in list(front.to_dict("records")) + list(top.to_dict("records")):
+        mapped = map_config({p: row.get(p) for p in record.space}, space)
+        if mapped is not None:
+            out.append(Candidate(mapped.config, mapped, record.name, int(row["trial_index"])))
+    return out
+
+
+@dataclass
+class Ranking:
+    """Every candidate (the baseline last) scored on every neighbour."""
+
+    configs: list[dict[str, Any]]  # the candidates' configs, then the baseline's
+    predictions: list[dict[str, np.ndarray]]  # per neighbour: {metric: (trees, configs)}
+    quantiles: np.ndarray  # (neighbours, configs)
+    mean_q: np.ndarray
+    spread_q: np.ndarray
+    support: np.ndarray  # weighted share of neighbours with the config in their top quarter
+    uncertainty: np.ndarray  # calibrated sd relative to each neighbour's observed range
+
+    @property
+    def baseline(self) -> int:
+        return len(self.configs) - 1
+
+
+def score(
+    configs: list[dict[str, Any]],
+    surrogates: list[StudySurrogate],
+    weights: np.ndarray,
+    primary: str,
+) -> Ranking:
+    predictions = [s.predict(configs) for s in surrogates]
+    pairs = list(zip(surrogates, predictions, strict=True))
+    quantiles = np.stack([s.quantile(primary, p[primary].mean(axis=0)) for s, p in pairs])
+    uncertainty = np.stack(
+        [s.sd(primary, p[primary]) / (np.ptp(s.observed[primary]) or 1.0) for s, p in pairs]
+    ).mean(axis=0)
+    mean_q = np.average(quantiles, axis=0, weights=weights)
+    spread_q = np.sqrt(np.average((quantiles - mean_q) ** 2, axis=0, weights=weights))
+    support = np.average(quantiles >= 0.75, axis=0, weights=weights)
+    return Ranking(configs, predictions, quantiles, mean_q, spread_q, support, uncertainty)
+
+
+def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str]]:
+    """Up to ``n`` (config index, kind) pairs, diversified; the baseline always last."""
+    n_cand = ranking.baseline
+    chosen: list[tuple[int, str]] = []
+    robust = ranking.mean_q[:n_cand] - ranking.spread_q[:n_cand]
+    for i in np.argsort(-robust, kind="stable")[: max(1, n - 3)]:
+        chosen.append((int(i), "conservative"))
+    taken = {i for i, _ in chosen}
+    nearest = int(np.argmax(weights))
+    for i in np.argsort(-ranking.quantiles[nearest, :n_cand], kind="stable"):
+        if int(i) not in taken and len(chosen) < n - 1:
+            chosen.append((int(i), "aggressive"))
+            taken.add(int(i))
+            break
+    upper = [
+        int(i)
+        for i in np.argsort(-ranking.uncertainty[:n_cand], kind="stable")
+        if int(i) not in taken and ranking.mean_q[i] >= 0.5
+    ]
+    if upper and len(chosen) < n - 1:
+        chosen.append((upper[0], "exploratory"))
+    chosen.append((n_cand, "baseline"))
+    return chosen

@@ -1,0 +1,52 @@
+"""Plain-language rationales, built only from a recommendation's stored facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["cold_start_reason", "rationale"]
+
+
+def rationale(
+    kind: str,
+    sources: list[Mapping[str, Any]],
+    drivers: list[str],
+    support: float,
+    n_neighbours: int,
+    primary: str,
+    projected: Mapping[str, Mapping[str, float]],
+    gain: Mapping[str, Mapping[str, float]],
+    guardrails: Mapping[str, Mapping[str, Any]],
+    base_label: str,
+) -> str:
+    p, g = projected[primary], gain[primary]
+    if kind == "baseline":
+        head = f"Baseline: {base_label}, kept as the reference every gain is measured against."
+    else:
+        s = sources[0]
+        head = (
+            f"{kind.capitalize()}: trial {s['trial_index']} of {s['study']!r} (similarity "
+            f"{s['similarity']:.2f}; close on {', '.join(drivers)}). Predicted in the top quarter "
+            f"on {support:.0%} of {n_neighbours} neighbour(s), weighted by similarity."
+        )
+    body = (
+        f" Projected {primary} {p['mean']:.4g} (95 % interval {p['low']:.4g} to {p['high']:.4g}); "
+        f"{g['mean']:+.4g} vs the baseline (interval {g['low']:+.4g} to {g['high']:+.4g})."
+    )
+    tripped = [name for name, r in guardrails.items() if not r["passed"]]
+    tail = f" Guardrails tripped: {', '.join(tripped)}." if tripped else " All guardrails passed."
+    return head + body + tail
+
+
+def cold_start_reason(neighbours: Any, close: Any) -> str:
+    """Why transfer is off, from the similarity table's facts."""
+    if len(neighbours) == 0:
+        return "the registry holds no comparable study (same tags and search space)"
+    if close.empty:
+        nearest = neighbours.iloc[0]
+        return (
+            f"no close analog: the nearest study, {nearest['study']!r}, is at distance "
+            f"{nearest['distance']:.2f}, beyond the registry's {neighbours.attrs['threshold']:.2f}"
+        )
+    return "the close studies have too few completed trials on these objectives"
