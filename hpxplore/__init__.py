@@ -1,7 +1,8 @@
 """hpxplore: reuse what earlier hyperparameter studies learned, safely and with reasons.
 
-Profile a new task, find similar prior studies in a registry, and (in later layers)
-transfer their best configurations into a warm-started Ax study.
+Profile a new task, find similar prior studies in a registry, get transferred
+configurations with their reasons, warm-start an Ax study, explore it in a notebook
+dashboard and export the chosen config.
 
     >>> import hpxplore as hpx
     >>> profile = hpx.profile_task(df, target="y", name="churn-nov")   # doctest: +SKIP
@@ -34,6 +35,8 @@ _LAZY = {
     "HpxploreError": "hpxplore.exceptions",
     "InputError": "hpxplore.exceptions",
     "RegistryError": "hpxplore.exceptions",
+    "export_config": "hpxplore.export",
+    "explore": "hpxplore.widgets",
 }
 
 __all__ = [
@@ -51,18 +54,22 @@ __all__ = [
     "StudyRecord",
     "TaskProfile",
     "__version__",
+    "explore",
+    "export_config",
     "profile_task",
     "recommend",
 ]
 
 if TYPE_CHECKING:
     from hpxplore.exceptions import HpxploreError, InputError, RegistryError
+    from hpxplore.export import export_config
     from hpxplore.objectives import Constraint
     from hpxplore.profiling import TaskProfile, profile_task
     from hpxplore.registry import Registry, StudyRecord
     from hpxplore.space import Choice, Float, Int
     from hpxplore.study import Budget, Study
     from hpxplore.transfer import Recommendations, recommend
+    from hpxplore.widgets import explore
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,7 @@
 hpxplore studies [--registry URL]
 hpxplore profile data.csv --target y [--name NAME] [--tag model=hgb]
 hpxplore similar data.csv --target y [--k 5] [--registry URL] [--tag model=hgb]
+hpxplore export STUDY [--trial N] --out chosen.yaml [--registry URL] [--force]
 """
 
 from __future__ import annotations
@@ -70,7 +71,29 @@ def _parser() -> argparse.ArgumentParser:
         if name == "similar":
             command.add_argument("--registry", help="registry URL or file")
             command.add_argument("--k", type=int, default=5, help="how many studies (default 5)")
+    export = sub.add_parser("export", help="write a study's trial config with its provenance")
+    export.add_argument("study", help="the study's name in the registry")
+    export.add_argument("--trial", type=int, help="trial index (default: the best, one objective)")
+    export.add_argument("--out", required=True, help="file to write: .json, .yaml or .yml")
+    export.add_argument("--registry", help="registry URL or file")
+    export.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
+
+
+def _export(args: argparse.Namespace, registry) -> None:
+    from hpxplore.export import export_config
+
+    document = export_config(
+        registry.study(args.study),
+        args.trial,
+        args.out,
+        overwrite=args.force,
+        registry=registry.url,
+    )
+    print(
+        f"Wrote trial {document['provenance']['trial']} of {args.study!r} to {args.out}: "
+        + json.dumps(document["config"])
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if len(table)
                 else f"No studies in {registry.url}."
             )
+        elif args.command == "export":
+            _export(args, registry)
         else:
             profile = _profile(args)
             ranked = registry.similar(profile, k=args.k, tags=_tags(args.tag) or None)

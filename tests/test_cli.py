@@ -46,3 +46,28 @@ def test_errors_are_one_clear_line_not_a_traceback(tmp_path):
     assert out.returncode == 2
     assert out.stderr.startswith("error: The target column 'y' is not in the frame")
     assert "Traceback" not in out.stderr
+
+
+def test_export_writes_the_config_and_refuses_to_overwrite(tmp_path, sklearn_profiles, space):
+    import yaml
+
+    db, out = tmp_path / "r.db", tmp_path / "chosen.yaml"
+    reg = hpx.Registry(db)
+    trials = make_trials(5)
+    reg.add_study("iris-hgb", sklearn_profiles["iris"], space, {"accuracy": "maximize"}, trials)
+    first = _run("export", "iris-hgb", "--registry", str(db), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    document = yaml.safe_load(out.read_text())
+    best = trials.loc[trials["accuracy"].idxmax()]
+    assert document["metrics"]["accuracy"] == best["accuracy"]
+    assert document["config"] == {p: best[p] for p in space}
+    assert document["provenance"]["registry"].endswith("r.db")
+    again = _run("export", "iris-hgb", "--registry", str(db), "--out", str(out), "--trial", "0")
+    assert again.returncode == 2 and "already exists" in again.stderr and "--force" in again.stderr
+    assert yaml.safe_load(out.read_text()) == document  # untouched
+    forced = _run(
+        "export", "iris-hgb", "--registry", str(db), "--out", str(out), "--trial", "0", "--force"
+    )
+    assert forced.returncode == 0 and yaml.safe_load(out.read_text())["provenance"]["trial"] == 0
+    missing = _run("export", "nope", "--registry", str(db), "--out", str(tmp_path / "x.json"))
+    assert missing.returncode == 2 and "No study named 'nope'" in missing.stderr

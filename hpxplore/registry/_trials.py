@@ -18,6 +18,7 @@ __all__ = ["STATUSES", "TrialData", "trials_from_frame"]
 
 STATUSES = ("completed", "failed", "abandoned", "running", "early_stopped")
 _RESERVED = ("trial_index", "status", "origin", "error")
+_IGNORED = ("created_at",)  # written by the registry: a StudyRecord's trials can be re-added
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ def _is_missing(value: Any) -> bool:
 
 
 def _metric_columns(frame: pd.DataFrame, space: Space) -> list[str]:
+    frame = frame.drop(columns=[c for c in _IGNORED if c in frame])
     others = [c for c in frame.columns if c not in space and c not in _RESERVED]
     wrong = [
         c for c in others if not pd.api.types.is_numeric_dtype(frame[c]) or frame[c].dtype == bool

@@ -204,6 +204,7 @@ class Runner:
         study._save_snapshot()
         study._check_transfer()
         self._tick(record)
+        study._notify(index)
 
     def _fail(self, index: int, reason: str) -> None:
         self.study._client.mark_trial_failed(index, failed_reason=reason[:1000])

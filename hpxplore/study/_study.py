@@ -143,6 +143,7 @@ class Study(TransferHooks):
         self.full_space: Space | None = None  # set while a narrowed space is searched
         self.transfer_active = True
         self._sensitivity_cache: tuple[int, pd.DataFrame] | None = None
+        self._listeners: list[Callable[[Study, int], Any]] = []
 
     # -- setup ----------------------------------------------------------------------------
     @property
@@ -232,6 +233,23 @@ class Study(TransferHooks):
 
     def _event(self, kind: str, **details: Any) -> None:
         self.events.append({"event": kind, **jsonable(details)})
+
+    def on_trial(self, callback: Callable[[Study, int], Any]) -> Callable[[], None]:
+        """Call ``callback(study, trial_index)`` each time a trial finishes (live views).
+
+        Returns a function that unsubscribes. A callback that raises is unsubscribed and
+        logged in :attr:`events`; it never stops the run.
+        """
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _notify(self, index: int) -> None:
+        for callback in list(self._listeners):
+            try:
+                callback(self, index)
+            except Exception as exc:
+                self._listeners.remove(callback)
+                self._event("listener_failed", trial=index, error=f"{type(exc).__name__}: {exc}")
 
     def _ensure_started(self) -> Any:
         if self._client is not None:

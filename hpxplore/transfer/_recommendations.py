@@ -131,6 +131,59 @@ class Recommendations:
         """Reject recommendation ``index``, ideally saying why."""
         return self._decide(index, "rejected", reason, user)
 
+    def refresh(self) -> Recommendations:
+        """Read the latest decisions on these recommendations back from the registry."""
+        ids = {r.id: r for r in self.items if r.id is not None}
+        if not ids:
+            return self
+        stored = self.registry.recommendations(task=self.profile.name)
+        for row in stored[stored["id"].isin(list(ids))].to_dict("records"):
+            item = ids[int(row["id"])]
+            item.decision, item.reason = row["decision"], str(row["reason"] or "")
+        return self
+
+    @classmethod
+    def load(cls, registry: Any, profile: TaskProfile, batch: str | None = None) -> Recommendations:
+        """The recommendations stored for ``profile``'s task (its latest batch by default),
+        decisions included: reopen yesterday's board without recomputing anything."""
+        task = profile.name
+        stored = registry.recommendations(task=task)
+        if stored.empty:
+            raise HpxploreError(
+                f"No recommendations for task {task!r} in the registry at {registry.url}.",
+                "Run hpx.recommend(profile, registry, ...) first.",
+            )
+        batch = batch or stored["batch"].iloc[-1]
+        rows = stored[stored["batch"] == batch].sort_values("rank")
+        if rows.empty:
+            raise InputError(
+                f"No batch {batch!r} for task {task!r}.", "See registry.recommendations(task=...)."
+            )
+        items = []
+        for row in rows.to_dict("records"):
+            d = row["details"]
+            items.append(
+                Recommendation(
+                    int(row["rank"]),
+                    row["kind"],
+                    dict(row["config"]),
+                    d.get("sources", []),
+                    d.get("projected", {}),
+                    d.get("gain", {}),
+                    float(d.get("support", 0.0)),
+                    d.get("guardrails", {}),
+                    d.get("drivers", []),
+                    d.get("rationale", ""),
+                    d.get("mapping", {}),
+                    id=int(row["id"]),
+                    decision=row["decision"],
+                    reason=str(row["reason"] or ""),
+                )
+            )
+        cold = len(items) == 1 and items[0].kind == "baseline"
+        reason = "loaded from the registry" + (": cold start" if cold else "")
+        return cls(profile, items, pd.DataFrame(), registry, cold_start=cold, reason=reason)
+
     def warm_start_items(self) -> list[Mapping[str, Any]]:
         """What ``Study.warm_start`` evaluates first: accepted ones, else all not rejected."""
         accepted = [r for r in self.items if r.decision == "accepted"]

@@ -34,6 +34,9 @@ def test_add_and_read_back_a_study(registry, sklearn_profiles, space, objectives
     )
     assert record.best("predict_ms")["predict_ms"] == trials["predict_ms"].min()
     assert "iris-hgb" in registry and len(registry) == 1
+    # a stored study can be copied as it is (its trials carry the registry's created_at)
+    copy = registry.add_study("iris-hgb-copy", record.profile, record.space, objectives, stored)
+    assert len(copy.trials) == 8
 
 
 def test_studies_lists_counts_and_filters_by_tag(registry, sklearn_profiles, space, objectives):

@@ -1,0 +1,222 @@
+"""Export a chosen configuration as a JSON or YAML file, with its metrics and provenance.
+
+The file is what a training job reads: ``config`` holds exactly the parameters of the
+study's search space; ``metrics`` what the trial measured; ``provenance`` where it came
+from (study, trial, registry, task and its data fingerprint, library versions, time,
+user). ``schema_version`` lets later readers tell formats apart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hpxplore._jsonable import jsonable
+from hpxplore._provenance import current_user, now_utc
+from hpxplore.exceptions import HpxploreError, InputError
+
+__all__ = ["EXPORT_SCHEMA_VERSION", "export_config", "export_document"]
+
+EXPORT_SCHEMA_VERSION = 1
+_FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _pick_trial(name: str, trials: Any, objectives: Mapping[str, str], trial: int | None) -> Any:
+    done = trials[trials["status"] == "completed"]
+    if trial is None:
+        if len(objectives) > 1:
+            raise InputError(
+                f"Study {name!r} has {len(objectives)} objectives, so no single trial is best.",
+                "Pass trial=<index>, e.g. one from study.pareto_frontier().",
+            )
+        metric, direction = next(iter(objectives.items()))
+        ranked = done.dropna(subset=[metric])
+        if "feasible" in ranked:
+            ranked = ranked[ranked["feasible"].astype(bool)]
+        if ranked.empty:
+            raise HpxploreError(
+                f"Study {name!r} has no completed feasible trial to export.",
+                "Run more trials first (study.run).",
+            )
+        return ranked.sort_values(metric, ascending=direction == "minimize").iloc[0]
+    if isinstance(trial, bool) or not isinstance(trial, int):
+        raise InputError(f"trial must be a trial index (an int), got {trial!r}.", "")
+    rows = trials[trials["trial_index"] == trial]
+    if rows.empty:
+        raise InputError(
+            f"Study {name!r} has no trial {trial}; its trials are 0 to {len(trials) - 1}.",
+            "Pick a trial_index from study.trials.",
+        )
+    row = rows.iloc[0]
+    if row["status"] != "completed":
+        raise InputError(
+            f"Trial {trial} of study {name!r} is {row['status']}, not completed: it has no "
+            f"measured outcome to export.",
+            "Pick a completed trial from study.trials.",
+        )
+    return row
+
+
+def _parts(source: Any) -> dict[str, Any]:
+    """The facts an export needs, from a Study or a registry's StudyRecord."""
+    if hasattr(source, "metrics") and hasattr(source, "_records"):  # a Study
+        registry = source.registry
+        return {
+            "name": source.name,
+            "space": source.space,
+            "objectives": source.objectives,
+            "trials": source.trials,
+            "profile": source.profile,
+            "registry": registry.url if registry is not None else None,
+        }
+    if hasattr(source, "trials") and hasattr(source, "profile"):  # a StudyRecord
+        return {
+            "name": source.name,
+            "space": source.space,
+            "objectives": source.objectives,
+            "trials": source.trials,
+            "profile": source.profile,
+            "registry": None,
+        }
+    raise InputError(
+        f"export_config takes a Study or a StudyRecord, got {type(source).__name__}.",
+        "Pass the study you ran, or registry.study(name).",
+    )
+
+
+def export_document(source: Any, trial: int | None = None, *, registry: str | None = None) -> dict:
+    """The exported record as a dict (what :func:`export_config` writes)."""
+    parts = _parts(source)
+    row = _pick_trial(parts["name"], parts["trials"], parts["objectives"], trial)
+    space, profile = parts["space"], parts["profile"]
+    metrics = {}
+    for column in _metric_columns(parts["trials"], space):
+        value = row[column]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+            metrics[column] = float(value)
+    extra = {k: row[k] for k in ("origin", "kind", "recommendation_id") if k in row}
+    return jsonable(
+        {
+            "schema_version": EXPORT_SCHEMA_VERSION,
+            "config": {p: _plain(row[p]) for p in space},
+            "metrics": metrics,
+            "objectives": dict(parts["objectives"]),
+            "provenance": {
+                "study": parts["name"],
+                "trial": int(row["trial_index"]),
+                **{k: v for k, v in extra.items() if v is not None and v == v},
+                "registry": registry or parts["registry"],
+                "task": profile.name if profile is not None else None,
+                "dataset_fingerprint": profile.fingerprint if profile is not None else None,
+                "hpxplore_version": _version("hpxplore"),
+                "ax_version": _version("ax-platform"),
+                "exported_at": now_utc().isoformat(),
+                "exported_by": current_user(),
+            },
+        }
+    )
+
+
+_NOT_METRICS = {
+    "trial_index",
+    "status",
+    "origin",
+    "error",
+    "gen_s",
+    "eval_s",
+    "feasible",
+    "created_at",
+    "kind",
+    "recommendation_id",
+    "node",
+}
+
+
+def _metric_columns(trials: Any, space: Mapping[str, Any]) -> list[str]:
+    return [
+        c
+        for c in trials.columns
+        if c not in space and c not in _NOT_METRICS and not c.endswith("_sem")
+    ]
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def export_config(
+    source: Any,
+    trial: int | None = None,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    format: str | None = None,
+    overwrite: bool = False,
+    registry: str | None = None,
+) -> dict:
+    """Write trial ``trial`` of ``source`` (a Study, or ``registry.study(name)``) to ``path``.
+
+    Args:
+        trial: the trial index; default the best feasible trial (one objective only).
+        path: where to write; ``.json``, ``.yaml`` or ``.yml`` (or say ``format=``).
+            ``None`` writes nothing and only returns the record.
+        overwrite: replace an existing file; without it an existing file is an error and
+            stays as it was.
+        registry: the registry URL to record, when ``source`` is a StudyRecord.
+
+    Returns:
+        The exported record: ``schema_version``, ``config``, ``metrics``, ``objectives``
+        and ``provenance``.
+
+    Example:
+        >>> hpx.export_config(study, trial=12, path="chosen.yaml")   # doctest: +SKIP
+    """
+    document = export_document(source, trial, registry=registry)
+    if path is None:
+        return document
+    target = Path(path)
+    kind = format or _FORMATS.get(target.suffix.lower())
+    if kind not in ("json", "yaml"):
+        raise InputError(
+            f"Cannot tell the export format of {str(target)!r} (format={format!r}).",
+            "Name the file .json, .yaml or .yml, or pass format='json' or 'yaml'.",
+        )
+    if target.exists() and not overwrite:
+        raise HpxploreError(
+            f"{str(target)!r} already exists; hpxplore does not overwrite an exported config "
+            f"unless asked.",
+            "Pass overwrite=True (CLI: --force), or choose another path.",
+        )
+    if not target.parent.is_dir():
+        raise InputError(
+            f"The folder {str(target.parent)!r} does not exist.",
+            "Create it, or choose another path.",
+        )
+    text = (
+        json.dumps(document, indent=2, sort_keys=False) + "\n"
+        if kind == "json"
+        else yaml.safe_dump(document, sort_keys=False)
+    )
+    # Written beside the target, then moved into place: a reader never sees half a file.
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", text=True)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return document

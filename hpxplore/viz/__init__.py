@@ -1,0 +1,25 @@
+"""Figures: pure functions from hpxplore's data (DataFrames, Recommendations) to plotly.
+
+Each view is two steps, as in Optuna: ``*_info`` gathers what is drawn (tested as data)
+and ``*_figure`` draws it. No ipywidgets here; nothing here fits a model.
+"""
+
+from hpxplore.viz._pareto import GROUPS, ParetoInfo, pareto_figure, pareto_info
+from hpxplore.viz._recommendations import recommendations_figure
+from hpxplore.viz._sensitivity import sensitivity_figure
+from hpxplore.viz._similarity import SimilarityInfo, similarity_figure, similarity_info
+from hpxplore.viz._text import escape, format_config
+
+__all__ = [
+    "GROUPS",
+    "ParetoInfo",
+    "SimilarityInfo",
+    "escape",
+    "format_config",
+    "pareto_figure",
+    "pareto_info",
+    "recommendations_figure",
+    "sensitivity_figure",
+    "similarity_figure",
+    "similarity_info",
+]

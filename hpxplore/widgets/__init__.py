@@ -1,0 +1,19 @@
+"""Notebook views (ipywidgets over plotly figures from ``hpxplore.viz``)."""
+
+from hpxplore.widgets._explore import Dashboard, explore
+from hpxplore.widgets._pareto_view import ParetoView
+from hpxplore.widgets._rationale_view import RationaleView
+from hpxplore.widgets._recommendation_board import RecommendationBoard, RecommendationCard
+from hpxplore.widgets._sensitivity_view import SensitivityView
+from hpxplore.widgets._similarity_view import SimilarityView
+
+__all__ = [
+    "Dashboard",
+    "ParetoView",
+    "RationaleView",
+    "RecommendationBoard",
+    "RecommendationCard",
+    "SensitivityView",
+    "SimilarityView",
+    "explore",
+]

@@ -1,0 +1,87 @@
+"""explore(): one dashboard over a study and its recommendations, with an Export button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+
+from hpxplore.viz import escape
+from hpxplore.widgets._cards import error_card, guarded
+from hpxplore.widgets._pareto_view import ParetoView
+from hpxplore.widgets._rationale_view import RationaleView
+from hpxplore.widgets._recommendation_board import RecommendationBoard
+from hpxplore.widgets._sensitivity_view import SensitivityView
+from hpxplore.widgets._similarity_view import SimilarityView
+
+__all__ = ["Dashboard", "explore"]
+
+
+class Dashboard(W.VBox):
+    """Tabs: similarity, recommendations, Pareto, sensitivity, rationale; then Export.
+
+    A panel that cannot be built shows an error card; the others still work.
+    """
+
+    def __init__(self, study: Any = None, recs: Any = None, *, path: str = "chosen.yaml") -> None:
+        if study is None and recs is None:
+            raise TypeError("explore() needs a study, recommendations, or both.")
+        self.study, self.recs = study, recs
+        self.similarity = self.board = self.pareto = self.sensitivity = None
+        panels: list[tuple[str, W.Widget]] = []
+        if recs is not None:
+            self.similarity = guarded("Similarity", lambda: SimilarityView(recs.neighbours))
+            self.board = guarded("Recommendations", lambda: RecommendationBoard(recs))
+            panels += [("Similarity", self.similarity), ("Recommendations", self.board)]
+        if study is not None:
+            self.pareto = guarded("Pareto", lambda: ParetoView(study))
+            self.sensitivity = guarded("Sensitivity", lambda: SensitivityView(study))
+            panels += [("Pareto", self.pareto), ("Sensitivity", self.sensitivity)]
+        self.rationale = guarded("Rationale", lambda: RationaleView(recs, study))
+        panels.append(("Rationale", self.rationale))
+        self.tabs = W.Tab(children=[w for _, w in panels], titles=[t for t, _ in panels])
+        self.path = W.Text(value=path, description="export to")
+        self.path.add_class("hpx-export-path")
+        self.overwrite = W.Checkbox(value=False, description="overwrite", indent=False)
+        self.export_button = W.Button(
+            description="Export", icon="download", button_style="primary", disabled=study is None
+        )
+        self.export_button.add_class("hpx-export")
+        self.export_button.on_click(lambda _: self.export())
+        self.status = W.HTML()
+        self.status.add_class("hpx-export-status")
+        self.exported: dict[str, Any] | None = None
+        super().__init__(
+            [self.tabs, W.HBox([self.path, self.overwrite, self.export_button]), self.status]
+        )
+        self.add_class("hpx-dashboard")
+
+    def export(self) -> dict[str, Any] | None:
+        """Export the trial selected in the Pareto view (or the best, with one objective)."""
+        from hpxplore.export import export_config
+
+        trial = self.pareto.selected if isinstance(self.pareto, ParetoView) else None
+        try:
+            self.exported = export_config(
+                self.study, trial, self.path.value, overwrite=self.overwrite.value
+            )
+        except Exception as error:
+            self.status.value = error_card("Nothing was exported", error).value
+            return None
+        chosen = self.exported["provenance"]["trial"]
+        self.status.value = (
+            f"Exported trial {chosen} of {escape(self.study.name)} to "
+            f"<code>{escape(self.path.value)}</code>."
+        )
+        return self.exported
+
+
+def explore(study: Any = None, recs: Any = None, *, path: str = "chosen.yaml") -> Dashboard:
+    """The notebook dashboard: ``hpx.explore(study, recs)``.
+
+    Similarity and recommendations (accept / reject, stored in the registry), the Pareto
+    frontier (live while the study runs; click a point to select it), sensitivity, the
+    rationale and the monitor's events, and an Export button that writes the selected
+    trial's config with its provenance to ``path``.
+    """
+    return Dashboard(study, recs, path=path)

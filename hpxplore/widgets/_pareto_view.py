@@ -1,0 +1,119 @@
+"""ParetoView: trials in objective space, live while a study runs; click a point to pick it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from hpxplore.viz import escape, format_config, pareto_figure, pareto_info
+from hpxplore.widgets._cards import error_card
+
+__all__ = ["ParetoView"]
+
+
+class ParetoView(W.VBox):
+    """Choose two objectives (and a colour); the frontier, constraints and origins are drawn.
+
+    Args:
+        study: a ``hpx.Study``; with ``live=True`` the view redraws after every trial.
+        x, y, color: metrics for the axes and the colour (defaults: the objectives).
+    """
+
+    def __init__(
+        self,
+        study: Any,
+        *,
+        x: str | None = None,
+        y: str | None = None,
+        color: str | None = None,
+        live: bool = True,
+    ) -> None:
+        self.study = study
+        self.selected: int | None = None
+        self.last_refresh_s = 0.0
+        self._listeners: list[Callable[[int], Any]] = []
+        metrics = list(study.metrics)
+        axes = ["trial_index", *metrics] if len(study.objectives) == 1 else metrics
+        first = pareto_info(study.trials, study.objectives, study.constraints, x=x, y=y)
+        self.x = W.Dropdown(options=axes, value=first.x, description="x")
+        self.y = W.Dropdown(options=axes, value=first.y, description="y")
+        self.color = W.Dropdown(options=[None, *metrics], value=color, description="colour")
+        for control in (self.x, self.y, self.color):
+            control.observe(lambda _: self.refresh(), names="value")
+        self.figure = go.FigureWidget()
+        self.figure.add_class("hpx-pareto-figure")
+        self.message = W.HTML()
+        self.selection = W.HTML("<i>Click a point to select its trial for export.</i>")
+        self.selection.add_class("hpx-selected")
+        super().__init__(
+            [W.HBox([self.x, self.y, self.color]), self.figure, self.message, self.selection]
+        )
+        self.add_class("hpx-pareto")
+        self.refresh()
+        self._unsubscribe = study.on_trial(lambda _study, _index: self.refresh()) if live else None
+
+    def on_select(self, callback: Callable[[int], Any]) -> None:
+        """Call ``callback(trial_index)`` when a point is clicked."""
+        self._listeners.append(callback)
+
+    def refresh(self) -> None:
+        """Redraw from the study's observed trials (no model is fitted)."""
+        start = time.perf_counter()
+        try:
+            info = pareto_info(
+                self.study.trials,
+                self.study.objectives,
+                self.study.constraints,
+                x=self.x.value,
+                y=self.y.value,
+                color=self.color.value,
+                space=list(self.study.space),
+                selected=self.selected,
+            )
+            figure = pareto_figure(info)
+        except Exception as error:
+            self.message.value = error_card("The Pareto view could not be drawn", error).value
+            return
+        self.info = info
+        self.message.value = (
+            "" if len(info.points) else "<i>No completed trial yet: run the study.</i>"
+        )
+        with self.figure.batch_update():
+            self.figure.data = ()
+            self.figure.layout = figure.layout
+            self.figure.add_traces(figure.data)
+        for trace in self.figure.data:
+            if trace.customdata is not None:
+                trace.on_click(self._clicked)
+        self.last_refresh_s = time.perf_counter() - start
+
+    def _clicked(self, trace: Any, points: Any, _selector: Any) -> None:
+        if points.point_inds:
+            self.select(int(trace.customdata[points.point_inds[0]]))
+
+    def select(self, trial_index: int) -> None:
+        """Pick ``trial_index`` (what a click does), e.g. for export."""
+        rows = self.study.trials
+        row = rows[rows["trial_index"] == trial_index]
+        if row.empty:
+            raise KeyError(f"Study {self.study.name!r} has no trial {trial_index}.")
+        record = row.iloc[0].to_dict()
+        self.selected = int(trial_index)
+        values = {m: record[m] for m in self.study.metrics if m in record}
+        config = {p: record[p] for p in self.study.space}
+        self.selection.value = (
+            f"<b>Selected trial {self.selected}</b> ({escape(record.get('origin', ''))}): "
+            f"{format_config(values, sep=', ')}<br><code>{format_config(config, sep=', ')}</code>"
+        )
+        self.refresh()
+        for callback in self._listeners:
+            callback(self.selected)
+
+    def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        super().close()

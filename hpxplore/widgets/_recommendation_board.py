@@ -1,0 +1,104 @@
+"""RecommendationBoard: a card per recommendation with Accept / Reject and a reason.
+
+Decisions go straight to the registry's audit log (``recs.accept`` / ``recs.reject``); a
+board opened later over the same recommendations reads them back from the registry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from hpxplore.viz import escape, format_config, recommendations_figure
+from hpxplore.widgets._cards import error_card, note
+
+__all__ = ["RecommendationBoard", "RecommendationCard"]
+
+
+def _interval(values: dict[str, float]) -> str:
+    return f"{values['mean']:+.4g} [{values['low']:+.4g}, {values['high']:+.4g}]"
+
+
+class RecommendationCard(W.VBox):
+    """One recommendation: its facts, and the buttons that decide it."""
+
+    def __init__(self, recs: Any, index: int) -> None:
+        self.recs, self.index = recs, index
+        r = recs[index]
+        gains = "; ".join(f"{escape(m)} {_interval(g)}" for m, g in r.gain.items()) or "none"
+        sources = ", ".join(
+            f"{escape(s['study'])} trial {s['trial_index']} (similarity {s['similarity']:.2f})"
+            for s in r.sources
+        )
+        flags = "".join(
+            f"<li>{'✅' if g['passed'] else '⚠️'} {escape(name)}: {escape(g['detail'])}</li>"
+            for name, g in r.guardrails.items()
+        )
+        self.facts = W.HTML(
+            f"<b>#{r.rank} {escape(r.kind)}</b><br>"
+            f"<code>{format_config(r.config, sep=', ')}</code><br>"
+            f"Projected gain over the baseline: {gains}<br>"
+            f"Sources: {sources or 'the baseline itself'}<br>"
+            f"<ul style='margin:2px 0'>{flags}</ul>"
+            f"<small>{escape(r.rationale)}</small>"
+        )
+        self.reason = W.Text(placeholder="reason (optional)", layout=W.Layout(width="40%"))
+        self.reason.add_class("hpx-reason")
+        self.accept = W.Button(description="Accept", button_style="success", icon="check")
+        self.reject = W.Button(description="Reject", button_style="danger", icon="times")
+        self.accept.add_class("hpx-accept")
+        self.reject.add_class("hpx-reject")
+        self.status = W.HTML()
+        self.status.add_class("hpx-decision")
+        self.accept.on_click(lambda _: self._decide("accepted"))
+        self.reject.on_click(lambda _: self._decide("rejected"))
+        self._show()
+        super().__init__(
+            [self.facts, W.HBox([self.reason, self.accept, self.reject]), self.status],
+            layout=W.Layout(border="1px solid #ddd", padding="6px", margin="4px 0"),
+        )
+        self.add_class("hpx-card")
+
+    def _decide(self, decision: str) -> None:
+        try:
+            decide = self.recs.accept if decision == "accepted" else self.recs.reject
+            decide(self.index, reason=self.reason.value)
+        except Exception as error:
+            self.status.value = error_card("The decision was not stored", error).value
+            return
+        self._show()
+
+    def _show(self) -> None:
+        r = self.recs[self.index]
+        if r.decision is None:
+            self.status.value = "<i>undecided</i>"
+        else:
+            reason = f": {escape(r.reason)}" if r.reason else ""
+            self.status.value = f"<b>{escape(r.decision)}</b>{reason}"
+
+
+class RecommendationBoard(W.VBox):
+    """Every recommendation as a card, the projected gains as a chart, decisions stored.
+
+    Args:
+        recs: what ``hpx.recommend`` returned (or ``Recommendations.load`` read back).
+    """
+
+    def __init__(self, recs: Any) -> None:
+        self.recs = recs
+        recs.refresh()  # decisions made earlier, in this or another session
+        head = (
+            note(
+                f"<b>Cold start</b>: {escape(recs.reason)}. Only the baseline is proposed.",
+                "warning",
+                "hpx-cold-start",
+            )
+            if recs.cold_start
+            else note(f"{len(recs)} recommendations from {escape(recs.reason)}.", "info")
+        )
+        self.figure = go.FigureWidget(recommendations_figure(recs))
+        self.cards = [RecommendationCard(recs, i) for i in range(len(recs))]
+        super().__init__([head, self.figure, *self.cards])
+        self.add_class("hpx-board")

@@ -1,0 +1,54 @@
+"""SensitivityView: Sobol indices per objective (first and total order).
+
+Sobol indices come from Ax's surrogate, which needs a refit: the view computes them when
+asked (the button), never on a redraw, and the Study caches them until the next trial.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from hpxplore.viz import sensitivity_figure
+from hpxplore.widgets._cards import error_card, html_table
+
+__all__ = ["SensitivityView"]
+
+
+class SensitivityView(W.VBox):
+    """A button that computes ``study.sensitivity()``, its chart and its table."""
+
+    def __init__(self, study: Any, *, compute: bool = False) -> None:
+        self.study = study
+        self.button = W.Button(description="Compute sensitivity", icon="calculator")
+        self.button.add_class("hpx-sensitivity-compute")
+        self.button.on_click(lambda _: self.compute())
+        self.figure = go.FigureWidget()
+        self.table = W.HTML(
+            "<i>Sobol indices need Ax's model (a refit of a few seconds): press the button.</i>"
+        )
+        super().__init__([self.button, self.figure, self.table])
+        self.add_class("hpx-sensitivity")
+        if compute:
+            self.compute()
+
+    def compute(self) -> None:
+        try:
+            indices = self.study.sensitivity()
+        except Exception as error:
+            self.table.value = error_card("Sensitivity could not be computed", error).value
+            return
+        figure = sensitivity_figure(indices)
+        with self.figure.batch_update():
+            self.figure.data = ()
+            self.figure.layout = figure.layout
+            self.figure.add_traces(figure.data)
+        rows = [
+            (r["metric"], r["parameter"], f"{r['first_order']:.3f}", f"{r['total_order']:.3f}")
+            for r in indices.to_dict("records")
+        ]
+        self.table.value = html_table(
+            ["objective", "parameter", "first order", "total order"], rows
+        )

@@ -1,0 +1,57 @@
+"""export_config: what a training job reads, with where it came from; nothing overwritten."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+import hpxplore as hpx
+from hpxplore.export import EXPORT_SCHEMA_VERSION
+from tests.conftest import make_trials
+
+
+@pytest.fixture
+def record(tmp_path, sklearn_profiles, space):
+    reg = hpx.Registry(tmp_path / "r.db")
+    trials = make_trials(6)
+    trials.loc[2, "status"] = "failed"
+    objectives = {"accuracy": "maximize", "predict_ms": "minimize"}
+    return reg.add_study("iris-hgb", sklearn_profiles["iris"], space, objectives, trials)
+
+
+def test_export_json_and_yaml_round_trip(record, tmp_path, space):
+    row = record.trials.set_index("trial_index").loc[3]
+    for name in ("chosen.json", "chosen.yml"):
+        document = hpx.export_config(record, trial=3, path=tmp_path / name, registry="sqlite:///r")
+        text = (tmp_path / name).read_text()
+        assert (json.loads(text) if name.endswith("json") else yaml.safe_load(text)) == document
+    assert document["schema_version"] == EXPORT_SCHEMA_VERSION
+    assert document["config"] == {p: row[p] for p in space}
+    assert document["metrics"]["accuracy"] == row["accuracy"]
+    provenance = document["provenance"]
+    assert provenance["study"] == "iris-hgb" and provenance["trial"] == 3
+    assert provenance["dataset_fingerprint"] == record.profile.fingerprint
+    assert provenance["hpxplore_version"] == hpx.__version__ and provenance["ax_version"]
+    assert provenance["registry"] == "sqlite:///r" and provenance["exported_at"]
+
+
+def test_export_refuses_bad_requests_and_keeps_the_existing_file(record, tmp_path):
+    path = tmp_path / "chosen.yaml"
+    path.write_text("keep me\n")
+    with pytest.raises(hpx.HpxploreError, match="already exists") as error:
+        hpx.export_config(record, trial=3, path=path)
+    assert "overwrite=True" in error.value.hint and path.read_text() == "keep me\n"
+    with pytest.raises(hpx.InputError, match="2 objectives"):
+        hpx.export_config(record, path=tmp_path / "a.yaml")  # several objectives: say which
+    with pytest.raises(hpx.InputError, match="failed, not completed"):
+        hpx.export_config(record, trial=2, path=tmp_path / "b.yaml")
+    with pytest.raises(hpx.InputError, match="no trial 99"):
+        hpx.export_config(record, trial=99)
+    with pytest.raises(hpx.InputError, match="export format"):
+        hpx.export_config(record, trial=3, path=tmp_path / "c.txt")
+    written = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("r.db"))
+    assert written == ["chosen.yaml"]  # no half-written or refused file left behind
+    hpx.export_config(record, trial=3, path=path, overwrite=True)
+    assert yaml.safe_load(path.read_text())["provenance"]["trial"] == 3

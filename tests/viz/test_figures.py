@@ -1,0 +1,93 @@
+"""Figure data (the info step) on real registries and studies; no pixels compared."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hpxplore.objectives import Constraint
+from hpxplore.viz import (
+    pareto_figure,
+    pareto_info,
+    recommendations_figure,
+    sensitivity_figure,
+    similarity_figure,
+    similarity_info,
+)
+
+TRIALS = pd.DataFrame(
+    {
+        "trial_index": range(7),
+        "acc": [0.80, 0.90, 0.85, 0.70, 0.95, 0.60, 0.99],
+        "ms": [1.0, 3.0, 2.0, 0.5, 9.0, 0.2, np.nan],
+        "lr": [0.1] * 7,
+        "status": ["completed"] * 6 + ["failed"],
+        "origin": ["transferred", "quasi-random", "model", "model", "model", "manual", "model"],
+    }
+)
+OBJECTIVES = {"acc": "maximize", "ms": "minimize"}
+
+
+def test_pareto_info_marks_front_infeasible_and_constraints():
+    info = pareto_info(TRIALS, OBJECTIVES, [Constraint("ms", "<=", 5)], space=["lr"])
+    assert list(info.points["trial_index"]) == [0, 1, 2, 3, 4, 5]  # the failed trial is not drawn
+    assert set(info.front["trial_index"]) == {5, 3, 0, 2, 1}  # trial 4 breaks the constraint
+    assert not info.points.set_index("trial_index").loc[4, "feasible"]
+    assert info.points.set_index("trial_index").loc[5, "group"] == "other"
+    assert info.constraint_lines == [("y", 5.0, "ms <= 5")]
+    fig = pareto_figure(info)
+    assert {t.name for t in fig.data} >= {"transferred", "infeasible", "Pareto front"}
+
+
+def test_single_objective_front_is_the_best_so_far():
+    info = pareto_info(TRIALS, {"acc": "maximize"})
+    assert info.x == "trial_index"
+    assert list(info.front["trial_index"]) == [0, 1, 4]
+
+
+def test_unknown_axis_metric_is_named():
+    with pytest.raises(KeyError, match="latency"):
+        pareto_info(TRIALS, OBJECTIVES, x="latency")
+
+
+def test_similarity_segments_add_up_to_each_squared_distance(sklearn_profiles, tmp_path):
+    import hpxplore as hpx
+
+    reg = hpx.Registry(tmp_path / "r.db")
+    trials = pd.DataFrame({"x": [0.1, 0.5, 0.9], "acc": [0.1, 0.5, 0.9]})
+    for name in ("iris", "wine", "digits"):
+        reg.add_study(
+            name, sklearn_profiles[name], {"x": hpx.Float(0, 1)}, {"acc": "maximize"}, trials
+        )
+    table = reg.similar(sklearn_profiles["breast_cancer"])
+    info = similarity_info(table)
+    totals = np.sum(list(info.segments.values()), axis=0)
+    assert np.allclose(totals, table["distance"] ** 2)
+    assert info.threshold == pytest.approx(table.attrs["threshold"] ** 2)
+    assert len(similarity_figure(info).data) == len(info.segments)
+
+
+def test_sensitivity_and_recommendation_figures():
+    indices = pd.DataFrame(
+        {
+            "metric": ["acc", "acc", "ms", "ms"],
+            "parameter": ["lr", "depth", "lr", "depth"],
+            "first_order": [0.6, 0.2, 0.1, 0.8],
+            "total_order": [0.7, 0.3, 0.15, 0.85],
+        }
+    )
+    fig = sensitivity_figure(indices)
+    assert len(fig.data) == 4 and [a.text for a in fig.layout.annotations] == ["acc", "ms"]
+
+
+def test_recommendation_figure_draws_each_interval():
+    class Rec:
+        def __init__(self, rank, kind, mean):
+            self.rank, self.kind = rank, kind
+            self.gain = {"acc": {"mean": mean, "low": mean - 0.1, "high": mean + 0.2}}
+
+    recs = [Rec(0, "conservative", 0.05), Rec(1, "baseline", 0.0)]
+    fig = recommendations_figure(recs)
+    assert [t.error_x.array[0] for t in fig.data] == [pytest.approx(0.2), pytest.approx(0.2)]
+    assert [t.error_x.arrayminus[0] for t in fig.data] == [pytest.approx(0.1)] * 2
