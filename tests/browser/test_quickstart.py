@@ -1,0 +1,79 @@
+"""01_quickstart in a real JupyterLab: run it, see the charts, decide, pick a point, export."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import hpxplore as hpx
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
+
+
+def _run_all(page, jupyter, notebook: str) -> None:
+    page.goto(f"{jupyter['url']}/lab/tree/notebooks/{notebook}?token={jupyter['token']}&reset")
+    # The kernel is ready only when the status bar says Idle (an earlier Run All is dropped).
+    page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=90_000)
+    page.locator(".lm-MenuBar-item", has_text="Run").click()
+    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+    page.wait_for_timeout(1000)
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => !p.textContent.includes('[*]'));
+        }""",
+        timeout=600_000,
+    )
+
+
+@pytest.mark.slow
+def test_quickstart_in_a_real_browser(page, jupyter):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _run_all(page, jupyter, "01_quickstart.ipynb")
+    notebook = page.locator(".jp-NotebookPanel")
+    assert notebook.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0
+
+    # Similarity chart drawn: one bar per neighbour in each meta-feature's trace.
+    similarity = page.locator(".hpx-similarity").first
+    similarity.locator(".js-plotly-plot svg.main-svg").first.wait_for()
+    assert similarity.locator(".barlayer .trace").count() >= 2
+
+    dashboard = page.locator(".hpx-dashboard")
+    dashboard.scroll_into_view_if_needed()
+
+    # Accept a recommendation in the dashboard's board; it is in the registry.
+    dashboard.locator(".lm-TabBar-tab", has_text="Recommendations").click()
+    card = dashboard.locator(".hpx-card").nth(1)
+    card.locator(".hpx-reason input").fill("clicked in the browser")
+    card.locator("button.hpx-accept").click()
+    card.locator(".hpx-decision", has_text="accepted").wait_for()
+    reg = hpx.Registry(jupyter["workdir"] / "registry.db")
+    decided = reg.decisions(task="german-credit")
+    assert "clicked in the browser" in set(decided["reason"])
+
+    # The Pareto chart is drawn with the trials; click a point to select it.
+    dashboard.locator(".lm-TabBar-tab", has_text="Pareto").click()
+    pareto = dashboard.locator(".hpx-pareto")
+    points = pareto.locator(".scatterlayer .trace .points path")
+    points.first.wait_for()
+    assert points.count() >= 8
+    points.first.click(force=True)
+    pareto.locator(".hpx-selected", has_text="Selected trial").wait_for()
+    selected = int(
+        re.search(r"Selected trial (\d+)", pareto.locator(".hpx-selected").inner_text())[1]
+    )
+    page.wait_for_timeout(500)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    dashboard.screenshot(path=str(SCREENSHOT))
+
+    # Export: the file holds the selected trial's config and provenance.
+    dashboard.locator("button.hpx-export").click()
+    dashboard.locator(".hpx-export-status", has_text="Exported trial").wait_for()
+    exported = yaml.safe_load((jupyter["workdir"] / "chosen.yaml").read_text())
+    assert exported["provenance"]["trial"] == selected
+    assert exported["provenance"]["study"] == "german-credit-hgb"
+    assert errors == []
