@@ -10,7 +10,7 @@ TORCH  := torch==2.13.0
 NOTEBOOK ?= notebooks/01_quickstart.ipynb
 PYTEST_ARGS ?=
 
-.PHONY: lab test install system-deps lint format clean
+.PHONY: lab test bench install system-deps lint format clean
 
 install: $(STAMP)
 
@@ -39,6 +39,10 @@ lab: install
 test: install system-deps
 	HPX_REQUIRE_POSTGRES=1 HPX_SMALL_BUDGET=1 $(PY) -m pytest tests notebooks --nbmake \
 		--nbmake-timeout=900 -p no:cacheprovider $(PYTEST_ARGS)
+
+# The transfer benchmark (about 40 minutes on 2 cores): results in benchmarks/results/.
+bench: install
+	$(PY) -m benchmarks.transfer --budget 20 --seeds 2 --workers 2
 
 lint: install
 	$(PY) -m ruff check hpxplore tests data benchmarks

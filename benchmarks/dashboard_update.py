@@ -24,9 +24,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import hpxplore as hpx  # noqa: E402
-from tests.widgets.conftest import CONSTRAINTS, OBJECTIVES, evaluate, prior_registry  # noqa: E402
-from tests.transfer.test_recommend import SPACE, task  # noqa: E402
+import hpxplore as hpx
+from tests.transfer.test_recommend import SPACE, task
+from tests.widgets.conftest import CONSTRAINTS, OBJECTIVES, evaluate, prior_registry
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -143,29 +143,10 @@ def evaluate(frame: pd.DataFrame, family: str, config: dict) -> dict[str, float]
     }
 
 
-def random_configs(space: dict, n: int, seed: int) -> list[dict]:
-    """A seeded random design over the space (log-uniform where the space is log)."""
-    from hpxplore.space import Choice, Int
-
-    rng = np.random.default_rng(seed)
-    configs = []
-    for _ in range(n):
-        config = {}
-        for name, p in space.items():
-            if isinstance(p, Choice):
-                config[name] = p.values[int(rng.integers(len(p.values)))]
-                continue
-            low, high = (np.log(p.low), np.log(p.high)) if p.log else (p.low, p.high)
-            value = rng.uniform(low, high)
-            value = float(np.exp(value)) if p.log else float(value)
-            config[name] = round(value) if isinstance(p, Int) else value
-        configs.append(config)
-    return configs
-
-
 def run_study(dataset: str, family: str, seed: int) -> dict:
     """One prior study: its profile, trials and provenance (plain data, for the parent)."""
     import hpxplore as hpx
+    from hpxplore.space import sample_configs
 
     raw = keel_frame(dataset)
     frame = subsample(raw, seed=0)
@@ -174,7 +155,7 @@ def run_study(dataset: str, family: str, seed: int) -> dict:
     )  # a column can be constant in a subsample: the profile's notes say which were dropped
     space = FAMILIES[family]()
     rows = []
-    for config in random_configs(space, TRIALS, seed):
+    for config in sample_configs(space, TRIALS, seed):
         rows.append({**config, **evaluate(frame, family, config)})
     return {
         "name": f"{dataset}-{family}",

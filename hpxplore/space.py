@@ -21,6 +21,7 @@ __all__ = [
     "Param",
     "Space",
     "parse_space",
+    "sample_configs",
     "space_from_json",
     "space_overlap",
     "space_to_json",
@@ -304,3 +305,26 @@ def space_overlap(new: Space, prior: Space) -> float:
         1 for name, param in new.items() if name in prior and prior[name].kind == param.kind
     )
     return shared / len(new)
+
+
+def sample_configs(space: Space, n: int, seed: int | None = None) -> list[dict[str, Scalar]]:
+    """``n`` uniform random configs of ``space`` (log-uniform on log scales), seeded.
+
+    What a random search draws; also handy to seed a prior study.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    configs: list[dict[str, Scalar]] = []
+    for _ in range(n):
+        config: dict[str, Scalar] = {}
+        for name, p in space.items():
+            if isinstance(p, Choice):
+                config[name] = p.values[int(rng.integers(len(p.values)))]
+                continue
+            low, high = (math.log(p.low), math.log(p.high)) if p.log else (p.low, p.high)
+            value = float(rng.uniform(low, high))
+            value = math.exp(value) if p.log else value
+            config[name] = min(max(round(value), p.low), p.high) if isinstance(p, Int) else value
+        configs.append(config)
+    return configs

@@ -80,3 +80,19 @@ def test_not_a_space_gets_a_hint():
         parse_space({})
     with pytest.raises(InputError, match="is not a parameter spec"):
         parse_space({"lr": (0.1, 1.0)})
+
+
+def test_sample_configs_are_valid_seeded_and_log_uniform():
+    from hpxplore.space import sample_configs, validate_config
+
+    space = {
+        "lr": hpx.Float(1e-4, 1.0, log=True),
+        "depth": hpx.Int(2, 12),
+        "kind": hpx.Choice(["a", "b"]),
+    }
+    configs = sample_configs(space, 400, seed=3)
+    assert configs == sample_configs(space, 400, seed=3)
+    assert all(validate_config(space, c) == c for c in configs)
+    below = sum(c["lr"] < 1e-2 for c in configs) / len(configs)
+    assert 0.4 < below < 0.6  # half of a log-uniform draw falls in the lower half of the decades
+    assert {c["kind"] for c in configs} == {"a", "b"}

@@ -1,0 +1,141 @@
+"""Run the transfer benchmark and write its results (see benchmarks/transfer/__init__.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.transfer import report  # noqa: E402
+from benchmarks.transfer.methods import METHODS, run_method  # noqa: E402
+from benchmarks.transfer.tasks import all_tasks, make_task  # noqa: E402
+
+PRIOR_TRIALS = 30
+UNRELATED_KEEP = 10
+
+
+def _table_registry(task, folder: Path):
+    """Prior studies: a 30-trial random design on every other task of the family."""
+    import hpxplore as hpx
+    from hpxplore.space import sample_configs
+
+    reg = hpx.Registry(folder / "registry.db")
+    for i, name in enumerate(all_tasks(task.family)):
+        if name == task.name:
+            continue
+        other = make_task(task.family, name)
+        configs = sample_configs(other.space, PRIOR_TRIALS, seed=1000 + i)
+        rows = [{**c, other.metric: other.evaluate(c)} for c in configs]
+        reg.add_study(
+            name, other.profile, other.space, {other.metric: other.direction}, pd.DataFrame(rows)
+        )
+    return reg
+
+
+def _keel_registry(task, folder: Path, scenario: str):
+    """The demo registry without the held-out task; ``unrelated``: only its farthest tasks."""
+    import hpxplore as hpx
+
+    path = folder / "registry.db"
+    source, copy = sqlite3.connect(ROOT / "data" / "demo-registry.db"), sqlite3.connect(path)
+    source.backup(copy)
+    source.close(), copy.close()
+    reg = hpx.Registry(path)
+    for name in list(reg.names()):
+        if name.startswith(f"{task.name}-") or not name.endswith("-hgb"):
+            reg.delete_study(name)
+    if scenario == "unrelated":
+        ranked = reg.similar(task.profile, tags={"model": "hgb"})
+        for name in list(ranked["study"])[:-UNRELATED_KEEP]:
+            reg.delete_study(name)
+    return reg
+
+
+def run_job(scenario: str, family: str, name: str, seed: int, budget: int, init: int) -> list[dict]:
+    task = make_task(family, name)
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        reg = (
+            _keel_registry(task, Path(folder), scenario)
+            if family == "keel"
+            else _table_registry(task, Path(folder))
+        )
+        prior_best = (
+            [float(reg.study(n).best(task.metric)[task.metric]) for n in reg.names()]
+            if family == "keel"
+            else []
+        )
+        for method in METHODS:
+            start = time.perf_counter()
+            values = run_method(method, task, reg, budget, init, seed)
+            rows.append(
+                {
+                    "family": family if scenario == "related" else f"{family}_{scenario}",
+                    "task": name,
+                    "method": method,
+                    "seed": seed,
+                    "budget": budget,
+                    "wall_s": round(time.perf_counter() - start, 2),
+                    "values": json.dumps([round(float(v), 6) for v in values]),
+                    "direction": task.direction,
+                    "best_known": task.best,
+                    "worst_known": task.worst,
+                    "prior_best": max(prior_best) if prior_best else None,
+                }
+            )
+            print(
+                f"{scenario:9s} {family}/{name} seed {seed} {method}: {rows[-1]['wall_s']} s",
+                flush=True,
+            )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="hpxplore's transfer benchmark")
+    parser.add_argument("--smoke", action="store_true", help="one task, tiny budget")
+    parser.add_argument("--families", nargs="+", default=["hpobench", "hpolib", "keel"])
+    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--budget", type=int, default=20)
+    parser.add_argument("--init", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        jobs = [("related", "hpobench", "car", 0, 6, 4)]
+    else:
+        jobs = []
+        for family in args.families:
+            seeds = 1 if family == "keel" else args.seeds
+            for name in all_tasks(family):
+                for seed in range(seeds):
+                    jobs.append(("related", family, name, seed, args.budget, args.init))
+                    if family == "keel":
+                        jobs.append(("unrelated", family, name, seed, args.budget, args.init))
+    start = time.perf_counter()
+    rows: list[dict] = []
+    with ProcessPoolExecutor(max(1, args.workers)) as pool:
+        futures = [pool.submit(run_job, *job) for job in jobs]
+        for future in futures:
+            rows.extend(future.result())
+    runs = pd.DataFrame(rows)
+    elapsed = time.perf_counter() - start
+    report.write(runs, args.out, elapsed=elapsed, smoke=args.smoke)
+    print(f"{len(jobs)} jobs, {len(runs)} runs in {elapsed:.0f} s; results in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""The methods compared, each tuning one task at one budget and seed.
+
+Every method returns the objective values in the order it evaluated them. The Ax-based
+ones all run through ``hpx.Study`` with the same initial design size, so they differ only
+in what they transfer:
+
+* ``ax_cold``: Ax's default strategy (Sobol, then Bayesian optimization); nothing transferred.
+* ``ax_naive_warm``: what a careful user does today: the best config of each of the 3
+  nearest prior tasks by plain (z-scored Euclidean) meta-feature distance, attached first.
+* ``hpx_warm``: ``hpx.recommend`` + ``study.warm_start(recs)`` (design seeding).
+* ``hpx_multitask``: the same, plus Ax's multi-task transfer surrogate over the 2 nearest
+  in-distribution prior studies (``Study(transfer="multitask")``).
+* ``random``: uniform random search (log-uniform on log scales).
+* ``optuna_tpe``: Optuna's TPE; ``optuna_tpe_warm``: TPE with hpxplore's transferred
+  configs enqueued first (the same configs ``hpx_warm`` seeds with).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import hpxplore as hpx
+from hpxplore.space import Choice, Int, sample_configs
+
+METHODS = [
+    "ax_cold",
+    "ax_naive_warm",
+    "hpx_warm",
+    "hpx_multitask",
+    "random",
+    "optuna_tpe",
+    "optuna_tpe_warm",
+]
+
+
+def naive_neighbours(task: Any, registry: hpx.Registry, k: int = 3) -> list[dict[str, Any]]:
+    """Best configs of the k nearest prior tasks by plain z-scored Euclidean distance."""
+    profiles = registry.profiles(tags={"model": task.profile.tags["model"]})
+    features = sorted(
+        set(task.profile.meta_features).intersection(*(p.meta_features for p in profiles.values()))
+    )
+    names = list(profiles)
+    matrix = np.array([[profiles[n].meta_features[f] for f in features] for n in names], float)
+    query = np.array([task.profile.meta_features[f] for f in features], float)
+    spread = matrix.std(axis=0)
+    spread[spread == 0] = 1.0
+    distance = np.sqrt((((matrix - query) / spread) ** 2).sum(axis=1))
+    configs = []
+    for i in np.argsort(distance)[:k]:
+        best = registry.study(names[i]).best(task.metric)
+        configs.append({p: _plain(best[p]) for p in task.space})
+    return configs
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _study_run(task, registry, budget, init, seed, *, warm=None, multitask=False) -> list[float]:
+    objective = {task.metric: task.direction}
+    study = hpx.Study(
+        f"{task.name}-{seed}-{'mt' if multitask else 'st'}",
+        task.space,
+        objective,
+        registry=registry if multitask else None,
+        profile=task.profile if multitask else None,
+        seed=seed,
+        init_trials=init,
+        transfer="multitask" if multitask else None,
+        transfer_k=2,
+    )
+    if warm is not None:
+        study.warm_start(warm)
+    study.run(
+        lambda config: {task.metric: task.evaluate(config)},
+        n_trials=budget,
+        executor="inline",
+        progress=False,
+    )
+    done = study.trials.sort_values("trial_index")
+    return [float(v) for v in done[task.metric] if v == v]
+
+
+def _random(task, budget, seed) -> list[float]:
+    return [task.evaluate(c) for c in sample_configs(task.space, budget, seed)]
+
+
+def _optuna(task, budget, seed, enqueue=()) -> list[float]:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        direction=task.direction, sampler=optuna.samplers.TPESampler(seed=seed)
+    )
+    for config in enqueue:
+        study.enqueue_trial(dict(config))
+
+    def objective(trial):
+        config = {}
+        for name, p in task.space.items():
+            if isinstance(p, Choice):
+                config[name] = trial.suggest_categorical(name, list(p.values))
+            elif isinstance(p, Int):
+                config[name] = trial.suggest_int(name, p.low, p.high, log=p.log)
+            else:
+                config[name] = trial.suggest_float(name, p.low, p.high, log=p.log)
+        return task.evaluate(config)
+
+    study.optimize(objective, n_trials=budget)
+    return [t.value for t in study.trials]
+
+
+def run_method(
+    method: str, task: Any, registry: hpx.Registry, budget: int, init: int, seed: int
+) -> list[float]:
+    from ax.utils.common.logger import set_stderr_log_level
+
+    set_stderr_log_level(logging.WARNING)
+    objective = {task.metric: task.direction}
+    recs: Callable[[], Any] = lambda: hpx.recommend(  # noqa: E731
+        task.profile,
+        registry,
+        task.space,
+        objective,
+        n=5,
+        tags={"model": task.profile.tags["model"]},
+        seed=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "ax_cold":
+            return _study_run(task, registry, budget, init, seed)
+        if method == "ax_naive_warm":
+            return _study_run(
+                task, registry, budget, init, seed, warm=naive_neighbours(task, registry)
+            )
+        if method == "hpx_warm":
+            return _study_run(task, registry, budget, init, seed, warm=recs())
+        if method == "hpx_multitask":
+            return _study_run(task, registry, budget, init, seed, warm=recs(), multitask=True)
+        if method == "random":
+            return _random(task, budget, seed)
+        if method == "optuna_tpe":
+            return _optuna(task, budget, seed)
+        if method == "optuna_tpe_warm":
+            transferred = [item["config"] for item in recs().warm_start_items()]
+            return _optuna(task, budget, seed, enqueue=transferred[: init // 2])
+    raise ValueError(f"Unknown method {method!r}; choose from {METHODS}.")

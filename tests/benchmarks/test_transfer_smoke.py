@@ -1,0 +1,51 @@
+"""A small run of the transfer benchmark: every method, the files and columns it promises."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+METHODS = {
+    "ax_cold",
+    "ax_naive_warm",
+    "hpx_warm",
+    "hpx_multitask",
+    "random",
+    "optuna_tpe",
+    "optuna_tpe_warm",
+}
+
+
+@pytest.mark.slow
+def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.transfer", "--smoke", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    required = [
+        "family",
+        "task",
+        "method",
+        "seed",
+        "budget",
+        "trials_to_target",
+        "final_regret",
+        "wall_s",
+    ]
+    assert list(summary.columns[: len(required)]) == required
+    assert set(summary["method"]) == METHODS and (summary["budget"] == 6).all()
+    assert summary["final_regret"].between(0, 1).all() and (summary["wall_s"] >= 0).all()
+    cold = summary.set_index("method").loc["ax_cold"]
+    assert cold["ttt_ratio_vs_cold"] == 1 and cold["speedup_vs_cold"] == 1
+    assert (tmp_path / "transfer.md").read_text().count("| hpobench") == len(METHODS)
+    assert (tmp_path / "transfer_regret.png").stat().st_size > 10_000
