@@ -73,29 +73,20 @@ def _pick_trial(name: str, trials: Any, objectives: Mapping[str, str], trial: in
 
 def _parts(source: Any) -> dict[str, Any]:
     """The facts an export needs, from a Study or a registry's StudyRecord."""
-    if hasattr(source, "metrics") and hasattr(source, "_records"):  # a Study
-        registry = source.registry
-        return {
-            "name": source.name,
-            "space": source.space,
-            "objectives": source.objectives,
-            "trials": source.trials,
-            "profile": source.profile,
-            "registry": registry.url if registry is not None else None,
-        }
-    if hasattr(source, "trials") and hasattr(source, "profile"):  # a StudyRecord
-        return {
-            "name": source.name,
-            "space": source.space,
-            "objectives": source.objectives,
-            "trials": source.trials,
-            "profile": source.profile,
-            "registry": None,
-        }
-    raise InputError(
-        f"export_config takes a Study or a StudyRecord, got {type(source).__name__}.",
-        "Pass the study you ran, or registry.study(name).",
-    )
+    if not all(hasattr(source, a) for a in ("name", "space", "objectives", "trials", "profile")):
+        raise InputError(
+            f"export_config takes a Study or a StudyRecord, got {type(source).__name__}.",
+            "Pass the study you ran, or registry.study(name).",
+        )
+    registry = getattr(source, "registry", None)  # a Study knows its registry; a record not
+    return {
+        "name": source.name,
+        "space": source.space,
+        "objectives": source.objectives,
+        "trials": source.trials,
+        "profile": source.profile,
+        "registry": registry.url if registry is not None else None,
+    }
 
 
 def export_document(source: Any, trial: int | None = None, *, registry: str | None = None) -> dict:

@@ -47,6 +47,8 @@ def test_export_refuses_bad_requests_and_keeps_the_existing_file(record, tmp_pat
         hpx.export_config(record, path=tmp_path / "a.yaml")  # several objectives: say which
     with pytest.raises(hpx.InputError, match="failed, not completed"):
         hpx.export_config(record, trial=2, path=tmp_path / "b.yaml")
+    with pytest.raises(hpx.InputError, match="takes a Study or a StudyRecord"):
+        hpx.export_config({"config": {}}, trial=0)
     with pytest.raises(hpx.InputError, match="no trial 99"):
         hpx.export_config(record, trial=99)
     with pytest.raises(hpx.InputError, match="export format"):
