@@ -61,6 +61,12 @@ class Dashboard(W.VBox):
         from hpxplore.export import export_config
 
         trial = self.pareto.selected if isinstance(self.pareto, ParetoView) else None
+        if trial is None and len(self.study.objectives) > 1:
+            self.status.value = (
+                "<b>Nothing was exported.</b> With several objectives no single trial is best: "
+                "click a point in the Pareto tab first."
+            )
+            return None
         try:
             self.exported = export_config(
                 self.study, trial, self.path.value, overwrite=self.overwrite.value

@@ -50,7 +50,7 @@ def test_pareto_view_draws_origins_front_constraints_and_selects_on_click(lab):
     view = ParetoView(lab.study, live=False)
     names = {t.name for t in view.figure.data}
     assert {"transferred", "quasi-random", "Pareto front"} <= names
-    assert any("fit_ms <= 200" in str(a.text) for a in view.figure.layout.annotations)
+    assert any("n_iter <= 250" in str(a.text) for a in view.figure.layout.annotations)
     point = next(t for t in view.figure.data if t.name == "quasi-random")
     trial = int(point.customdata[0])
     view._clicked(point, type("Points", (), {"point_inds": [0]})(), None)  # what a click sends
@@ -81,3 +81,43 @@ def test_rationale_view_shows_stored_reasons(lab):
     for r in lab.recs:
         assert r.kind in view.reasons.value
     assert "Monitor" in view.events.value
+
+
+def test_dashboard_exports_the_clicked_trial_and_never_overwrites(lab):
+    path = lab.folder / "dashboard-export.yaml"
+    dashboard = hpx.explore(lab.study, lab.recs, path=str(path))
+    assert [dashboard.tabs.get_title(i) for i in range(5)] == [
+        "Similarity",
+        "Recommendations",
+        "Pareto",
+        "Sensitivity",
+        "Rationale",
+    ]
+    dashboard.export_button.click()
+    assert "click a point" in dashboard.status.value and not path.exists()
+    trial = int(lab.study.pareto_frontier().iloc[0]["trial_index"])
+    dashboard.pareto.select(trial)
+    dashboard.export_button.click()
+    assert f"Exported trial {trial}" in dashboard.status.value
+    assert dashboard.exported["provenance"]["trial"] == trial and path.exists()
+    dashboard.export_button.click()  # a second press must not overwrite
+    assert "already exists" in dashboard.status.value
+    dashboard.overwrite.value = True
+    dashboard.export_button.click()
+    assert "Exported trial" in dashboard.status.value
+
+
+def test_a_failing_panel_shows_an_error_card_and_the_rest_works(lab):
+    class Broken:
+        neighbours = None  # not a DataFrame: the similarity panel cannot be drawn
+
+        def __iter__(self):
+            return iter(lab.recs)
+
+        def __getattr__(self, name):
+            return getattr(lab.recs, name)
+
+    dashboard = hpx.explore(lab.study, Broken())
+    assert "hpx-error-card" in dashboard.similarity._dom_classes
+    assert "could not be shown" in dashboard.similarity.value
+    assert len(dashboard.pareto.figure.data) > 0
