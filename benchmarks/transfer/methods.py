@@ -76,12 +76,16 @@ def _study_run(task, registry, budget, init, seed, *, warm=None, multitask=False
     )
     if warm is not None:
         study.warm_start(warm)
-    study.run(
-        lambda config: {task.metric: task.evaluate(config)},
-        n_trials=budget,
-        executor="inline",
-        progress=False,
-    )
+    try:
+        study.run(
+            lambda config: {task.metric: task.evaluate(config)},
+            n_trials=budget,
+            executor="inline",
+            progress=False,
+        )
+    finally:
+        if multitask:  # the run saved itself into the registry: later methods must not see it
+            registry.delete_study(study.name)
     done = study.trials.sort_values("trial_index")
     return [float(v) for v in done[task.metric] if v == v]
 
