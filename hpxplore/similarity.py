@@ -9,8 +9,13 @@ Similarity is ``exp(-distance² / (2 · bandwidth²))`` in [0, 1], so a feature'
 squared distance is also its share of the similarity lost.
 
 A task is *in distribution* for a neighbour when their distance is no larger than the
-``quantile`` (95 %) of nearest-neighbour distances among the reference tasks themselves
-(at least ``MIN_THRESHOLD``): farther than that, the registry holds no close analog.
+threshold read from the nearest-neighbour distances among the reference tasks themselves:
+their conformal ``quantile`` (95 %), the ``ceil((n + 1) · 0.95)``-th smallest of ``n``, so
+that a task drawn like the registered ones is flagged about 5 % of the time (a plain
+empirical quantile of 7 distances flags it about one time in six). With too few tasks for
+that rank (fewer than 19 at 95 %), the threshold is the farthest nearest-neighbour
+distance or ``DEFAULT_THRESHOLD``, whichever is larger; never below ``MIN_THRESHOLD``.
+Farther than the threshold, the registry holds no close analog.
 
 This module is pure: profiles in, DataFrame out. ``Registry.similar`` feeds it.
 """
@@ -29,7 +34,7 @@ from hpxplore.profiling import META_FEATURES, TaskProfile
 __all__ = ["MIN_THRESHOLD", "SIMILARITY_COLUMNS", "nearest", "transform"]
 
 MIN_THRESHOLD = 1.0
-DEFAULT_THRESHOLD = 2.0  # with fewer than 3 reference tasks there is no distribution to read
+DEFAULT_THRESHOLD = 2.0  # too few reference tasks to read the distribution's tail
 _RATIO_FEATURES = {"dimensionality", "imbalance_ratio"}
 SIMILARITY_COLUMNS = [
     "study",
@@ -114,10 +119,13 @@ def _threshold(reference: np.ndarray, w: np.ndarray, quantile: float) -> float:
     pairwise, _ = _distances(reference[:, None, :], reference[None, :, :], w)
     np.fill_diagonal(pairwise, np.inf)
     nn = np.nanmin(np.where(np.isnan(pairwise), np.inf, pairwise), axis=1)
-    nn = nn[np.isfinite(nn)]
+    nn = np.sort(nn[np.isfinite(nn)])
     if nn.size == 0:
         return DEFAULT_THRESHOLD
-    return max(float(np.quantile(nn, quantile)), MIN_THRESHOLD)
+    rank = math.ceil((nn.size + 1) * quantile)
+    if rank > nn.size:
+        return max(float(nn[-1]), DEFAULT_THRESHOLD)
+    return max(float(nn[rank - 1]), MIN_THRESHOLD)
 
 
 def nearest(
