@@ -14,13 +14,14 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.transfer import report  # noqa: E402
-from benchmarks.transfer.methods import METHODS, run_method  # noqa: E402
+from benchmarks.transfer.methods import methods_for, run_method  # noqa: E402
 from benchmarks.transfer.tasks import all_tasks, make_task  # noqa: E402
 
 PRIOR_TRIALS = 30
@@ -38,10 +39,8 @@ def _table_registry(task, folder: Path):
             continue
         other = make_task(task.family, name)
         configs = sample_configs(other.space, PRIOR_TRIALS, seed=1000 + i)
-        rows = [{**c, other.metric: other.evaluate(c)} for c in configs]
-        reg.add_study(
-            name, other.profile, other.space, {other.metric: other.direction}, pd.DataFrame(rows)
-        )
+        rows = [{**c, **other.evaluate(c)} for c in configs]
+        reg.add_study(name, other.profile, other.space, other.objectives, pd.DataFrame(rows))
     return reg
 
 
@@ -83,7 +82,7 @@ def run_job(scenario: str, family: str, name: str, seed: int, budget: int, init:
         )
         own = _own_prior_best(task) if family == "keel" else None
         names_before = set(reg.names())
-        for method in METHODS:
+        for method in methods_for(task):
             start = time.perf_counter()
             values = run_method(method, task, reg, budget, init, seed)
             rows.append(
@@ -94,8 +93,10 @@ def run_job(scenario: str, family: str, name: str, seed: int, budget: int, init:
                     "seed": seed,
                     "budget": budget,
                     "wall_s": round(time.perf_counter() - start, 2),
-                    "values": json.dumps([round(float(v), 6) for v in values]),
+                    "values": json.dumps(np.round(np.asarray(values, float), 6).tolist()),
                     "direction": task.direction,
+                    "directions": json.dumps(list(task.objectives.values())),
+                    "front": json.dumps(task.front) if task.front else None,
                     "best_known": task.best,
                     "worst_known": task.worst,
                     "prior_best": own,
@@ -112,7 +113,14 @@ def run_job(scenario: str, family: str, name: str, seed: int, budget: int, init:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="hpxplore's transfer benchmark")
     parser.add_argument("--smoke", action="store_true", help="one task, tiny budget")
-    parser.add_argument("--families", nargs="+", default=["hpobench", "hpolib", "keel"])
+    parser.add_argument(
+        "--families", nargs="+", default=["hpobench", "hpolib", "keel", "hpobench_mo"]
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other families' runs already in --out (rerun only these families)",
+    )
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--budget", type=int, default=20)
     parser.add_argument("--init", type=int, default=6)
@@ -120,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     if args.smoke:
-        jobs = [("related", "hpobench", "car", 0, 6, 4)]
+        jobs = [("related", "hpobench", "car", 0, 6, 4), ("related", "hpobench_mo", "car", 0, 6, 4)]
     else:
         jobs = []
         for family in args.families:
@@ -138,8 +146,18 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(future.result())
     runs = pd.DataFrame(rows)
     elapsed = time.perf_counter() - start
-    report.write(runs, args.out, elapsed=elapsed, smoke=args.smoke)
-    print(f"{len(jobs)} jobs, {len(runs)} runs in {elapsed:.0f} s; results in {args.out}")
+    timing = [
+        {
+            "families": sorted({job[1] for job in jobs}),
+            "runs": len(rows),
+            "elapsed_s": round(elapsed),
+            "workers": args.workers,
+        }
+    ]
+    if args.merge:
+        runs, timing = report.merged(runs, timing, args.out)
+    report.write(runs, args.out, timing=timing, smoke=args.smoke)
+    print(f"{len(jobs)} jobs, {len(rows)} runs in {elapsed:.0f} s; results in {args.out}")
     return 0
 
 

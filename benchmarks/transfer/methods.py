@@ -13,6 +13,10 @@ in what they transfer:
 * ``random``: uniform random search (log-uniform on log scales).
 * ``optuna_tpe``: Optuna's TPE; ``optuna_tpe_warm``: TPE with hpxplore's transferred
   configs enqueued first (the same configs ``hpx_warm`` seeds with).
+
+With two objectives (``hpobench_mo``) every method but ``hpx_multitask`` runs (Ax's
+multi-task surrogate is single-objective here); the naive warm start still takes each
+neighbour's best config on the first objective, as a user would.
 """
 
 from __future__ import annotations
@@ -57,16 +61,19 @@ def naive_neighbours(task: Any, registry: hpx.Registry, k: int = 3) -> list[dict
     return configs
 
 
+def methods_for(task: Any) -> list[str]:
+    return [m for m in METHODS if len(task.objectives) == 1 or m != "hpx_multitask"]
+
+
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _study_run(task, registry, budget, init, seed, *, warm=None, multitask=False) -> list[float]:
-    objective = {task.metric: task.direction}
+def _study_run(task, registry, budget, init, seed, *, warm=None, multitask=False) -> list:
     study = hpx.Study(
         f"{task.name}-{seed}-{'mt' if multitask else 'st'}",
         task.space,
-        objective,
+        task.objectives,
         registry=registry if multitask else None,
         profile=task.profile if multitask else None,
         seed=seed,
@@ -78,7 +85,7 @@ def _study_run(task, registry, budget, init, seed, *, warm=None, multitask=False
         study.warm_start(warm)
     try:
         study.run(
-            lambda config: {task.metric: task.evaluate(config)},
+            task.evaluate,
             n_trials=budget,
             executor="inline",
             progress=False,
@@ -86,20 +93,21 @@ def _study_run(task, registry, budget, init, seed, *, warm=None, multitask=False
     finally:
         if multitask:  # the run saved itself into the registry: later methods must not see it
             registry.delete_study(study.name)
-    done = study.trials.sort_values("trial_index")
-    return [float(v) for v in done[task.metric] if v == v]
+    done = study.trials.sort_values("trial_index").dropna(subset=list(task.objectives))
+    return [task.record(row) for row in done.to_dict("records")]
 
 
-def _random(task, budget, seed) -> list[float]:
-    return [task.evaluate(c) for c in sample_configs(task.space, budget, seed)]
+def _random(task, budget, seed) -> list:
+    return [task.record(task.evaluate(c)) for c in sample_configs(task.space, budget, seed)]
 
 
-def _optuna(task, budget, seed, enqueue=()) -> list[float]:
+def _optuna(task, budget, seed, enqueue=()) -> list:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
-        direction=task.direction, sampler=optuna.samplers.TPESampler(seed=seed)
+        directions=list(task.objectives.values()),
+        sampler=optuna.samplers.TPESampler(seed=seed),
     )
     for config in enqueue:
         study.enqueue_trial(dict(config))
@@ -113,24 +121,24 @@ def _optuna(task, budget, seed, enqueue=()) -> list[float]:
                 config[name] = trial.suggest_int(name, p.low, p.high, log=p.log)
             else:
                 config[name] = trial.suggest_float(name, p.low, p.high, log=p.log)
-        return task.evaluate(config)
+        scores = task.record(task.evaluate(config))
+        return tuple(scores) if isinstance(scores, list) else scores
 
     study.optimize(objective, n_trials=budget)
-    return [t.value for t in study.trials]
+    return [t.values[0] if len(t.values) == 1 else list(t.values) for t in study.trials]
 
 
 def run_method(
     method: str, task: Any, registry: hpx.Registry, budget: int, init: int, seed: int
-) -> list[float]:
+) -> list:
     from ax.utils.common.logger import set_stderr_log_level
 
     set_stderr_log_level(logging.WARNING)
-    objective = {task.metric: task.direction}
     recs: Callable[[], Any] = lambda: hpx.recommend(  # noqa: E731
         task.profile,
         registry,
         task.space,
-        objective,
+        task.objectives,
         n=5,
         tags={"model": task.profile.tags["model"]},
         seed=seed,

@@ -1,4 +1,9 @@
-"""Trials-to-target, regret and the speed-up at equal quality, from evaluation sequences."""
+"""Trials-to-target, regret, hypervolume and the speed-up at equal quality, from runs.
+
+One objective: the normalized regret of the best so far. Two objectives: the hypervolume
+regret, 1 - HV(points so far) / HV(exact front), with the worst known values as the
+reference point. Either way a curve that falls to 0, so every count reads off a curve.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 TARGET = 0.01  # within 1 % normalized regret of the task's best known value
+HV_TARGET = 0.05  # several objectives: the hypervolume within 5 % of the exact front's
 
 
 def best_so_far(values: Sequence[float], direction: str) -> np.ndarray:
@@ -22,15 +28,63 @@ def regret_curve(values: Sequence[float], direction: str, best: float, worst: fl
 
 
 def trials_to_target(curve: np.ndarray, target: float = TARGET) -> int | None:
-    hits = np.flatnonzero(curve <= target + 1e-12)
-    return int(hits[0]) + 1 if hits.size else None
+    return trials_to_level(curve, target)
 
 
-def trials_to_reach(values: Sequence[float], direction: str, level: float) -> int | None:
-    """Trials until the best so far is at least as good as ``level``."""
-    running = best_so_far(values, direction)
-    ok = running >= level - 1e-12 if direction == "maximize" else running <= level + 1e-12
-    hits = np.flatnonzero(ok)
+def _minimized(points: np.ndarray, directions: Sequence[str]) -> np.ndarray:
+    signs = np.array([-1.0 if d == "maximize" else 1.0 for d in directions])
+    return np.asarray(points, dtype=float) * signs
+
+
+def front_2d(points: np.ndarray, directions: Sequence[str]) -> np.ndarray:
+    """The non-dominated rows of an (n, 2) array (a sort and one sweep)."""
+    low = _minimized(points, directions)
+    order = np.lexsort((low[:, 1], low[:, 0]))
+    keep, best = [], math.inf
+    for i in order:
+        if low[i, 1] < best:
+            keep.append(i)
+            best = low[i, 1]
+    return np.asarray(points, dtype=float)[keep]
+
+
+def hypervolume_2d(
+    points: np.ndarray, directions: Sequence[str], reference: Sequence[float]
+) -> float:
+    """Area dominated by ``points`` and bounded by ``reference`` (two objectives)."""
+    if len(points) == 0:
+        return 0.0
+    low = _minimized(np.atleast_2d(points), directions)
+    ref = _minimized(np.asarray([reference]), directions)[0]
+    low = low[np.all(low < ref, axis=1)]
+    area, level = 0.0, ref[1]
+    for x, y in low[np.lexsort((low[:, 1], low[:, 0]))]:
+        if y < level:
+            area += (ref[0] - x) * (level - y)
+            level = y
+    return area
+
+
+def hypervolume_curve(
+    points: Sequence[Sequence[float]],
+    directions: Sequence[str],
+    front: Sequence[Sequence[float]],
+    reference: Sequence[float],
+) -> np.ndarray:
+    """1 - HV(first t points) / HV(front), for t = 1..n."""
+    total = hypervolume_2d(np.asarray(front), directions, reference) or 1.0
+    array = np.asarray(points, dtype=float)
+    return np.array(
+        [
+            1.0 - hypervolume_2d(array[: t + 1], directions, reference) / total
+            for t in range(len(array))
+        ]
+    )
+
+
+def trials_to_level(curve: np.ndarray, level: float) -> int | None:
+    """Trials until a regret curve is at ``level`` or below."""
+    hits = np.flatnonzero(np.asarray(curve) <= level + 1e-12)
     return int(hits[0]) + 1 if hits.size else None
 
 

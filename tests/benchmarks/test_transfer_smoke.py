@@ -6,8 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+
+from benchmarks.transfer.report import summarize
 
 ROOT = Path(__file__).resolve().parents[2]
 METHODS = {
@@ -43,9 +46,20 @@ def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
         "wall_s",
     ]
     assert list(summary.columns[: len(required)]) == required
-    assert set(summary["method"]) == METHODS and (summary["budget"] == 6).all()
+    single, multi = (
+        summary[summary["family"] == "hpobench"],
+        summary[summary["family"] == "hpobench_mo"],
+    )
+    assert set(single["method"]) == METHODS and (summary["budget"] == 6).all()
+    assert set(multi["method"]) == METHODS - {"hpx_multitask"}  # Ax's is single-objective
     assert summary["final_regret"].between(0, 1).all() and (summary["wall_s"] >= 0).all()
-    cold = summary.set_index("method").loc["ax_cold"]
-    assert cold["ttt_ratio_vs_cold"] == 1 and cold["speedup_vs_cold"] == 1
-    assert (tmp_path / "transfer.md").read_text().count("| hpobench") == len(METHODS)
+    cold = summary[summary["method"] == "ax_cold"]
+    assert (cold["ttt_ratio_vs_cold"] == 1).all() and (cold["speedup_vs_cold"] == 1).all()
+    # two objectives: curves are 1 - hypervolume ratios, starting below 1, never growing
+    curves = summarize(pd.read_csv(tmp_path / "transfer_runs.csv"))
+    for curve in curves.loc[curves["family"] == "hpobench_mo", "curve"]:
+        assert len(curve) == 6 and curve[0] < 1 and (np.diff(curve) <= 1e-12).all()
+    table = (tmp_path / "transfer.md").read_text()
+    assert table.count("| hpobench ") == len(METHODS)
+    assert table.count("| hpobench_mo") == len(METHODS) - 1
     assert (tmp_path / "transfer_regret.png").stat().st_size > 10_000
