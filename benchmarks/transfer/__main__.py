@@ -110,6 +110,19 @@ def run_job(scenario: str, family: str, name: str, seed: int, budget: int, init:
     return rows
 
 
+def _report_only(out: Path) -> int:
+    runs_csv, timing_json = out / "transfer_runs.csv", out / "transfer_timing.json"
+    if not runs_csv.exists() or not timing_json.exists():
+        print(
+            f"no benchmark runs in {out}: run `make bench` (or this module without --report-only) first"
+        )
+        return 1
+    runs = pd.read_csv(runs_csv)
+    report.write(runs, out, timing=json.loads(timing_json.read_text()), smoke=False)
+    print(f"{len(runs)} runs re-reported in {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="hpxplore's transfer benchmark")
     parser.add_argument("--smoke", action="store_true", help="one task, tiny budget")
@@ -121,12 +134,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the other families' runs already in --out (rerun only these families)",
     )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rewrite the tables and plots from the raw runs already in --out; run nothing",
+    )
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--budget", type=int, default=20)
     parser.add_argument("--init", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
+    if args.report_only:
+        return _report_only(args.out)
     if args.smoke:
         jobs = [("related", "hpobench", "car", 0, 6, 4), ("related", "hpobench_mo", "car", 0, 6, 4)]
     else:

@@ -63,3 +63,26 @@ def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
     assert table.count("| hpobench ") == len(METHODS)
     assert table.count("| hpobench_mo") == len(METHODS) - 1
     assert (tmp_path / "transfer_regret.png").stat().st_size > 10_000
+    # --report-only rebuilds the same tables from the raw runs, without running anything
+    before = (tmp_path / "summary.csv").read_text()
+    (tmp_path / "summary.csv").unlink()
+    again = subprocess.run(
+        [sys.executable, "-m", "benchmarks.transfer", "--report-only", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (tmp_path / "summary.csv").read_text() == before
+
+
+def test_report_only_without_runs_says_what_to_run(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.transfer", "--report-only", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1 and "make bench" in run.stdout
