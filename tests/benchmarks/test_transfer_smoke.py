@@ -24,15 +24,20 @@ METHODS = {
 }
 
 
-@pytest.mark.slow
-def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "benchmarks.transfer", "--smoke", "--out", str(tmp_path)],
+def _bench(*args: str, out: Path, timeout: int) -> subprocess.CompletedProcess:
+    """``python -m benchmarks.transfer ARGS --out OUT`` from the project's root."""
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks.transfer", *args, "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )
+
+
+@pytest.mark.slow
+def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
+    run = _bench("--smoke", out=tmp_path, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     summary = pd.read_csv(tmp_path / "summary.csv")
     required = [
@@ -66,23 +71,11 @@ def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
     # --report-only rebuilds the same tables from the raw runs, without running anything
     before = (tmp_path / "summary.csv").read_text()
     (tmp_path / "summary.csv").unlink()
-    again = subprocess.run(
-        [sys.executable, "-m", "benchmarks.transfer", "--report-only", "--out", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    again = _bench("--report-only", out=tmp_path, timeout=120)
     assert again.returncode == 0, again.stderr[-3000:]
     assert (tmp_path / "summary.csv").read_text() == before
 
 
 def test_report_only_without_runs_says_what_to_run(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "benchmarks.transfer", "--report-only", "--out", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = _bench("--report-only", out=tmp_path, timeout=120)
     assert run.returncode == 1 and "make bench" in run.stdout
