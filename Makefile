@@ -9,6 +9,9 @@ STAMP  := $(VENV)/.hpxplore-installed
 TORCH  := torch==2.13.0
 NOTEBOOK ?= notebooks/01_quickstart.ipynb
 PYTEST_ARGS ?=
+# BoTorch compiles a C++ kernel on first use. One build folder per checkout: no rebuilds
+# when checkouts take turns, and no stale lock from another checkout's killed build.
+export TORCH_EXTENSIONS_DIR ?= $(CURDIR)/$(VENV)/torch-extensions
 
 .PHONY: lab test bench install system-deps lint format clean
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hpxplore.objectives import Constraint
 from hpxplore.space import Choice, Float, Int, Space
+from hpxplore.study._build_lock import clear_stale_build_lock
 
 if TYPE_CHECKING:
     from ax.api.client import Client
@@ -24,13 +25,15 @@ if TYPE_CHECKING:
 __all__ = ["AxSettings", "client_from_snapshot", "make_client", "snapshot", "split_constraints"]
 
 
-def _quiet() -> None:
+def _prepare() -> None:
+    """Quiet Ax's logs and warnings; clear a build lock that would hang its first model trial."""
     from ax.utils.common.logger import set_stderr_log_level
 
     set_stderr_log_level(logging.WARNING)
     warnings.filterwarnings("ignore", module=r"ax\..*")
     warnings.filterwarnings("ignore", module=r"botorch\..*")
     warnings.filterwarnings("ignore", module=r"linear_operator\..*")
+    clear_stale_build_lock()
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def make_client(
     constraints: Sequence[Constraint],
 ) -> Client:
     """A configured ``ax.Client``: experiment, optimization, generation strategy."""
-    _quiet()
+    _prepare()
     from ax.api.client import Client
 
     client = Client(random_seed=settings.seed)
@@ -159,7 +162,7 @@ def snapshot(client: Client) -> dict[str, Any]:
 
 
 def client_from_snapshot(data: Mapping[str, Any]) -> Client:
-    _quiet()
+    _prepare()
     from ax.api.client import Client
 
     with tempfile.TemporaryDirectory() as folder:
