@@ -79,3 +79,15 @@ def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
 def test_report_only_without_runs_says_what_to_run(tmp_path):
     run = _bench("--report-only", out=tmp_path, timeout=120)
     assert run.returncode == 1 and "make bench" in run.stdout
+
+
+def test_ceiling_row_scores_the_picks_inside_the_pool_they_come_from():
+    from benchmarks.transfer.ceiling import task_row
+
+    row = task_row("hpobench", "car")
+    assert not row["cold_start"] and row["pool_size"] > 0
+    regrets = ["naive_best_of_3", "hpx_best_of_3", "hpx_first", "pool_best"]
+    assert all(0 <= row[k] <= 1 for k in regrets)
+    # hpxplore's first picks are drawn from its pool, so the pool's best is at least as good
+    assert row["pool_best"] <= row["hpx_best_of_3"] <= row["hpx_first"]
+    assert 1 <= row["pool_best_rank"] <= row["pool_size"]

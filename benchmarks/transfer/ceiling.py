@@ -1,0 +1,145 @@
+"""How much can ranking prior configs gain over the naive 3-nearest pick? The ceiling.
+
+On the table families (exact values for every config), leave one task out as the
+benchmark does and score, with no optimizer in the way:
+
+* ``naive``: the best config of each of the 3 nearest tasks by plain meta-feature distance;
+* ``hpx``: ``hpx.recommend``'s warm-start list, in order (what ``hpx_warm`` seeds with);
+* ``pool``: every candidate ``hpx.recommend`` ranks (each close neighbour's Pareto and top
+  trials), so its best is what a perfect ranker could seed first.
+
+If even the pool's best is seldom better than the naive pick, no ranking of prior
+configs can beat the naive warm start clearly on these registries.
+
+    python -m benchmarks.transfer.ceiling      # about 30 s; writes results/transfer_ceiling.*
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import hpxplore as hpx  # noqa: E402
+from benchmarks.transfer.methods import naive_neighbours  # noqa: E402
+from benchmarks.transfer.metrics import TARGET  # noqa: E402
+from benchmarks.transfer.registries import PRIOR_TRIALS, table_registry  # noqa: E402
+from benchmarks.transfer.tasks import all_tasks, make_task  # noqa: E402
+
+FAMILIES = ("hpobench", "hpolib")
+EVERYTHING = 10_000  # recommend's n: every candidate in its pool, best ranked first
+
+
+def _regret(task, config) -> float:
+    value = task.evaluate(config)[task.metric]
+    return abs(task.best - value) / (abs(task.best - task.worst) or 1.0)
+
+
+def _first_hit(regrets: list[float]) -> float:
+    return next((i + 1 for i, r in enumerate(regrets) if r <= TARGET), np.nan)
+
+
+def task_row(family: str, name: str) -> dict:
+    task = make_task(family, name)
+    with tempfile.TemporaryDirectory() as folder:
+        reg = table_registry(task, Path(folder))
+
+        def ranked(n: int) -> hpx.Recommendations:
+            return hpx.recommend(
+                task.profile, reg, task.space, task.objectives, n=n, tags={"model": family}
+            )
+
+        naive = [_regret(task, c) for c in naive_neighbours(task, reg)]
+        recs = ranked(5)
+        hpx_list = [_regret(task, item["config"]) for item in recs.warm_start_items()]
+        pool = [_regret(task, r.config) for r in ranked(EVERYTHING).items if r.kind != "baseline"]
+    return {
+        "family": family,
+        "task": name,
+        "cold_start": recs.cold_start,
+        "pool_size": len(pool),
+        "naive_best_of_3": min(naive),
+        "hpx_best_of_3": min(hpx_list[:3]),
+        "hpx_first": hpx_list[0],
+        "pool_best": min(pool, default=np.nan),
+        "pool_best_rank": int(np.argmin(pool)) + 1 if pool else np.nan,
+        "naive_first_hit": _first_hit(naive),
+        "hpx_first_hit": _first_hit(hpx_list),
+        "pool_within_target": int(sum(r <= TARGET for r in pool)),
+    }
+
+
+def report(table: pd.DataFrame) -> str:
+    transfer = table[~table["cold_start"]]
+    counts = {
+        "hpx better": int((transfer["hpx_best_of_3"] < transfer["naive_best_of_3"] - 1e-9).sum()),
+        "equal": int(np.isclose(transfer["hpx_best_of_3"], transfer["naive_best_of_3"]).sum()),
+        "naive better": int((transfer["hpx_best_of_3"] > transfer["naive_best_of_3"] + 1e-9).sum()),
+        "pool's best better than naive": int(
+            (transfer["pool_best"] < transfer["naive_best_of_3"] - 1e-9).sum()
+        ),
+    }
+    summary = pd.DataFrame(
+        {
+            "median": transfer[["naive_best_of_3", "hpx_best_of_3", "pool_best"]].median(),
+            "mean": transfer[["naive_best_of_3", "hpx_best_of_3", "pool_best"]].mean(),
+        }
+    ).round(4)
+    hits = {
+        "naive": int(transfer["naive_first_hit"].notna().sum()),
+        "hpx": int(transfer["hpx_first_hit"].notna().sum()),
+        "pool (any)": int((transfer["pool_within_target"] > 0).sum()),
+    }
+    return "\n".join(
+        [
+            "# Transfer ceiling: ranking prior configs vs the naive 3-nearest pick",
+            "",
+            f"Table families {', '.join(FAMILIES)}; leave one task out; priors are "
+            f"{PRIOR_TRIALS}-trial random designs on the other tasks. Values are normalized "
+            "regrets on the held-out task (0 = its exact optimum), no optimizer involved. "
+            f"{len(table) - len(transfer)} task(s) got a cold start (out of distribution) "
+            "and are left out of the summary.",
+            "",
+            "Best of the first 3 seeded configs, and the best config anywhere in hpxplore's "
+            "candidate pool (what a perfect ranker would seed first):",
+            "",
+            summary.to_markdown(),
+            "",
+            f"Best of 3, task by task: {counts}.",
+            f"Tasks where a seed lands within {TARGET:.0%} of the optimum: {hits}.",
+            "",
+            table.round(4).to_markdown(index=False),
+            "",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    rows = []
+    for family in FAMILIES:
+        for name in all_tasks(family):
+            rows.append(task_row(family, name))
+            print(f"{family:9s} {name:28s} " + str(rows[-1]), flush=True)
+    table = pd.DataFrame(rows)
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "transfer_ceiling.csv", index=False)
+    text = report(table)
+    (args.out / "transfer_ceiling.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
