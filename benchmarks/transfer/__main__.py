@@ -94,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         help="rewrite the tables and plots from the raw runs already in --out; run nothing",
     )
     parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument(
+        "--keel-seeds", type=int, default=1, help="seeds for the live KEEL tasks (slower)"
+    )
     parser.add_argument("--budget", type=int, default=20)
     parser.add_argument("--init", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2)
@@ -106,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         jobs = []
         for family in args.families:
-            seeds = 1 if family == "keel" else args.seeds
+            seeds = args.keel_seeds if family == "keel" else args.seeds
             for name in all_tasks(family):
                 for seed in range(seeds):
                     jobs.append(("related", family, name, seed, args.budget, args.init))
