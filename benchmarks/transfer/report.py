@@ -130,6 +130,16 @@ def _gmean(ratios: pd.Series) -> float:
     return float(np.exp(np.log(ratios).mean()))
 
 
+def _gmean_interval(ratios: pd.Series) -> str:
+    """A 90 % bootstrap interval of the geometric mean (runs resampled; seeded, 2000 draws)."""
+    logs = np.log(ratios.dropna().to_numpy(float))
+    if len(logs) < 2:
+        return ""
+    draws = np.random.default_rng(0).choice(logs, (2000, len(logs))).mean(axis=1)
+    low, high = np.exp(np.quantile(draws, [0.05, 0.95]))
+    return f"{low:.2f}-{high:.2f}"
+
+
 def table(summary: pd.DataFrame, by: tuple[str, ...] = ("family", "method")) -> pd.DataFrame:
     """Per family and method: medians (and geometric means of the ratios) over tasks and seeds.
 
@@ -142,6 +152,7 @@ def table(summary: pd.DataFrame, by: tuple[str, ...] = ("family", "method")) -> 
         median_trials_to_target=("trials_to_target", "median"),
         median_ttt_ratio_vs_cold=("ttt_ratio_vs_cold", "median"),
         gmean_ttt_ratio_vs_cold=("ttt_ratio_vs_cold", _gmean),
+        gmean_ttt_ratio_90ci=("ttt_ratio_vs_cold", _gmean_interval),
         median_speedup_vs_cold=("speedup_vs_cold", "median"),
         gmean_speedup_vs_cold=("speedup_vs_cold", _gmean),
         median_final_regret=("final_regret", "median"),
@@ -177,7 +188,7 @@ def write(runs: pd.DataFrame, out: Path, *, timing: list[dict], smoke: bool) -> 
         "front's. Ratios are Ax cold's count over the method's (> 1: the method needed fewer "
         "trials); a run that never got there counts as budget + 1. Speed-up: trials Ax cold "
         "needed to reach its final best over the trials the method needed to reach that value. "
-        "gmean: geometric mean over runs.\n\n"
+        "gmean: geometric mean over runs; 90ci: its 90 % bootstrap interval.\n\n"
         + medians.to_markdown(index=False)
         + "\n\nPooled over the related single-objective families "
         f"({', '.join(related)}):\n\n" + pooled.to_markdown(index=False) + "\n"
