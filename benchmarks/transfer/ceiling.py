@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import hpxplore as hpx  # noqa: E402
 from benchmarks.transfer.methods import naive_neighbours  # noqa: E402
-from benchmarks.transfer.metrics import TARGET  # noqa: E402
+from benchmarks.transfer.metrics import TARGET, regret_curve  # noqa: E402
 from benchmarks.transfer.registries import PRIOR_TRIALS, table_registry  # noqa: E402
 from benchmarks.transfer.tasks import all_tasks, make_task  # noqa: E402
 
@@ -40,7 +40,7 @@ EVERYTHING = 10_000  # recommend's n: every candidate in its pool, best ranked f
 
 def _regret(task, config) -> float:
     value = task.evaluate(config)[task.metric]
-    return abs(task.best - value) / (abs(task.best - task.worst) or 1.0)
+    return float(regret_curve([value], task.direction, task.best, task.worst)[0])
 
 
 def _first_hit(regrets: list[float]) -> float:
