@@ -42,8 +42,8 @@ METHODS = [
 ]
 
 
-def naive_neighbours(task: Any, registry: hpx.Registry, k: int = 3) -> list[dict[str, Any]]:
-    """Best configs of the k nearest prior tasks by plain z-scored Euclidean distance."""
+def naive_nearest(task: Any, registry: hpx.Registry, k: int = 3) -> list[str]:
+    """The k nearest prior studies by plain z-scored Euclidean meta-feature distance."""
     profiles = registry.profiles(tags={"model": task.profile.tags["model"]})
     features = sorted(
         set(task.profile.meta_features).intersection(*(p.meta_features for p in profiles.values()))
@@ -54,9 +54,14 @@ def naive_neighbours(task: Any, registry: hpx.Registry, k: int = 3) -> list[dict
     spread = matrix.std(axis=0)
     spread[spread == 0] = 1.0
     distance = np.sqrt((((matrix - query) / spread) ** 2).sum(axis=1))
+    return [names[i] for i in np.argsort(distance)[:k]]
+
+
+def naive_neighbours(task: Any, registry: hpx.Registry, k: int = 3) -> list[dict[str, Any]]:
+    """Best configs of the k nearest prior tasks by plain z-scored Euclidean distance."""
     configs = []
-    for i in np.argsort(distance)[:k]:
-        best = registry.study(names[i]).best(task.metric)
+    for name in naive_nearest(task, registry, k):
+        best = registry.study(name).best(task.metric)
         configs.append({p: _plain(best[p]) for p in task.space})
     return configs
 

@@ -201,3 +201,8 @@ def all_tasks(family: str) -> list[str]:
 
 def make_task(family: str, name: str) -> Task:
     return keel_task(name) if family == "keel" else table_task(family, name)
+
+
+def grid_values(family: str, name: str) -> dict[str, float]:
+    """A table task's primary metric at every grid point (keyed by grid index digits)."""
+    return _table(family.removesuffix("_mo"), name)[1]

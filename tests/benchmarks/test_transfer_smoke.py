@@ -91,3 +91,6 @@ def test_ceiling_row_scores_the_picks_inside_the_pool_they_come_from():
     # hpxplore's first picks are drawn from its pool, so the pool's best is at least as good
     assert row["pool_best"] <= row["hpx_best_of_3"] <= row["hpx_first"]
     assert 1 <= row["pool_best_rank"] <= row["pool_size"]
+    # unlimited priors: the oracle's pick among all neighbours' optima is at least the 3 nearest's
+    assert 0 <= row["exact_best_neighbour"] <= row["exact_naive_best_of_3"] <= 1
+    assert 0 < row["target_share"] <= 1
