@@ -58,14 +58,17 @@ def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
     assert set(single["method"]) == METHODS and (summary["budget"] == 6).all()
     assert set(multi["method"]) == METHODS - {"hpx_multitask"}  # Ax's is single-objective
     assert summary["final_regret"].between(0, 1).all() and (summary["wall_s"] >= 0).all()
+    # the mean regret is the area under a best-so-far curve: never below its final value
+    assert (summary["mean_regret"] >= summary["final_regret"] - 1e-9).all()
     cold = summary[summary["method"] == "ax_cold"]
     assert (cold["ttt_ratio_vs_cold"] == 1).all() and (cold["speedup_vs_cold"] == 1).all()
     # two objectives: curves are 1 - hypervolume ratios, starting below 1, never growing
     curves = summarize(pd.read_csv(tmp_path / "transfer_runs.csv"))
     for curve in curves.loc[curves["family"] == "hpobench_mo", "curve"]:
         assert len(curve) == 6 and curve[0] < 1 and (np.diff(curve) <= 1e-12).all()
-    table = (tmp_path / "transfer.md").read_text()
+    table, paired = (tmp_path / "transfer.md").read_text().split("## Paired with the naive")
     assert table.count("| hpobench ") == len(METHODS)
+    assert "| ax_naive_warm" not in paired and paired.count("| hpx_warm") == 2
     assert table.count("| hpobench_mo") == len(METHODS) - 1
     assert (tmp_path / "transfer_regret.png").stat().st_size > 10_000
     # --report-only rebuilds the same tables from the raw runs, without running anything
@@ -74,6 +77,27 @@ def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
     again = _bench("--report-only", out=tmp_path, timeout=120)
     assert again.returncode == 0, again.stderr[-3000:]
     assert (tmp_path / "summary.csv").read_text() == before
+
+
+def test_paired_comparison_counts_wins_and_ratios_against_the_naive_warm_start():
+    from benchmarks.transfer.report import versus
+
+    rows = [
+        # two tasks: hpx_warm halves the naive regret on one and doubles it on the other
+        ("a", "ax_naive_warm", 0.02),
+        ("a", "hpx_warm", 0.01),
+        ("b", "ax_naive_warm", 0.01),
+        ("b", "hpx_warm", 0.02),
+        ("c", "ax_naive_warm", 0.03),
+        ("c", "hpx_warm", 0.03),
+    ]
+    summary = pd.DataFrame(
+        [{"family": "f", "task": t, "seed": 0, "method": m, "mean_regret": r} for t, m, r in rows]
+    )
+    row = versus(summary).set_index("method").loc["hpx_warm"]
+    assert (row["runs"], row["better"], row["equal"], row["worse"]) == (3, 1, 1, 1)
+    assert row["gmean_regret_ratio"] == pytest.approx(1.0)  # (0.5 * 2 * 1) ** (1 / 3)
+    assert row["median_mean_regret"] == pytest.approx(0.02)
 
 
 def test_report_only_without_runs_says_what_to_run(tmp_path):
