@@ -21,10 +21,15 @@ def best_so_far(values: Sequence[float], direction: str) -> np.ndarray:
     return np.maximum.accumulate(array) if direction == "maximize" else np.minimum.accumulate(array)
 
 
-def regret_curve(values: Sequence[float], direction: str, best: float, worst: float) -> np.ndarray:
-    """Normalized regret of the best so far: 0 at the best known value, 1 at the worst."""
+def regret(values: Sequence[float], best: float, worst: float) -> np.ndarray:
+    """Normalized regret of each value: 0 at the best known value, 1 at the worst."""
     span = abs(best - worst) or 1.0
-    return np.abs(best - best_so_far(values, direction)) / span
+    return np.abs(best - np.asarray(values, dtype=float)) / span
+
+
+def regret_curve(values: Sequence[float], direction: str, best: float, worst: float) -> np.ndarray:
+    """Normalized regret of the best so far."""
+    return regret(best_so_far(values, direction), best, worst)
 
 
 def trials_to_target(curve: np.ndarray, target: float = TARGET) -> int | None:

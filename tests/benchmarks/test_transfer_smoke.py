@@ -118,4 +118,5 @@ def test_ceiling_row_scores_the_picks_inside_the_pool_they_come_from():
     assert 1 <= row["pool_best_rank"] <= row["pool_size"]
     # unlimited priors: the oracle's pick among all neighbours' optima is at least the 3 nearest's
     assert 0 <= row["exact_best_neighbour"] <= row["exact_naive_best_of_3"] <= 1
+    assert 0 <= row["exact_top10_oracle"] <= row["exact_best_neighbour"]  # optima are in the tops
     assert 0 < row["target_share"] <= 1
