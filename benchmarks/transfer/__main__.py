@@ -20,12 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.transfer import report  # noqa: E402
-from benchmarks.transfer.methods import methods_for, run_method  # noqa: E402
+from benchmarks.transfer.methods import METHODS, methods_for, run_method  # noqa: E402
 from benchmarks.transfer.registries import keel_registry, own_prior_best, table_registry  # noqa: E402
 from benchmarks.transfer.tasks import all_tasks, make_task  # noqa: E402
 
 
-def run_job(scenario: str, family: str, name: str, seed: int, budget: int, init: int) -> list[dict]:
+def run_job(
+    scenario: str, family: str, name: str, seed: int, budget: int, init: int, methods: list[str]
+) -> list[dict]:
     task = make_task(family, name)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -36,7 +38,7 @@ def run_job(scenario: str, family: str, name: str, seed: int, budget: int, init:
         )
         own = own_prior_best(task) if family == "keel" else None
         names_before = set(reg.names())
-        for method in methods_for(task):
+        for method in [m for m in methods_for(task) if m in methods]:
             start = time.perf_counter()
             values = run_method(method, task, reg, budget, init, seed)
             rows.append(
@@ -93,6 +95,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rewrite the tables and plots from the raw runs already in --out; run nothing",
     )
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        choices=METHODS,
+        default=METHODS,
+        help="run only these methods; with --merge the other methods' runs are kept",
+    )
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument(
         "--keel-seeds", type=int, default=1, help="seeds for the live KEEL tasks (slower)"
@@ -104,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.report_only:
         return _report_only(args.out)
+    if args.methods != METHODS and not args.merge:
+        parser.error(
+            "--methods reruns some methods into the results already in --out: add --merge "
+            "(the report compares every method with ax_cold and ax_naive_warm)"
+        )
     if args.smoke:
         jobs = [("related", "hpobench", "car", 0, 6, 4), ("related", "hpobench_mo", "car", 0, 6, 4)]
     else:
@@ -118,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     rows: list[dict] = []
     with ProcessPoolExecutor(max(1, args.workers)) as pool:
-        futures = [pool.submit(run_job, *job) for job in jobs]
+        futures = [pool.submit(run_job, *job, args.methods) for job in jobs]
         for future in futures:
             rows.extend(future.result())
     runs = pd.DataFrame(rows)
@@ -129,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             "runs": len(rows),
             "elapsed_s": round(elapsed),
             "workers": args.workers,
+            **({"methods": args.methods} if args.methods != METHODS else {}),
         }
     ]
     if args.merge:

@@ -121,15 +121,23 @@ def _best(values: list, direction: str) -> float:
 
 
 def merged(runs: pd.DataFrame, timing: list[dict], out: Path) -> tuple[pd.DataFrame, list[dict]]:
-    """These runs plus the other families' runs (and timings) already in ``out``."""
+    """These runs plus the runs (and timings) already in ``out`` that they do not replace:
+    other families', and, where only some methods were rerun, the other methods'."""
     done = {f for entry in timing for f in entry["families"]}
+    methods = {m for entry in timing for m in entry.get("methods", [])}
     rerun = done | {f"{f}_unrelated" for f in done}
     old_runs, old_timing = out / "transfer_runs.csv", out / "transfer_timing.json"
     if old_runs.exists():
         old = pd.read_csv(old_runs)
-        runs = pd.concat([old[~old["family"].isin(rerun)], runs], ignore_index=True)
+        replaced = old["family"].isin(rerun) & (old["method"].isin(methods) if methods else True)
+        runs = pd.concat([old[~replaced], runs], ignore_index=True)
     if old_timing.exists():
-        kept = [e for e in json.loads(old_timing.read_text()) if not set(e["families"]) <= done]
+        kept = [
+            e
+            for e in json.loads(old_timing.read_text())
+            if not set(e["families"]) <= done  # an entry without methods covered them all
+            or (methods and not set(e.get("methods", METHODS)) <= methods)
+        ]
         timing = kept + timing
     return runs, timing
 

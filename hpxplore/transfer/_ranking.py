@@ -1,10 +1,11 @@
 """Ranking candidates: score every neighbour's best configs on every neighbour, then pick.
 
 A candidate's *quantile* on a neighbour is where its predicted primary objective falls
-among that neighbour's observed trials (1 = its best). Conservative picks maximize the
-similarity-weighted mean quantile minus its spread across neighbours (good on several
-beats lucky on one); aggressive is the best on the nearest neighbour; exploratory the
-most uncertain of the rest that still ranks in the upper half; the baseline comes last.
+among that neighbour's observed trials (1 = its best). Conservative picks are the
+candidates the registry model (``_registry_model``) ranks highest for the new task; with
+too few studies for that model, they maximize the similarity-weighted mean quantile minus
+its spread across neighbours. Aggressive is the best on the nearest neighbour; exploratory
+the most uncertain of the rest that still ranks in the upper half; the baseline comes last.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Ranking:
     spread_q: np.ndarray
     support: np.ndarray  # weighted share of neighbours with the config in their top quarter
     uncertainty: np.ndarray  # calibrated sd relative to each neighbour's observed range
+    registry_rank: np.ndarray | None = None  # the registry model's predicted rank on the task
 
     @property
     def baseline(self) -> int:
@@ -77,6 +79,7 @@ def score(
     surrogates: list[StudySurrogate],
     weights: np.ndarray,
     primary: str,
+    registry_rank: np.ndarray | None = None,
 ) -> Ranking:
     predictions = [s.predict(configs) for s in surrogates]
     pairs = list(zip(surrogates, predictions, strict=True))
@@ -87,14 +90,20 @@ def score(
     mean_q = np.average(quantiles, axis=0, weights=weights)
     spread_q = np.sqrt(np.average((quantiles - mean_q) ** 2, axis=0, weights=weights))
     support = np.average(quantiles >= 0.75, axis=0, weights=weights)
-    return Ranking(configs, predictions, quantiles, mean_q, spread_q, support, uncertainty)
+    return Ranking(
+        configs, predictions, quantiles, mean_q, spread_q, support, uncertainty, registry_rank
+    )
 
 
 def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str]]:
     """Up to ``n`` (config index, kind) pairs, diversified; the baseline always last."""
     n_cand = ranking.baseline
     chosen: list[tuple[int, str]] = []
-    robust = ranking.mean_q[:n_cand] - ranking.spread_q[:n_cand]
+    robust = (
+        ranking.mean_q[:n_cand] - ranking.spread_q[:n_cand]
+        if ranking.registry_rank is None
+        else ranking.registry_rank[:n_cand]
+    )
     for i in np.argsort(-robust, kind="stable")[: max(1, n - 3)]:
         chosen.append((int(i), "conservative"))
     taken = {i for i, _ in chosen}

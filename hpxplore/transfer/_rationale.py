@@ -19,6 +19,8 @@ def rationale(
     gain: Mapping[str, Mapping[str, float]],
     guardrails: Mapping[str, Mapping[str, Any]],
     base_label: str,
+    registry_rank: float | None = None,
+    n_registry: int | None = None,
 ) -> str:
     p, g = projected[primary], gain[primary]
     if kind == "baseline":
@@ -30,6 +32,11 @@ def rationale(
             f"{s['similarity']:.2f}; close on {', '.join(drivers)}). Predicted in the top quarter "
             f"on {support:.0%} of {n_neighbours} neighbour(s), weighted by similarity."
         )
+        if registry_rank is not None:
+            head += (
+                f" The registry model ({n_registry} studies) expects it to rank above "
+                f"{registry_rank:.0%} of configs on a task with this profile."
+            )
     body = (
         f" Projected {primary} on the neighbours {p['mean']:.4g} (95 % interval {p['low']:.4g} to "
         f"{p['high']:.4g}); "

@@ -4,7 +4,9 @@
    with a calibrated random forest per modelled metric (``_surrogates``). With none,
    transfer is off: only the baseline is recommended, with the reason.
 2. Candidates: each neighbour's Pareto-optimal and top trials, mapped into the new space,
-   scored on every neighbour and diversified (``_ranking``).
+   scored on every neighbour and by the registry model (one forest over every comparable
+   study, conditioned on the task's meta-features: ``_registry_model``), then picked
+   (``_ranking``).
 3. Projections and gains with 95 % intervals (``_projection``), guardrails
    (``_guardrails``) and a rationale from those facts (``_rationale``).
 """
@@ -27,6 +29,7 @@ from hpxplore.transfer._projection import project
 from hpxplore.transfer._ranking import Candidate, candidates, choose, score
 from hpxplore.transfer._rationale import cold_start_reason, rationale
 from hpxplore.transfer._recommendations import Recommendation, Recommendations
+from hpxplore.transfer._registry_model import RegistryModel
 from hpxplore.transfer._surrogates import StudySurrogate
 
 __all__ = ["recommend"]
@@ -118,7 +121,10 @@ def recommend(
         for cand in candidates(record, space, objectives, constraints):
             pool.setdefault(tuple(sorted(cand.config.items())), cand)
     pooled = list(pool.values())
-    ranking = score([c.config for c in pooled] + [base], surrogates, w, primary)
+    configs = [c.config for c in pooled] + [base]
+    model = _registry_model(registry, profile, space, tags, primary, objectives[primary], seed)
+    predicted = None if model is None else model.predict(configs, profile)
+    ranking = score(configs, surrogates, w, primary, predicted)
 
     items = []
     for position, (i, kind) in enumerate(choose(ranking, w, n)):
@@ -138,6 +144,8 @@ def recommend(
             gain,
             checks,
             base_label,
+            None if predicted is None or kind == "baseline" else float(predicted[i]),
+            None if model is None else len(model.studies),
         )
         items.append(
             Recommendation(
@@ -152,6 +160,7 @@ def recommend(
                 drivers,
                 text,
                 mapping,
+                registry_rank=None if predicted is None else round(float(predicted[i]), 4),
             )
         )
     count = len(surrogates)
@@ -164,6 +173,7 @@ def recommend(
         reason=f"{count} close stud{'y' if count == 1 else 'ies'}",
     )
     recs.surrogates, recs.similarities = surrogates, [float(x) for x in w]
+    recs.registry_model = model
     recs.narrowed = narrow_space(
         space,
         [(record, float(row["similarity"])) for _, record, row in fitted],
@@ -172,6 +182,21 @@ def recommend(
         min_similarity=narrow_min_similarity,
     )
     return _stored(recs, registry)
+
+
+def _registry_model(
+    registry: Any,
+    profile: TaskProfile,
+    space: Space,
+    tags: Mapping[str, Any] | None,
+    primary: str,
+    direction: str,
+    seed: int,
+) -> RegistryModel | None:
+    """The registry model over every comparable study (same tags and space), near or far."""
+    scope = registry.similar(profile, k=None, tags=tags, space=space)
+    records = [registry.study(name) for name in scope["study"]]
+    return RegistryModel.fit(records, profile, space, primary, direction, seed=seed)
 
 
 def _fit_neighbours(

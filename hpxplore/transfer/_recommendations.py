@@ -34,6 +34,7 @@ class Recommendation:
     id: int | None = None
     decision: str | None = None
     reason: str = ""
+    registry_rank: float | None = None  # the registry model's predicted rank here (1 = best)
 
     def to_item(self) -> dict[str, Any]:
         """The JSON record the registry stores."""
@@ -48,6 +49,7 @@ class Recommendation:
             "drivers": self.drivers,
             "rationale": self.rationale,
             "mapping": self.mapping,
+            "registry_rank": self.registry_rank,
         }
 
 
@@ -74,6 +76,7 @@ class Recommendations:
         self.narrowed: Any = None  # a NarrowedSpace when the neighbours are close enough
         self.surrogates: list[Any] = []  # the neighbours' fitted models, for the monitor
         self.similarities: list[float] = []
+        self.registry_model: Any = None  # the RegistryModel that ranked them, if one was fitted
 
     def __len__(self) -> int:
         return len(self.items)
@@ -97,6 +100,7 @@ class Recommendations:
                 row[f"{metric}_gain"] = g["mean"]
             row.update(
                 support=r.support,
+                registry_rank=r.registry_rank,
                 sources=", ".join(f"{s['study']}#{s['trial_index']}" for s in r.sources),
                 guardrails_tripped=[n for n, g in r.guardrails.items() if not g["passed"]],
                 decision=r.decision,
@@ -178,6 +182,7 @@ class Recommendations:
                     id=int(row["id"]),
                     decision=row["decision"],
                     reason=str(row["reason"] or ""),
+                    registry_rank=d.get("registry_rank"),
                 )
             )
         cold = len(items) == 1 and items[0].kind == "baseline"

@@ -24,7 +24,7 @@ from sklearn.model_selection import KFold
 from hpxplore.space import Space
 from hpxplore.transfer._mapping import encode, map_config
 
-__all__ = ["StudySurrogate"]
+__all__ = ["StudySurrogate", "mapped_trials"]
 
 _MIN_TRIALS = 3
 _MIN_CALIBRATION_TRIALS = 8  # fewer: keep the raw tree spread (scale 1), the cautious side
@@ -58,6 +58,17 @@ def _calibration_scale(X: np.ndarray, y: np.ndarray, better: np.ndarray, seed: i
     return float(np.clip(np.sqrt(np.mean(r**2) / np.mean(s**2)), *_SCALE_RANGE))
 
 
+def mapped_trials(trials: pd.DataFrame, space: Space, metrics: list[str]) -> pd.DataFrame:
+    """A study's completed trials with every metric, their configs mapped into ``space``."""
+    done = trials[trials["status"] == "completed"].dropna(subset=metrics)
+    rows = []
+    for record in done.to_dict("records"):
+        mapped = map_config({p: record.get(p) for p in space if p in record}, space)
+        if mapped is not None:
+            rows.append({**mapped.config, **{m: float(record[m]) for m in metrics}})
+    return pd.DataFrame(rows, columns=[*space, *metrics])
+
+
 @dataclass
 class StudySurrogate:
     """Random forests (one per objective) fitted on one prior study's completed trials."""
@@ -79,15 +90,9 @@ class StudySurrogate:
         seed: int = 0,
     ) -> StudySurrogate | None:
         metrics = [m for m in objectives if m in trials]
-        done = trials[trials["status"] == "completed"].dropna(subset=metrics)
-        rows = []
-        for record in done.to_dict("records"):
-            mapped = map_config({p: record.get(p) for p in space if p in record}, space)
-            if mapped is not None:
-                rows.append({**mapped.config, **{m: float(record[m]) for m in metrics}})
-        if len(rows) < _MIN_TRIALS or not metrics:
+        observed = mapped_trials(trials, space, metrics)
+        if len(observed) < _MIN_TRIALS or not metrics:
             return None
-        observed = pd.DataFrame(rows)
         X = encode(observed.to_dict("records"), space)
         models, scale = {}, {}
         for metric in metrics:

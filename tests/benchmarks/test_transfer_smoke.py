@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,36 @@ def test_ceiling_row_scores_the_picks_inside_the_pool_they_come_from():
     assert 0 <= row["exact_best_neighbour"] <= row["exact_naive_best_of_3"] <= 1
     assert 0 <= row["exact_top10_oracle"] <= row["exact_best_neighbour"]  # optima are in the tops
     assert 0 < row["target_share"] <= 1
+
+
+def test_rerunning_some_methods_keeps_the_others_runs(tmp_path):
+    from benchmarks.transfer.report import merged
+
+    def runs(methods, tag):
+        rows = [
+            {"family": f, "task": "t", "method": m, "seed": 0, "values": tag}
+            for f in ("a", "b")
+            for m in methods
+        ]
+        return pd.DataFrame(rows)
+
+    runs(["ax_cold", "hpx_warm"], "old").to_csv(tmp_path / "transfer_runs.csv", index=False)
+    old_timing = [{"families": ["a", "b"], "runs": 4, "elapsed_s": 9, "workers": 2}]
+    (tmp_path / "transfer_timing.json").write_text(json.dumps(old_timing))
+    new_timing = [
+        {"families": ["a"], "runs": 1, "elapsed_s": 1, "workers": 2, "methods": ["hpx_warm"]}
+    ]
+    both, timing = merged(runs(["hpx_warm"], "new").query("family == 'a'"), new_timing, tmp_path)
+    tags = both.set_index(["family", "method"])["values"].to_dict()
+    assert tags == {
+        ("a", "ax_cold"): "old",
+        ("a", "hpx_warm"): "new",
+        ("b", "ax_cold"): "old",
+        ("b", "hpx_warm"): "old",
+    }
+    assert timing == old_timing + new_timing  # the old entry still times ax_cold's runs
+
+
+def test_methods_without_merge_is_refused(tmp_path):
+    run = _bench("--methods", "hpx_warm", out=tmp_path, timeout=120)
+    assert run.returncode == 2 and "add --merge" in run.stderr

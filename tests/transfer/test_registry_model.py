@@ -1,0 +1,93 @@
+"""The registry model: one forest over every comparable study, conditioned on task facts.
+
+A family of tasks whose best learning rate moves with the number of rows (as it does for
+boosted trees: small data wants slow learning), and a meta-feature that is pure noise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hpxplore as hpx
+from hpxplore.space import parse_space, sample_configs
+from hpxplore.transfer._registry_model import MIN_STUDIES, RegistryModel
+
+SPACE = {"learning_rate": hpx.Float(1e-3, 1.0, log=True), "depth": hpx.Int(2, 12)}
+OBJECTIVES = {"loss": "minimize"}
+
+
+def best_log_lr(n_rows: float) -> float:
+    return -3.0 + 3.0 * (np.log10(n_rows) - 2.0) / 3.0  # 100 rows: 1e-3 ... 100k rows: 1
+
+
+def loss(config: dict, n_rows: float, scale: float) -> float:
+    gap = np.log10(config["learning_rate"]) - best_log_lr(n_rows)
+    return scale * (gap**2 + 0.01 * (config["depth"] - 6) ** 2)
+
+
+def profile(name: str, n_rows: float, noise: float) -> hpx.TaskProfile:
+    return hpx.TaskProfile.from_meta_features(
+        name, {"n_rows": n_rows, "mean_abs_corr": noise}, tags={"model": "gbm"}
+    )
+
+
+@pytest.fixture(scope="module")
+def studies(tmp_path_factory):
+    """Eight prior studies, 25 random trials each, metrics on different scales."""
+    reg = hpx.Registry(tmp_path_factory.mktemp("reg") / "r.db")
+    rng = np.random.default_rng(0)
+    for i, n_rows in enumerate(np.logspace(2, 5, 8)):
+        configs = sample_configs(parse_space(SPACE), 25, seed=i)
+        scale = 10.0 ** rng.uniform(-2, 2)  # pooled by rank, so the scale must not matter
+        rows = [{**c, "loss": loss(c, n_rows, scale)} for c in configs]
+        reg.add_study(
+            f"t{i}", profile(f"t{i}", n_rows, rng.uniform()), SPACE, OBJECTIVES, pd.DataFrame(rows)
+        )
+    return reg
+
+
+def fit(reg, query):
+    records = [reg.study(name) for name in reg.names()]
+    return RegistryModel.fit(records, query, parse_space(SPACE), "loss", "minimize")
+
+
+def test_it_moves_the_best_config_with_the_task_fact_that_matters(studies):
+    grid = [{"learning_rate": float(lr), "depth": 6} for lr in np.logspace(-3, 0, 31)]
+    best = {}
+    for n_rows in (300.0, 30_000.0):
+        query = profile("new", n_rows, 0.5)
+        model = fit(studies, query)
+        predicted = model.predict(grid, query)
+        best[n_rows] = np.log10(grid[int(np.argmax(predicted))]["learning_rate"])
+    # one pooled optimum (what ignoring the task facts gives) would not move at all
+    assert best[30_000.0] - best[300.0] > 0.8
+    for n_rows, other in ((300.0, 30_000.0), (30_000.0, 300.0)):
+        assert abs(best[n_rows] - best_log_lr(n_rows)) < abs(best[n_rows] - best_log_lr(other))
+    assert model.n_trials == 8 * 25 and sorted(model.studies) == [f"t{i}" for i in range(8)]
+    importances = model.importances()
+    assert list(importances) == ["n_rows", "mean_abs_corr"]  # the fact that matters first
+    assert importances["n_rows"] > 1.5 * importances["mean_abs_corr"]
+
+
+def test_too_few_studies_give_no_model(studies):
+    records = [studies.study(f"t{i}") for i in range(MIN_STUDIES - 1)]
+    query = profile("new", 1000.0, 0.5)
+    assert RegistryModel.fit(records, query, parse_space(SPACE), "loss", "minimize") is None
+
+
+def test_recommendations_carry_the_registry_rank_and_say_so(studies):
+    query = profile("new", 3000.0, 0.5)
+    recs = hpx.recommend(query, studies, SPACE, OBJECTIVES, n=4, tags={"model": "gbm"})
+    assert recs.registry_model is not None and len(recs.registry_model.studies) == 8
+    transferred = [r for r in recs if r.kind != "baseline"]
+    assert all(0.0 <= r.registry_rank <= 1.0 for r in transferred)
+    conservative = [r for r in transferred if r.kind == "conservative"]
+    others = [r for r in transferred if r.kind != "conservative"]
+    assert min(r.registry_rank for r in conservative) >= max(r.registry_rank for r in others)
+    assert "registry model (8 studies)" in conservative[0].rationale
+    assert recs.table["registry_rank"].notna().all()  # the baseline's too, for comparison
+    # stored with the batch, so a reloaded list says the same
+    again = hpx.Recommendations.load(studies, query)
+    assert [r.registry_rank for r in again] == [r.registry_rank for r in recs]
