@@ -35,7 +35,7 @@ def rationale(
         if registry_rank is not None:
             head += (
                 f" The registry model ({n_registry} studies) expects it to rank above "
-                f"{registry_rank:.0%} of configs on a task with this profile."
+                f"{registry_rank:.0%} of a study's trials on a task with this profile."
             )
     body = (
         f" Projected {primary} on the neighbours {p['mean']:.4g} (95 % interval {p['low']:.4g} to "

@@ -133,6 +133,7 @@ def recommend(
         sources, mapping, drivers = ([], {}, []) if kind == "baseline" else _origin(pooled[i], rows)
         checks = guardrails(config, base, space, limits, projected, constraints, caps, mapping)
         support = float(ranking.support[i])
+        rank_here = None if predicted is None else round(float(predicted[i]), 4)
         text = rationale(
             kind,
             sources,
@@ -144,7 +145,7 @@ def recommend(
             gain,
             checks,
             base_label,
-            None if predicted is None or kind == "baseline" else float(predicted[i]),
+            None if kind == "baseline" else rank_here,
             None if model is None else len(model.studies),
         )
         items.append(
@@ -160,7 +161,7 @@ def recommend(
                 drivers,
                 text,
                 mapping,
-                registry_rank=None if predicted is None else round(float(predicted[i]), 4),
+                registry_rank=rank_here,
             )
         )
     count = len(surrogates)

@@ -10,9 +10,9 @@ profile, it predicts where each config would rank there.
 The per-neighbour forests (``_surrogates``) see one study each, 20 or 30 trials in several
 dimensions, and weigh every meta-feature alike through the distance. This model sees the
 whole registry, and learns from it which task facts change which hyperparameters' effect
-(its ``importances`` say which): on the benchmark's registries it picks better first
-trials than either the per-neighbour consensus or the 3 nearest tasks' bests
-(``benchmarks/results/transfer.md``). This is the meta-learning idea of a surrogate
+(its ``importances`` say which). On the benchmark's registries its first trials are
+better than the per-neighbour consensus's and about level with the 3 nearest tasks' best
+configs (``benchmarks/results/transfer_ceiling.md``, README). This is the meta-learning idea of a surrogate
 conditioned on meta-features (e.g. Feurer et al., "Initializing Bayesian hyperparameter
 optimization via meta-learning", AAAI 2015, and its successors), kept as a plain forest.
 """
