@@ -6,7 +6,8 @@
 2. Candidates: each neighbour's Pareto-optimal and top trials, mapped into the new space,
    scored on every neighbour and by the registry model (one forest over every comparable
    study, conditioned on the task's meta-features: ``_registry_model``), then picked
-   (``_ranking``).
+   (``_ranking``). When that model exists, every comparable study's best trials are
+   candidates too, near or far: the model, not the distance, says which suit the task.
 3. Projections and gains with 95 % intervals (``_projection``), guardrails
    (``_guardrails``) and a rationale from those facts (``_rationale``).
 """
@@ -116,13 +117,19 @@ def recommend(
     w = np.array([row["similarity"] for row in rows.values()], dtype=float)
     primary = next(iter(objectives))
     metrics = [m for m in modelled if any(m in s.models for s in surrogates)]
+    scope = registry.similar(profile, k=None, tags=tags, space=space)
+    comparable = [registry.study(name) for name in scope["study"]]
+    model = RegistryModel.fit(comparable, profile, space, primary, objectives[primary], seed=seed)
+    # With the registry model to rank them, every comparable study's best trials are
+    # candidates too, near or far: the model, not the distance, says which suit the task.
+    providers = [record for _, record, _ in fitted] + (comparable if model is not None else [])
+    origins = {**{row["study"]: row for row in scope.to_dict("records")}, **rows}
     pool: dict[tuple, Candidate] = {}
-    for _, record, _ in fitted:
+    for record in providers:
         for cand in candidates(record, space, objectives, constraints):
             pool.setdefault(tuple(sorted(cand.config.items())), cand)
     pooled = list(pool.values())
     configs = [c.config for c in pooled] + [base]
-    model = _registry_model(registry, profile, space, tags, primary, objectives[primary], seed)
     predicted = None if model is None else model.predict(configs, profile)
     ranking = score(configs, surrogates, w, primary, predicted)
 
@@ -130,7 +137,9 @@ def recommend(
     for position, (i, kind) in enumerate(choose(ranking, w, n)):
         config = ranking.configs[i]
         projected, gain = project(ranking, surrogates, w, metrics, i)
-        sources, mapping, drivers = ([], {}, []) if kind == "baseline" else _origin(pooled[i], rows)
+        sources, mapping, drivers = (
+            ([], {}, []) if kind == "baseline" else _origin(pooled[i], origins)
+        )
         checks = guardrails(config, base, space, limits, projected, constraints, caps, mapping)
         support = float(ranking.support[i])
         rank_here = None if predicted is None else round(float(predicted[i]), 4)
@@ -183,21 +192,6 @@ def recommend(
         min_similarity=narrow_min_similarity,
     )
     return _stored(recs, registry)
-
-
-def _registry_model(
-    registry: Any,
-    profile: TaskProfile,
-    space: Space,
-    tags: Mapping[str, Any] | None,
-    primary: str,
-    direction: str,
-    seed: int,
-) -> RegistryModel | None:
-    """The registry model over every comparable study (same tags and space), near or far."""
-    scope = registry.similar(profile, k=None, tags=tags, space=space)
-    records = [registry.study(name) for name in scope["study"]]
-    return RegistryModel.fit(records, profile, space, primary, direction, seed=seed)
 
 
 def _fit_neighbours(

@@ -91,3 +91,13 @@ def test_recommendations_carry_the_registry_rank_and_say_so(studies):
     # stored with the batch, so a reloaded list says the same
     again = hpx.Recommendations.load(studies, query)
     assert [r.registry_rank for r in again] == [r.registry_rank for r in recs]
+
+
+def test_it_picks_among_every_comparable_study_not_only_the_nearest(studies):
+    """With k=1 only the nearest study is modelled, yet every study's best trials compete."""
+    query = profile("new", 3000.0, 0.5)
+    recs = hpx.recommend(query, studies, SPACE, OBJECTIVES, n=6, k=1, tags={"model": "gbm"})
+    nearest = recs.neighbours["study"].iloc[0]
+    picked = [r for r in recs if r.kind == "conservative"]
+    assert {s["study"] for r in picked for s in r.sources} - {nearest}  # from farther studies
+    assert all(0.0 < s["similarity"] <= 1.0 for r in picked for s in r.sources)
