@@ -27,10 +27,11 @@ def rationale(
         head = f"Baseline: {base_label}, kept as the reference every gain is measured against."
     else:
         s = sources[0]
+        where = "" if s.get("neighbour", True) else ", not one of the close neighbours"
         head = (
             f"{kind.capitalize()}: trial {s['trial_index']} of {s['study']!r} (similarity "
-            f"{s['similarity']:.2f}; close on {', '.join(drivers)}). Predicted in the top quarter "
-            f"on {support:.0%} of {n_neighbours} neighbour(s), weighted by similarity."
+            f"{s['similarity']:.2f}{where}; closest on {', '.join(drivers)}). Predicted in the "
+            f"top quarter on {support:.0%} of {n_neighbours} neighbour(s), weighted by similarity."
         )
         if registry_rank is not None:
             head += (

@@ -138,7 +138,7 @@ def recommend(
         config = ranking.configs[i]
         projected, gain = project(ranking, surrogates, w, metrics, i)
         sources, mapping, drivers = (
-            ([], {}, []) if kind == "baseline" else _origin(pooled[i], origins)
+            ([], {}, []) if kind == "baseline" else _origin(pooled[i], origins, rows)
         )
         checks = guardrails(config, base, space, limits, projected, constraints, caps, mapping)
         support = float(ranking.support[i])
@@ -208,15 +208,16 @@ def _fit_neighbours(
 
 
 def _origin(
-    cand: Candidate, rows: Mapping[str, Mapping[str, Any]]
+    cand: Candidate, rows: Mapping[str, Mapping[str, Any]], neighbours: Mapping[str, Any]
 ) -> tuple[list[dict[str, Any]], dict[str, Any], list[str]]:
-    """Sources, mapping facts and the meta-features that made the source study close."""
+    """Sources, mapping facts and the meta-features the source study is closest on."""
     row = rows[cand.study]
     sources = [
         {
             "study": cand.study,
             "trial_index": cand.trial_index,
             "similarity": round(float(row["similarity"]), 4),
+            "neighbour": cand.study in neighbours,
         }
     ]
     mapping = {

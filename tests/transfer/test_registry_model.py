@@ -101,3 +101,6 @@ def test_it_picks_among_every_comparable_study_not_only_the_nearest(studies):
     picked = [r for r in recs if r.kind == "conservative"]
     assert {s["study"] for r in picked for s in r.sources} - {nearest}  # from farther studies
     assert all(0.0 < s["similarity"] <= 1.0 for r in picked for s in r.sources)
+    far = [r for r in picked if not r.sources[0]["neighbour"]]
+    assert far and all("not one of the close neighbours" in r.rationale for r in far)
+    assert all(r.sources[0]["neighbour"] for r in picked if r.sources[0]["study"] == nearest)
