@@ -69,10 +69,13 @@ def recommend(
     space = parse_space(space)
     objectives = parse_objectives(objectives)
     constraints = parse_constraints(constraints)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise InputError(
-            f"The 'n' parameter of recommend must be an int in [1, inf). Got {n!r} instead.", ""
-        )
+    for name, value in (("n", n), ("k", k)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InputError(
+                f"The '{name}' parameter of recommend must be an int in [1, inf). "
+                f"Got {value!r} instead.",
+                "",
+            )
     base = validate_config(space, baseline) if baseline is not None else default_config(space)
     base_label = (
         "the proven baseline"
@@ -89,7 +92,8 @@ def recommend(
     for c in [*constraints, *caps]:
         modelled.setdefault(c.metric, "minimize" if c.op == "<=" else "maximize")
 
-    neighbours = registry.similar(profile, k=k, tags=tags, space=space)
+    scope = registry.similar(profile, k=None, tags=tags, space=space)  # every comparable study
+    neighbours = scope.head(k)
     close = neighbours[neighbours["in_distribution"]] if len(neighbours) else neighbours
     fitted = _fit_neighbours(registry, close, space, modelled, next(iter(objectives)), seed)
     if not fitted:
@@ -117,13 +121,15 @@ def recommend(
     w = np.array([row["similarity"] for row in rows.values()], dtype=float)
     primary = next(iter(objectives))
     metrics = [m for m in modelled if any(m in s.models for s in surrogates)]
-    scope = registry.similar(profile, k=None, tags=tags, space=space)
-    comparable = [registry.study(name) for name in scope["study"]]
+    loaded = {record.name: record for _, record, _ in fitted}
+    comparable = [loaded.get(name) or registry.study(name) for name in scope["study"]]
     model = RegistryModel.fit(comparable, profile, space, primary, objectives[primary], seed=seed)
     # With the registry model to rank them, every comparable study's best trials are
-    # candidates too, near or far: the model, not the distance, says which suit the task.
-    providers = [record for _, record, _ in fitted] + (comparable if model is not None else [])
-    origins = {**{row["study"]: row for row in scope.to_dict("records")}, **rows}
+    # candidates, near or far: the model, not the distance, says which suit the task.
+    providers = list(loaded.values())  # the close neighbours' first, as before the model
+    if model is not None:
+        providers += [record for record in comparable if record.name not in loaded]
+    origins = {row["study"]: row for row in scope.to_dict("records")}
     pool: dict[tuple, Candidate] = {}
     for record in providers:
         for cand in candidates(record, space, objectives, constraints):

@@ -228,3 +228,10 @@ def test_budget_guardrail_uses_projected_cost(registry, new_task):
             )
             assert r.projected["fit_s"]["mean"] > 0
     assert "Guardrails tripped: budget fit_s <= 1e-09" in tight[0].rationale
+
+
+@pytest.mark.parametrize("bad", [{"n": 0}, {"k": 0}, {"k": True}, {"k": "5"}])
+def test_bad_counts_are_refused_by_name(registry, new_task, bad):
+    _, profile = new_task
+    with pytest.raises(hpx.InputError, match=rf"'{next(iter(bad))}' parameter of recommend"):
+        recommend(profile, registry, SPACE, OBJECTIVES, **bad)
