@@ -66,6 +66,22 @@ def run_job(
     return rows
 
 
+def _missing(jobs: list[tuple], methods: list[str], out: Path) -> list[tuple[tuple, list[str]]]:
+    """Each job with the methods whose run is not yet in ``out``; jobs with none left out."""
+    runs_csv = out / "transfer_runs.csv"
+    keys = ["family", "task", "method", "seed"]
+    old = pd.read_csv(runs_csv) if runs_csv.exists() else pd.DataFrame(columns=keys)
+    done = set(old[keys].itertuples(index=False, name=None))
+    todo = []
+    for job in jobs:
+        scenario, family, name, seed = job[:4]
+        label = family if scenario == "related" else f"{family}_{scenario}"
+        left = [m for m in methods if (label, name, m, seed) not in done]
+        if left:
+            todo.append((job, left))
+    return todo
+
+
 def _report_only(out: Path) -> int:
     runs_csv, timing_json = out / "transfer_runs.csv", out / "transfer_timing.json"
     if not runs_csv.exists() or not timing_json.exists():
@@ -89,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         "--merge",
         action="store_true",
         help="keep the other families' runs already in --out (rerun only these families)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="run only the runs missing from --out (by family, task, method and seed), "
+        "e.g. after raising --keel-seeds; keep every run already there",
     )
     parser.add_argument(
         "--report-only",
@@ -129,10 +151,13 @@ def main(argv: list[str] | None = None) -> int:
                     jobs.append(("related", family, name, seed, args.budget, args.init))
                     if family == "keel":
                         jobs.append(("unrelated", family, name, seed, args.budget, args.init))
+    todo = [(job, args.methods) for job in jobs]
+    if args.resume:
+        todo = _missing(jobs, args.methods, args.out)
     start = time.perf_counter()
     rows: list[dict] = []
     with ProcessPoolExecutor(max(1, args.workers)) as pool:
-        futures = [pool.submit(run_job, *job, args.methods) for job in jobs]
+        futures = [pool.submit(run_job, *job, methods) for job, methods in todo]
         for future in futures:
             rows.extend(future.result())
     runs = pd.DataFrame(rows)
@@ -144,12 +169,15 @@ def main(argv: list[str] | None = None) -> int:
             "elapsed_s": round(elapsed),
             "workers": args.workers,
             **({"methods": args.methods} if args.methods != METHODS else {}),
+            **({"resumed": True} if args.resume else {}),
         }
     ]
-    if args.merge:
+    if args.resume:
+        runs, timing = report.resumed(runs, timing, args.out)
+    elif args.merge:
         runs, timing = report.merged(runs, timing, args.out)
     report.write(runs, args.out, timing=timing, smoke=args.smoke)
-    print(f"{len(jobs)} jobs, {len(rows)} runs in {elapsed:.0f} s; results in {args.out}")
+    print(f"{len(todo)} jobs, {len(rows)} runs in {elapsed:.0f} s; results in {args.out}")
     return 0
 
 

@@ -142,6 +142,16 @@ def merged(runs: pd.DataFrame, timing: list[dict], out: Path) -> tuple[pd.DataFr
     return runs, timing
 
 
+def resumed(runs: pd.DataFrame, timing: list[dict], out: Path) -> tuple[pd.DataFrame, list[dict]]:
+    """These runs added to every run (and timing) already in ``out``."""
+    old_runs, old_timing = out / "transfer_runs.csv", out / "transfer_timing.json"
+    if old_runs.exists():
+        runs = pd.concat([pd.read_csv(old_runs), runs], ignore_index=True)
+    if old_timing.exists():
+        timing = json.loads(old_timing.read_text()) + timing
+    return runs, timing
+
+
 def _gmean(ratios: pd.Series) -> float:
     return float(np.exp(np.log(ratios).mean()))
 
