@@ -230,7 +230,7 @@ def write(runs: pd.DataFrame, out: Path, *, timing: list[dict], smoke: bool) -> 
     budget = int(runs["budget"].iloc[0])
     took = "; ".join(
         f"{', '.join(e['families'])}: {e['runs']} runs in {e['elapsed_s']} s "
-        f"({e['workers']} workers)"
+        f"({e['workers']} workers{', missing runs only' if e.get('resumed') else ''})"
         for e in timing
     )
     per_family = runs.groupby("family")["seed"].nunique()
@@ -259,6 +259,12 @@ def write(runs: pd.DataFrame, out: Path, *, timing: list[dict], smoke: bool) -> 
         + versus(single).to_markdown(index=False)
         + "\n\nBy family:\n\n"
         + versus(summary, by=("family",)).to_markdown(index=False)
+        + "\n\n## Paired with Ax cold: does transfer ever hurt?\n\n"
+        "The same pairing against `ax_cold`, by family (< 1: lower mean regret than the cold "
+        "start). On `keel_unrelated` (each task tuned against only its 10 farthest prior "
+        "tasks) the question is whether a method loses beyond noise: an interval that lies "
+        "above 1.\n\n"
+        + versus(summary, against="ax_cold", by=("family",)).to_markdown(index=False)
         + "\n"
     )
     _plot(summary, out)

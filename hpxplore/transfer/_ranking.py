@@ -6,6 +6,12 @@ candidates the registry model (``_registry_model``) ranks highest for the new ta
 too few studies for that model, they maximize the similarity-weighted mean quantile minus
 its spread across neighbours. Aggressive is the best on the nearest neighbour; exploratory
 the most uncertain of the rest that still ranks in the upper half; the baseline comes last.
+
+With several objectives, the first pick is still the best on the first objective, and the
+other conservative picks are *trade-offs* that span the front predicted for the task: each
+maximizes a weighted mean of the candidate's predicted quantiles on the objectives, the
+weights moving from the first objective to the others (for two: 1/2 each, then all on the
+second). Seeds that all sit at the best-accuracy end of the front add little hypervolume.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ class Ranking:
     support: np.ndarray  # weighted share of neighbours with the config in their top quarter
     uncertainty: np.ndarray  # calibrated sd relative to each neighbour's observed range
     registry_rank: np.ndarray | None = None  # the registry model's predicted rank on the task
+    objective_q: dict[str, np.ndarray] | None = None  # several objectives: quantile on each
 
     @property
     def baseline(self) -> int:
@@ -80,7 +87,10 @@ def score(
     weights: np.ndarray,
     primary: str,
     registry_rank: np.ndarray | None = None,
+    objectives: list[str] | None = None,
 ) -> Ranking:
+    """``objectives``: with more than one, each candidate's similarity-weighted predicted
+    quantile on each (the first: the registry model's rank when there is one)."""
     predictions = [s.predict(configs) for s in surrogates]
     pairs = list(zip(surrogates, predictions, strict=True))
     quantiles = np.stack([s.quantile(primary, p[primary].mean(axis=0)) for s, p in pairs])
@@ -90,8 +100,24 @@ def score(
     mean_q = np.average(quantiles, axis=0, weights=weights)
     spread_q = np.sqrt(np.average((quantiles - mean_q) ** 2, axis=0, weights=weights))
     support = np.average(quantiles >= 0.75, axis=0, weights=weights)
+    per_objective = None
+    if objectives is not None and len(objectives) > 1:
+        per_objective = {primary: mean_q if registry_rank is None else registry_rank}
+        for metric in objectives[1:]:
+            on = [(s, p, w) for (s, p), w in zip(pairs, weights, strict=True) if metric in p]
+            if on:
+                q = np.stack([s.quantile(metric, p[metric].mean(axis=0)) for s, p, _ in on])
+                per_objective[metric] = np.average(q, axis=0, weights=[w for *_, w in on])
     return Ranking(
-        configs, predictions, quantiles, mean_q, spread_q, support, uncertainty, registry_rank
+        configs,
+        predictions,
+        quantiles,
+        mean_q,
+        spread_q,
+        support,
+        uncertainty,
+        registry_rank,
+        per_objective,
     )
 
 
@@ -104,8 +130,13 @@ def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str
         if ranking.registry_rank is None
         else ranking.registry_rank[:n_cand]
     )
-    for i in np.argsort(-robust, kind="stable")[: max(1, n - 3)]:
-        chosen.append((int(i), "conservative"))
+    spread = ranking.objective_q if ranking.objective_q and len(ranking.objective_q) > 1 else None
+    if spread is None:
+        for i in np.argsort(-robust, kind="stable")[: max(1, n - 3)]:
+            chosen.append((int(i), "conservative"))
+    else:
+        chosen.append((int(np.argmax(robust)), "conservative"))
+        chosen += [(i, "trade-off") for i in _trade_offs(spread, n_cand, n - 3, {chosen[0][0]})]
     taken = {i for i, _ in chosen}
     nearest = int(np.argmax(weights))
     for i in np.argsort(-ranking.quantiles[nearest, :n_cand], kind="stable"):
@@ -122,3 +153,22 @@ def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str
         chosen.append((upper[0], "exploratory"))
     chosen.append((n_cand, "baseline"))
     return chosen
+
+
+def _trade_offs(
+    quantiles: dict[str, np.ndarray], n_cand: int, count: int, taken: set[int]
+) -> list[int]:
+    """Up to ``count`` candidates spanning the predicted front, first objective to the others."""
+    first, *others = quantiles
+    picks: list[int] = []
+    for j in range(1, count + 1):
+        share = j / count  # the weight moved from the first objective to the others
+        value = (1 - share) * quantiles[first][:n_cand]
+        for metric in others:
+            value = value + share / len(others) * quantiles[metric][:n_cand]
+        for i in np.argsort(-value, kind="stable"):
+            if int(i) not in taken:
+                picks.append(int(i))
+                taken.add(int(i))
+                break
+    return picks

@@ -21,7 +21,9 @@ def rationale(
     base_label: str,
     registry_rank: float | None = None,
     n_registry: int | None = None,
+    balance: Mapping[str, float] | None = None,
 ) -> str:
+    """``balance``: for a trade-off, its predicted rank on each objective (1 = the best)."""
     p, g = projected[primary], gain[primary]
     if kind == "baseline":
         head = f"Baseline: {base_label}, kept as the reference every gain is measured against."
@@ -38,6 +40,9 @@ def rationale(
                 f" The registry model ({n_registry} studies) expects it to rank above "
                 f"{registry_rank:.0%} of a study's trials on a task with this profile."
             )
+        if balance:
+            ranks = ", ".join(f"{q:.0%} on {metric}" for metric, q in balance.items())
+            head += f" Chosen to balance the objectives: predicted to rank above {ranks}."
     body = (
         f" Projected {primary} on the neighbours {p['mean']:.4g} (95 % interval {p['low']:.4g} to "
         f"{p['high']:.4g}); "

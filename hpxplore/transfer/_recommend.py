@@ -137,7 +137,7 @@ def recommend(
     pooled = list(pool.values())
     configs = [c.config for c in pooled] + [base]
     predicted = None if model is None else model.predict(configs, profile)
-    ranking = score(configs, surrogates, w, primary, predicted)
+    ranking = score(configs, surrogates, w, primary, predicted, list(objectives))
 
     items = []
     for position, (i, kind) in enumerate(choose(ranking, w, n)):
@@ -162,6 +162,7 @@ def recommend(
             base_label,
             None if kind == "baseline" else rank_here,
             None if model is None else len(model.studies),
+            _balance(ranking, i) if kind == "trade-off" else None,
         )
         items.append(
             Recommendation(
@@ -234,6 +235,11 @@ def _origin(
     informative = {f: d for f, d in row["deviations"].items() if d != 0} or row["deviations"]
     drivers = [f for f, _ in sorted(informative.items(), key=lambda kv: abs(kv[1]))][:3]
     return sources, mapping, drivers
+
+
+def _balance(ranking: Any, i: int) -> dict[str, float]:
+    """A candidate's predicted rank on each objective (1 = the best)."""
+    return {metric: round(float(q[i]), 4) for metric, q in (ranking.objective_q or {}).items()}
 
 
 def _stored(recs: Recommendations, registry: Any) -> Recommendations:

@@ -13,7 +13,7 @@ from hpxplore.profiling import TaskProfile
 
 __all__ = ["KINDS", "Recommendation", "Recommendations"]
 
-KINDS = ("conservative", "aggressive", "exploratory", "baseline")
+KINDS = ("conservative", "trade-off", "aggressive", "exploratory", "baseline")
 
 
 @dataclass

@@ -12,6 +12,7 @@ __all__ = ["recommendations_figure"]
 
 _COLOURS = {
     "conservative": "#4c78a8",
+    "trade-off": "#b279a2",
     "aggressive": "#e45756",
     "exploratory": "#72b7b2",
     "baseline": "#9d9d9d",

@@ -1,0 +1,80 @@
+"""Several objectives: the warm-start picks span the front instead of piling at one end.
+
+A family where the loss wants deep trees and a learning rate that moves with the task's
+size, while the fit time grows with the depth: the fastest configs are not the most
+accurate, so seeds ranked on the loss alone all sit at the slow end of the front.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hpxplore as hpx
+from hpxplore.space import parse_space, sample_configs
+
+SPACE = {"learning_rate": hpx.Float(1e-3, 1.0, log=True), "depth": hpx.Int(2, 12)}
+BOTH = {"loss": "minimize", "fit_s": "minimize"}
+
+
+def measure(config: dict, n_rows: float) -> dict[str, float]:
+    best_log_lr = -3.0 + 3.0 * (np.log10(n_rows) - 2.0) / 3.0
+    gap = np.log10(config["learning_rate"]) - best_log_lr
+    depth = config["depth"]
+    return {"loss": gap**2 + 0.02 * (depth - 10) ** 2, "fit_s": 0.05 * 2 ** (depth / 2)}
+
+
+def profile(name: str, n_rows: float) -> hpx.TaskProfile:
+    return hpx.TaskProfile.from_meta_features(name, {"n_rows": n_rows}, tags={"model": "gbm"})
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    reg = hpx.Registry(tmp_path_factory.mktemp("reg") / "r.db")
+    for i, n_rows in enumerate(np.logspace(2, 5, 6)):
+        configs = sample_configs(parse_space(SPACE), 30, seed=i)
+        rows = [{**c, **measure(c, n_rows)} for c in configs]
+        reg.add_study(f"t{i}", profile(f"t{i}", n_rows), SPACE, BOTH, pd.DataFrame(rows))
+    return reg
+
+
+def hypervolume(points: list[dict[str, float]], reference: dict[str, float]) -> float:
+    """Area dominated by ``points`` (both minimized) up to ``reference``."""
+    area, level = 0.0, reference["fit_s"]
+    for p in sorted(points, key=lambda p: (p["loss"], p["fit_s"])):
+        if p["fit_s"] < level and p["loss"] < reference["loss"]:
+            area += (reference["loss"] - p["loss"]) * (level - p["fit_s"])
+            level = p["fit_s"]
+    return area
+
+
+def test_the_seeds_span_the_front_and_say_why(registry):
+    n_rows, query = 3000.0, profile("new", 3000.0)
+    recs = hpx.recommend(query, registry, SPACE, BOTH, n=5, tags={"model": "gbm"})
+    seeds = [item["config"] for item in recs.warm_start_items()[:3]]
+    assert [r.kind for r in recs][:3] == ["conservative", "trade-off", "trade-off"]
+    measured = [measure(c, n_rows) for c in seeds]
+    # the first pick is the accurate one; each trade-off gives up loss for a faster fit
+    assert measured[0]["loss"] == min(m["loss"] for m in measured)
+    assert measured[2]["fit_s"] < measured[0]["fit_s"]
+    assert measured[1]["fit_s"] <= measured[0]["fit_s"]
+
+    # ranked on the loss alone, the first three seeds sit at the slow end of the front
+    single = hpx.recommend(query, registry, SPACE, {"loss": "minimize"}, n=5, tags={"model": "gbm"})
+    lone = [measure(item["config"], n_rows) for item in single.warm_start_items()[:3]]
+    everything = measured + lone
+    reference = {m: max(p[m] for p in everything) * 1.1 for m in BOTH}
+    assert hypervolume(measured, reference) > 1.2 * hypervolume(lone, reference)
+
+    trade = recs[1]
+    assert "balance the objectives" in trade.rationale
+    assert "on loss" in trade.rationale and "on fit_s" in trade.rationale
+
+
+def test_one_objective_keeps_its_conservative_picks(registry):
+    recs = hpx.recommend(
+        profile("new", 3000.0), registry, SPACE, {"loss": "minimize"}, n=5, tags={"model": "gbm"}
+    )
+    assert [r.kind for r in recs][:2] == ["conservative", "conservative"]
+    assert "trade-off" not in [r.kind for r in recs]
