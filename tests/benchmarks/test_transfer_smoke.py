@@ -68,9 +68,14 @@ def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
     for curve in curves.loc[curves["family"] == "hpobench_mo", "curve"]:
         assert len(curve) == 6 and curve[0] < 1 and (np.diff(curve) <= 1e-12).all()
     table, paired = (tmp_path / "transfer.md").read_text().split("## Paired with the naive")
+    paired, with_cold = paired.split("## Paired with Ax cold")
     assert table.count("| hpobench ") == len(METHODS)
     assert "| ax_naive_warm" not in paired  # paired against it: one row pooled, one per family
     assert paired.count("| hpx_warm") == 1 + summary["family"].nunique()
+    # against Ax cold: one row per family, the naive warm start among them, not Ax cold
+    assert "| ax_cold" not in with_cold
+    assert with_cold.count("| hpx_warm") == with_cold.count("| ax_naive_warm")
+    assert with_cold.count("| hpx_warm") == summary["family"].nunique()
     assert table.count("| hpobench_mo") == len(METHODS) - 1
     assert (tmp_path / "transfer_regret.png").stat().st_size > 10_000
     # --report-only rebuilds the same tables from the raw runs, without running anything
