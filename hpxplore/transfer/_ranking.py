@@ -10,8 +10,9 @@ the most uncertain of the rest that still ranks in the upper half; the baseline 
 With several objectives, the first pick is still the best on the first objective, and the
 other conservative picks are *trade-offs* that span the front predicted for the task: each
 maximizes a weighted mean of the candidate's predicted quantiles on the objectives, the
-weights moving from the first objective to the others (for two: 1/2 each, then all on the
-second). Seeds that all sit at the best-accuracy end of the front add little hypervolume.
+weights moving from the first objective to the others (for two and ``n=5``: all on the
+second, then 1/2 each; the far end comes first so that a capped warm start still spans).
+Seeds that all sit at the best-accuracy end of the front add little hypervolume.
 """
 
 from __future__ import annotations
@@ -158,11 +159,14 @@ def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str
 def _trade_offs(
     quantiles: dict[str, np.ndarray], n_cand: int, count: int, taken: set[int]
 ) -> list[int]:
-    """Up to ``count`` candidates spanning the predicted front, first objective to the others."""
+    """Up to ``count`` candidates spanning the predicted front, first objective to the others.
+
+    The weight moved to the others takes the values j / count, ordered so that every prefix
+    spans the front (the far end first, then each value farthest from those already used):
+    a warm start that keeps only the first few picks still covers both ends."""
     first, *others = quantiles
     picks: list[int] = []
-    for j in range(1, count + 1):
-        share = j / count  # the weight moved from the first objective to the others
+    for share in _spanning_order([j / count for j in range(1, count + 1)]):
         value = (1 - share) * quantiles[first][:n_cand]
         for metric in others:
             value = value + share / len(others) * quantiles[metric][:n_cand]
@@ -172,3 +176,14 @@ def _trade_offs(
                 taken.add(int(i))
                 break
     return picks
+
+
+def _spanning_order(shares: list[float]) -> list[float]:
+    """``shares`` reordered: each next is the farthest from 0 (the first pick) and those before."""
+    used, out, left = [0.0], [], list(shares)
+    while left:
+        best = max(left, key=lambda x: (min(abs(x - u) for u in used), -left.index(x)))
+        out.append(best)
+        used.append(best)
+        left.remove(best)
+    return out
