@@ -131,13 +131,14 @@ def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str
         if ranking.registry_rank is None
         else ranking.registry_rank[:n_cand]
     )
-    spread = ranking.objective_q if ranking.objective_q and len(ranking.objective_q) > 1 else None
-    if spread is None:
+    several = ranking.objective_q if ranking.objective_q and len(ranking.objective_q) > 1 else None
+    if several is None or n_cand == 0:
         for i in np.argsort(-robust, kind="stable")[: max(1, n - 3)]:
             chosen.append((int(i), "conservative"))
     else:
-        chosen.append((int(np.argmax(robust)), "conservative"))
-        chosen += [(i, "trade-off") for i in _trade_offs(spread, n_cand, n - 3, {chosen[0][0]})]
+        first = int(np.argmax(robust))
+        chosen.append((first, "conservative"))
+        chosen += [(i, "trade-off") for i in _trade_offs(several, n_cand, n - 3, {first})]
     taken = {i for i, _ in chosen}
     nearest = int(np.argmax(weights))
     for i in np.argsort(-ranking.quantiles[nearest, :n_cand], kind="stable"):
