@@ -43,7 +43,7 @@ def run_job(
             values = run_method(method, task, reg, budget, init, seed)
             rows.append(
                 {
-                    "family": family if scenario == "related" else f"{family}_{scenario}",
+                    "family": _label(scenario, family),
                     "task": name,
                     "method": method,
                     "seed": seed,
@@ -66,6 +66,11 @@ def run_job(
     return rows
 
 
+def _label(scenario: str, family: str) -> str:
+    """The family name a run is reported under (``keel_unrelated`` for the unrelated registry)."""
+    return family if scenario == "related" else f"{family}_{scenario}"
+
+
 def _missing(jobs: list[tuple], methods: list[str], out: Path) -> list[tuple[tuple, list[str]]]:
     """Each job with the methods whose run is not yet in ``out``; jobs with none left out."""
     runs_csv = out / "transfer_runs.csv"
@@ -75,8 +80,7 @@ def _missing(jobs: list[tuple], methods: list[str], out: Path) -> list[tuple[tup
     todo = []
     for job in jobs:
         scenario, family, name, seed = job[:4]
-        label = family if scenario == "related" else f"{family}_{scenario}"
-        left = [m for m in methods if (label, name, m, seed) not in done]
+        left = [m for m in methods if (_label(scenario, family), name, m, seed) not in done]
         if left:
             todo.append((job, left))
     return todo
@@ -172,10 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             **({"resumed": True} if args.resume else {}),
         }
     ]
-    if args.resume:
-        runs, timing = report.resumed(runs, timing, args.out)
-    elif args.merge:
-        runs, timing = report.merged(runs, timing, args.out)
+    if args.resume or args.merge:
+        runs, timing = report.merged(runs, timing, args.out, replace=not args.resume)
     report.write(runs, args.out, timing=timing, smoke=args.smoke)
     print(f"{len(todo)} jobs, {len(rows)} runs in {elapsed:.0f} s; results in {args.out}")
     return 0

@@ -120,10 +120,13 @@ def _best(values: list, direction: str) -> float:
     return max(first) if direction == "maximize" else min(first)
 
 
-def merged(runs: pd.DataFrame, timing: list[dict], out: Path) -> tuple[pd.DataFrame, list[dict]]:
+def merged(
+    runs: pd.DataFrame, timing: list[dict], out: Path, *, replace: bool = True
+) -> tuple[pd.DataFrame, list[dict]]:
     """These runs plus the runs (and timings) already in ``out`` that they do not replace:
-    other families', and, where only some methods were rerun, the other methods'."""
-    done = {f for entry in timing for f in entry["families"]}
+    other families', and, where only some methods were rerun, the other methods'. With
+    ``replace=False`` (a resumed run: only runs that were missing) every one is kept."""
+    done = {f for entry in timing for f in entry["families"]} if replace else set()
     methods = {m for entry in timing for m in entry.get("methods", [])}
     rerun = done | {f"{f}_unrelated" for f in done}
     old_runs, old_timing = out / "transfer_runs.csv", out / "transfer_timing.json"
@@ -139,16 +142,6 @@ def merged(runs: pd.DataFrame, timing: list[dict], out: Path) -> tuple[pd.DataFr
             or (methods and not set(e.get("methods", METHODS)) <= methods)
         ]
         timing = kept + timing
-    return runs, timing
-
-
-def resumed(runs: pd.DataFrame, timing: list[dict], out: Path) -> tuple[pd.DataFrame, list[dict]]:
-    """These runs added to every run (and timing) already in ``out``."""
-    old_runs, old_timing = out / "transfer_runs.csv", out / "transfer_timing.json"
-    if old_runs.exists():
-        runs = pd.concat([pd.read_csv(old_runs), runs], ignore_index=True)
-    if old_timing.exists():
-        timing = json.loads(old_timing.read_text()) + timing
     return runs, timing
 
 

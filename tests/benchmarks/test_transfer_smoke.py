@@ -159,3 +159,32 @@ def test_rerunning_some_methods_keeps_the_others_runs(tmp_path):
 def test_methods_without_merge_is_refused(tmp_path):
     run = _bench("--methods", "hpx_warm", out=tmp_path, timeout=120)
     assert run.returncode == 2 and "add --merge" in run.stderr
+
+
+def test_resume_runs_only_what_is_missing_and_keeps_the_rest(tmp_path):
+    from benchmarks.transfer.__main__ import _missing
+    from benchmarks.transfer.report import merged
+
+    done = pd.DataFrame(
+        [
+            {"family": "keel", "task": "pima", "method": "ax_cold", "seed": 0, "budget": 20},
+            {"family": "keel_unrelated", "task": "pima", "method": "ax_cold", "seed": 0},
+        ]
+    )
+    done.to_csv(tmp_path / "transfer_runs.csv", index=False)
+    (tmp_path / "transfer_timing.json").write_text(json.dumps([{"families": ["keel"]}]))
+    jobs = [
+        ("related", "keel", "pima", 0, 20, 6),
+        ("unrelated", "keel", "pima", 0, 20, 6),
+        ("related", "keel", "pima", 1, 20, 6),
+    ]
+    todo = _missing(jobs, ["ax_cold", "hpx_warm"], tmp_path)
+    assert todo == [
+        (jobs[0], ["hpx_warm"]),
+        (jobs[1], ["hpx_warm"]),
+        (jobs[2], ["ax_cold", "hpx_warm"]),
+    ]
+    new = pd.DataFrame([{"family": "keel", "task": "pima", "method": "hpx_warm", "seed": 1}])
+    runs, timing = merged(new, [{"families": ["keel"]}], tmp_path, replace=False)
+    assert len(runs) == 3  # nothing already there was dropped
+    assert len(timing) == 2

@@ -87,8 +87,12 @@ def test_a_capped_warm_start_still_spans_the_front(registry):
     n_rows, query = 3000.0, profile("new", 3000.0)
     recs = hpx.recommend(query, registry, SPACE, BOTH, tags={"model": "gbm"})
     study = hpx.Study("capped", SPACE, BOTH, init_trials=6).warm_start(recs)
-    kept = [measure(w["config"], n_rows) for w in study._warm]
+    study.run(lambda c: measure(c, n_rows), n_trials=3, executor="inline", progress=False)
+    trials = study.trials.sort_values("trial_index")
+    transferred = trials[trials["origin"] == "transferred"]
+    kept = transferred[list(BOTH)].to_dict("records")
     every = [measure(r.config, n_rows) for r in recs if r.kind != "baseline"]
     assert len(kept) == 3
     assert min(m["fit_s"] for m in kept) == min(m["fit_s"] for m in every)
-    assert study._warm[0]["config"] == recs[0].config  # the conservative pick leads
+    first = transferred.iloc[0][list(SPACE)].to_dict()
+    assert first == pytest.approx(recs[0].config)  # the conservative pick leads
