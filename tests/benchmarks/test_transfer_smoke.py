@@ -69,6 +69,10 @@ def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
         assert len(curve) == 6 and curve[0] < 1 and (np.diff(curve) <= 1e-12).all()
     table, paired = (tmp_path / "transfer.md").read_text().split("## Paired with the naive")
     paired, with_cold = paired.split("## Paired with Ax cold")
+    with_cold, tasks = with_cold.split("## Task by task")
+    # task by task: the smoke task's row and its family's median, for either family
+    rows = [line for line in tasks.splitlines() if line.startswith("| hpobench")]
+    assert len(rows) == 4 and all("car" in line for line in rows[:2])
     assert table.count("| hpobench ") == len(METHODS)
     assert "| ax_naive_warm" not in paired  # paired against it: one row pooled, one per family
     assert paired.count("| hpx_warm") == 1 + summary["family"].nunique()
@@ -105,6 +109,42 @@ def test_paired_comparison_counts_wins_and_ratios_against_the_naive_warm_start()
     assert (row["runs"], row["better"], row["equal"], row["worse"]) == (3, 1, 1, 1)
     assert row["gmean_regret_ratio"] == pytest.approx(1.0)  # (0.5 * 2 * 1) ** (1 / 3)
     assert row["median_mean_regret"] == pytest.approx(0.02)
+
+
+def test_task_by_task_ratios_are_geometric_means_over_seeds_then_medians_over_tasks():
+    from benchmarks.transfer.report import by_task
+
+    rows = []
+    for task, ratios, regrets in (
+        # task a: hpx_warm needs 2x, then 8x fewer trials than cold (gmean 4) and has half
+        # the naive warm start's mean regret on both seeds; task b: level with cold
+        ("a", (2.0, 8.0), (0.01, 0.01)),
+        ("b", (1.0, 1.0), (0.04, 0.04)),
+    ):
+        for seed in (0, 1):
+            for method, ratio_, regret in (
+                ("ax_cold", 1.0, 0.05),
+                ("ax_naive_warm", 1.0, 0.02 if task == "a" else 0.04),
+                ("hpx_warm", ratios[seed], regrets[seed]),
+            ):
+                rows.append(
+                    {
+                        "family": "f",
+                        "task": task,
+                        "seed": seed,
+                        "method": method,
+                        "ttt_ratio_vs_cold": ratio_,
+                        "mean_regret": regret,
+                    }
+                )
+    tasks, medians = by_task(pd.DataFrame(rows))
+    per_task = tasks.set_index("task")
+    assert per_task.loc["a", "hpx_warm"] == pytest.approx(4.0)
+    assert per_task.loc["a", "hpx_vs_naive"] == pytest.approx(0.5)
+    assert per_task.loc["b", "hpx_vs_naive"] == pytest.approx(1.0)
+    assert "ax_cold" not in tasks.columns  # every ratio is over Ax cold
+    family = medians.set_index("family").loc["f"]
+    assert family["tasks"] == 2 and family["hpx_warm"] == pytest.approx(2.5)
 
 
 def test_report_only_without_runs_says_what_to_run(tmp_path):
