@@ -13,17 +13,22 @@ maximizes a weighted mean of the candidate's predicted quantiles on the objectiv
 weights moving from the first objective to the others (for two and ``n=5``: all on the
 second, then 1/2 each; the far end comes first so that a capped warm start still spans).
 Seeds that all sit at the best-accuracy end of the front add little hypervolume.
+
+With constraints or budget caps, every pick comes first from the candidates whose projected
+values (the similarity-weighted mean over the neighbours, as in the guardrails) meet them
+all; a candidate predicted to break one is picked only when too few others are left.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from hpxplore.objectives import Constraint
-from hpxplore.pareto import pareto_front
+from hpxplore.pareto import feasible_mask, pareto_front
 from hpxplore.space import Space
 from hpxplore.transfer._mapping import MappedConfig, map_config
 from hpxplore.transfer._surrogates import StudySurrogate
@@ -46,7 +51,10 @@ class Candidate:
 def candidates(
     record: Any, space: Space, objectives: dict[str, str], constraints: list[Constraint]
 ) -> list[Candidate]:
-    """A prior study's Pareto-optimal trials and its top trials on the first objective."""
+    """A prior study's Pareto-optimal trials and its top trials on the first objective.
+
+    ``constraints`` (budget caps included) that the study recorded narrow both to the trials
+    that met them there; with none that did, the top trials come from all."""
     metrics = [m for m in objectives if m in record.trials]
     if not metrics:
         return []
@@ -54,6 +62,8 @@ def candidates(
     front = pareto_front(record.trials, {m: objectives[m] for m in metrics}, own)
     first = metrics[0]
     done = record.trials[record.trials["status"] == "completed"].dropna(subset=[first])
+    met = feasible_mask(done, own)
+    done = done[met] if met.any() else done
     top = done.sort_values(first, ascending=objectives[first] == "minimize").head(_TOP_PER_STUDY)
     out = []
     for row in list(front.to_dict("records")) + list(top.to_dict("records")):
@@ -76,6 +86,7 @@ class Ranking:
     uncertainty: np.ndarray  # calibrated sd relative to each neighbour's observed range
     registry_rank: np.ndarray | None = None  # the registry model's predicted rank on the task
     objective_q: dict[str, np.ndarray] | None = None  # several objectives: quantile on each
+    feasible: np.ndarray | None = None  # projected to meet every constraint and budget cap
 
     @property
     def baseline(self) -> int:
@@ -89,9 +100,11 @@ def score(
     primary: str,
     registry_rank: np.ndarray | None = None,
     objectives: list[str] | None = None,
+    guards: Sequence[Constraint] = (),
 ) -> Ranking:
     """``objectives``: with more than one, each candidate's similarity-weighted predicted
-    quantile on each (the first: the registry model's rank when there is one)."""
+    quantile on each (the first: the registry model's rank when there is one). ``guards``:
+    constraints and budget caps; a guard no neighbour can predict is not held against any."""
     predictions = [s.predict(configs) for s in surrogates]
     pairs = list(zip(surrogates, predictions, strict=True))
     quantiles = np.stack([s.quantile(primary, p[primary].mean(axis=0)) for s, p in pairs])
@@ -109,6 +122,20 @@ def score(
             if on:
                 q = np.stack([s.quantile(metric, p[metric].mean(axis=0)) for s, p, _ in on])
                 per_objective[metric] = np.average(q, axis=0, weights=[w for *_, w in on])
+    feasible = np.ones(len(configs), dtype=bool)
+    for guard in guards:
+        on = [
+            (p[guard.metric], w)
+            for p, w in zip(predictions, weights, strict=True)
+            if guard.metric in p
+        ]
+        if on:
+            means = np.average(
+                np.stack([trees.mean(axis=0) for trees, _ in on]),
+                axis=0,
+                weights=[w for _, w in on],
+            )
+            feasible &= np.array([guard.satisfied(float(v)) for v in means])
     return Ranking(
         configs,
         predictions,
@@ -119,7 +146,15 @@ def score(
         uncertainty,
         registry_rank,
         per_objective,
+        feasible,
     )
+
+
+def _order(values: np.ndarray, ranking: Ranking) -> np.ndarray:
+    """Candidate indices, best ``values`` first, those projected feasible before the others."""
+    n_cand = ranking.baseline
+    feasible = np.ones(n_cand, bool) if ranking.feasible is None else ranking.feasible[:n_cand]
+    return np.lexsort((-np.asarray(values[:n_cand], float), ~feasible))
 
 
 def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str]]:
@@ -133,22 +168,22 @@ def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str
     )
     several = ranking.objective_q if ranking.objective_q and len(ranking.objective_q) > 1 else None
     if several is None or n_cand == 0:
-        for i in np.argsort(-robust, kind="stable")[: max(1, n - 3)]:
+        for i in _order(robust, ranking)[: max(1, n - 3)]:
             chosen.append((int(i), "conservative"))
     else:
-        first = int(np.argmax(robust))
+        first = int(_order(robust, ranking)[0])
         chosen.append((first, "conservative"))
-        chosen += [(i, "trade-off") for i in _trade_offs(several, n_cand, n - 3, {first})]
+        chosen += [(i, "trade-off") for i in _trade_offs(several, ranking, n - 3, {first})]
     taken = {i for i, _ in chosen}
     nearest = int(np.argmax(weights))
-    for i in np.argsort(-ranking.quantiles[nearest, :n_cand], kind="stable"):
+    for i in _order(ranking.quantiles[nearest], ranking):
         if int(i) not in taken and len(chosen) < n - 1:
             chosen.append((int(i), "aggressive"))
             taken.add(int(i))
             break
     upper = [
         int(i)
-        for i in np.argsort(-ranking.uncertainty[:n_cand], kind="stable")
+        for i in _order(ranking.uncertainty, ranking)
         if int(i) not in taken and ranking.mean_q[i] >= 0.5
     ]
     if upper and len(chosen) < n - 1:
@@ -158,7 +193,7 @@ def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str
 
 
 def _trade_offs(
-    quantiles: dict[str, np.ndarray], n_cand: int, count: int, taken: set[int]
+    quantiles: dict[str, np.ndarray], ranking: Ranking, count: int, taken: set[int]
 ) -> list[int]:
     """Up to ``count`` candidates spanning the predicted front, first objective to the others.
 
@@ -168,10 +203,10 @@ def _trade_offs(
     first, *others = quantiles
     picks: list[int] = []
     for share in _spanning_order([j / count for j in range(1, count + 1)]):
-        value = (1 - share) * quantiles[first][:n_cand]
+        value = (1 - share) * quantiles[first]
         for metric in others:
-            value = value + share / len(others) * quantiles[metric][:n_cand]
-        for i in np.argsort(-value, kind="stable"):
+            value = value + share / len(others) * quantiles[metric]
+        for i in _order(value, ranking):
             if int(i) not in taken:
                 picks.append(int(i))
                 taken.add(int(i))

@@ -22,8 +22,11 @@ def rationale(
     registry_rank: float | None = None,
     n_registry: int | None = None,
     balance: Mapping[str, float] | None = None,
+    feasible: tuple[int, int] | None = None,
 ) -> str:
-    """``balance``: for a trade-off, its predicted rank on each objective (1 = the best)."""
+    """``balance``: for a trade-off, its predicted rank on each objective (1 = the best).
+    ``feasible``: (candidates projected to meet every constraint and cap, candidates), when
+    some are not."""
     p, g = projected[primary], gain[primary]
     if kind == "baseline":
         head = f"Baseline: {base_label}, kept as the reference every gain is measured against."
@@ -43,6 +46,25 @@ def rationale(
         if balance:
             ranks = ", ".join(f"{q:.0%} on {metric}" for metric, q in balance.items())
             head += f" Chosen to balance the objectives: predicted to rank above {ranks}."
+        if feasible:
+            ok, count = feasible
+            tripped_guard = any(
+                not r["passed"]
+                for name, r in guardrails.items()
+                if name.startswith(("constraint", "budget"))
+            )
+            if not ok:
+                head += " No candidate is projected to meet every constraint and budget cap."
+            elif tripped_guard:
+                head += (
+                    f" Projected to break a constraint or budget cap: only {ok} of {count} "
+                    "candidates are projected to meet them all, and they were picked first."
+                )
+            else:
+                head += (
+                    f" Picked among the {ok} of {count} candidates projected to meet every "
+                    "constraint and budget cap."
+                )
     body = (
         f" Projected {primary} on the neighbours {p['mean']:.4g} (95 % interval {p['low']:.4g} to "
         f"{p['high']:.4g}); "

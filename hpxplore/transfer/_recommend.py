@@ -8,6 +8,8 @@
    study, conditioned on the task's meta-features: ``_registry_model``), then picked
    (``_ranking``). When that model exists, every comparable study's best trials are
    candidates too, near or far: the model, not the distance, says which suit the task.
+   Constraints and budget caps steer both steps: candidates are the trials that met them,
+   and picks projected to meet them come first.
 3. Projections and gains with 95 % intervals (``_projection``), guardrails
    (``_guardrails``) and a rationale from those facts (``_rationale``).
 """
@@ -88,8 +90,9 @@ def recommend(
         else dict(max_deviation or {})
     )
     caps = [Constraint(str(m), "<=", float(v)) for m, v in (budget or {}).items()]
+    guards = [*constraints, *caps]
     modelled = dict(objectives)  # what the surrogates predict: objectives, then guarded metrics
-    for c in [*constraints, *caps]:
+    for c in guards:
         modelled.setdefault(c.metric, "minimize" if c.op == "<=" else "maximize")
 
     scope = registry.similar(profile, k=None, tags=tags, space=space)  # every comparable study
@@ -132,12 +135,13 @@ def recommend(
     origins = {row["study"]: row for row in scope.to_dict("records")}
     pool: dict[tuple, Candidate] = {}
     for record in providers:
-        for cand in candidates(record, space, objectives, constraints):
+        for cand in candidates(record, space, objectives, guards):
             pool.setdefault(tuple(sorted(cand.config.items())), cand)
     pooled = list(pool.values())
     configs = [c.config for c in pooled] + [base]
     predicted = None if model is None else model.predict(configs, profile)
-    ranking = score(configs, surrogates, w, primary, predicted, list(objectives))
+    ranking = score(configs, surrogates, w, primary, predicted, list(objectives), guards)
+    n_cand, n_ok = ranking.baseline, int(ranking.feasible[: ranking.baseline].sum())
 
     items = []
     for position, (i, kind) in enumerate(choose(ranking, w, n)):
@@ -163,6 +167,7 @@ def recommend(
             None if kind == "baseline" else rank_here,
             None if model is None else len(model.studies),
             _balance(ranking, i) if kind == "trade-off" else None,
+            None if kind == "baseline" or n_ok == n_cand else (n_ok, n_cand),
         )
         items.append(
             Recommendation(

@@ -1,42 +1,20 @@
 """Several objectives: the warm-start picks span the front instead of piling at one end.
 
-A family where the loss wants deep trees and a learning rate that moves with the task's
-size, while the fit time grows with the depth: the fastest configs are not the most
-accurate, so seeds ranked on the loss alone all sit at the slow end of the front.
+In the depth family (``depth_family``) the fastest configs are not the most accurate, so
+seeds ranked on the loss alone all sit at the slow end of the front.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 
 import hpxplore as hpx
-from hpxplore.space import parse_space, sample_configs
-
-SPACE = {"learning_rate": hpx.Float(1e-3, 1.0, log=True), "depth": hpx.Int(2, 12)}
-BOTH = {"loss": "minimize", "fit_s": "minimize"}
-
-
-def measure(config: dict, n_rows: float) -> dict[str, float]:
-    best_log_lr = -3.0 + 3.0 * (np.log10(n_rows) - 2.0) / 3.0
-    gap = np.log10(config["learning_rate"]) - best_log_lr
-    depth = config["depth"]
-    return {"loss": gap**2 + 0.02 * (depth - 10) ** 2, "fit_s": 0.05 * 2 ** (depth / 2)}
-
-
-def profile(name: str, n_rows: float) -> hpx.TaskProfile:
-    return hpx.TaskProfile.from_meta_features(name, {"n_rows": n_rows}, tags={"model": "gbm"})
+from tests.transfer.depth_family import BOTH, SPACE, family_registry, measure, profile
 
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
-    reg = hpx.Registry(tmp_path_factory.mktemp("reg") / "r.db")
-    for i, n_rows in enumerate(np.logspace(2, 5, 6)):
-        configs = sample_configs(parse_space(SPACE), 30, seed=i)
-        rows = [{**c, **measure(c, n_rows)} for c in configs]
-        reg.add_study(f"t{i}", profile(f"t{i}", n_rows), SPACE, BOTH, pd.DataFrame(rows))
-    return reg
+    return family_registry(tmp_path_factory.mktemp("reg") / "r.db")
 
 
 def hypervolume(points: list[dict[str, float]], reference: dict[str, float]) -> float:
