@@ -20,12 +20,14 @@ optimization via meta-learning", AAAI 2015, and its successors), kept as a plain
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.stats import rankdata
+from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
+from sklearn.model_selection import GroupKFold
 
 from hpxplore.profiling import TaskProfile
 from hpxplore.similarity import transform
@@ -48,6 +50,9 @@ class RegistryModel:
     studies: list[str]
     n_trials: int
     model: RandomForestRegressor
+    inputs: np.ndarray = field(repr=False)  # what it was fitted on, for importances()
+    target: np.ndarray = field(repr=False)
+    groups: np.ndarray = field(repr=False)  # each row's study, as an index into studies
 
     @classmethod
     def fit(
@@ -73,26 +78,62 @@ class RegistryModel:
             *(record.profile.meta_features for record, _ in ranked)
         )
         features = sorted(shared)
-        X, y = [], []
+        X, y, groups = [], [], []
         sign = 1.0 if direction == "maximize" else -1.0
         for record, observed in ranked:
             values = sign * observed[primary].to_numpy(dtype=float)
             y.append((rankdata(values) - 1.0) / (len(values) - 1.0))
             X.append(_inputs(observed.to_dict("records"), space, record.profile, features))
+            groups.append(np.full(len(values), len(groups)))
+        inputs, target = np.vstack(X), np.concatenate(y)
         model = RandomForestRegressor(
             n_estimators=200, min_samples_leaf=2, max_features=0.5, random_state=seed
-        ).fit(np.vstack(X), np.concatenate(y))
+        ).fit(inputs, target)
         names = [record.name for record, _ in ranked]
-        return cls(space, features, names, sum(map(len, y)), model)
+        return cls(
+            space, features, names, len(target), model, inputs, target, np.concatenate(groups)
+        )
 
     def predict(self, configs: list[Mapping[str, Any]], profile: TaskProfile) -> np.ndarray:
         """Each config's predicted rank on the task ``profile`` (1 = its best)."""
         return self.model.predict(_inputs(configs, self.space, profile, self.features))
 
-    def importances(self) -> dict[str, float]:
-        """The model's impurity importance of each meta-feature, largest first."""
-        share = self.model.feature_importances_[-len(self.features) :] if self.features else []
-        pairs = sorted(zip(self.features, map(float, share), strict=True), key=lambda p: -p[1])
+    def importances(self, folds: int = 5, repeats: int = 3, seed: int = 0) -> dict[str, float]:
+        """How much the model leans on each meta-feature, largest first.
+
+        Measured on studies it did not see: the studies are split into ``folds``, a forest
+        like this one is fitted on the others, and each meta-feature of the held-out studies
+        is swapped for another study's value (``repeats`` times). The importance is the rise
+        in the mean squared error of the predicted rank (0 to 1): about 0 for a fact the
+        model does not use, below 0 for one it was misled by. Unlike a forest's impurity
+        importance, it does not favour facts with many distinct values. A few forest fits:
+        seconds on a registry of a few dozen studies.
+        """
+        if not self.features:
+            return {}
+        rng = np.random.default_rng(seed)
+        n_studies = len(self.studies)
+        columns = range(self.inputs.shape[1] - len(self.features), self.inputs.shape[1])
+        # each study's value of each fact (the same on all of its rows)
+        values = np.array(
+            [self.inputs[self.groups == g][0, list(columns)] for g in range(n_studies)]
+        )
+        rise = np.zeros(len(self.features))
+        splits = GroupKFold(n_splits=min(folds, n_studies))
+        for train, test in splits.split(self.inputs, self.target, self.groups):
+            forest = clone(self.model).fit(self.inputs[train], self.target[train])
+            held_out, truth = self.inputs[test], self.target[test]
+            base = np.mean((forest.predict(held_out) - truth) ** 2)
+            studies = self.groups[test]
+            for j, column in enumerate(columns):
+                for _ in range(repeats):
+                    swapped = held_out.copy()
+                    for g in np.unique(studies):
+                        other = rng.choice([s for s in range(n_studies) if s != g])
+                        swapped[studies == g, column] = values[other, j]
+                    error = np.mean((forest.predict(swapped) - truth) ** 2)
+                    rise[j] += (error - base) * len(test) / (repeats * len(self.target))
+        pairs = sorted(zip(self.features, map(float, rise), strict=True), key=lambda p: -p[1])
         return dict(pairs)
 
 
