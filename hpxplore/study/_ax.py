@@ -27,7 +27,12 @@ __all__ = ["AxSettings", "client_from_snapshot", "make_client", "snapshot", "spl
 
 def _prepare() -> None:
     """Quiet Ax's logs and warnings; clear a build lock that would hang its first model trial."""
-    from ax.utils.common.logger import set_stderr_log_level
+    previous = logging.root.manager.disable
+    logging.disable(max(previous, logging.INFO))  # Ax logs an INFO line while it is imported
+    try:
+        from ax.utils.common.logger import set_stderr_log_level
+    finally:
+        logging.disable(previous)
 
     set_stderr_log_level(logging.WARNING)
     warnings.filterwarnings("ignore", module=r"ax\..*")

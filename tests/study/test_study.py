@@ -180,3 +180,21 @@ def test_single_objective_best():
     study = hpx.Study("single", obj.SPACE, {"accuracy": "maximize"}, seed=1, init_trials=3)
     trials = study.run(obj.logistic, n_trials=4, executor="inline", progress=False)
     assert study.best()["accuracy"] == pytest.approx(np.max(trials["accuracy"]))
+
+
+def test_a_fresh_python_running_a_study_prints_no_ax_log_lines():
+    """Notebook users see Ax's INFO lines as red stderr boxes; one used to appear at import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import hpxplore as hpx\n"
+        "s = hpx.Study('q', {'a': hpx.Float(0, 1)}, {'m': 'minimize'}, seed=0, init_trials=2)\n"
+        "s.run(lambda c: {'m': c['a']}, n_trials=3, executor='inline', progress=False)\n"
+        "import logging; assert logging.root.manager.disable == logging.NOTSET\n"
+        "print(len(s.trials))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "3"
+    assert "[INFO" not in out.stderr, out.stderr
