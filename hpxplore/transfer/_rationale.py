@@ -35,8 +35,8 @@ def rationale(
         where = "" if s.get("neighbour", True) else ", not one of the close neighbours"
         head = (
             f"{kind.capitalize()}: trial {s['trial_index']} of {s['study']!r} (similarity "
-            f"{s['similarity']:.2f}{where}; closest on {', '.join(drivers)}). Predicted in the "
-            f"top quarter on {support:.0%} of {n_neighbours} neighbour(s), weighted by similarity."
+            f"{s['similarity']:.2f}{where}; closest on {', '.join(drivers)}). "
+            + _support(support, n_neighbours)
         )
         if registry_rank is not None:
             head += (
@@ -73,6 +73,17 @@ def rationale(
     tripped = [name for name, r in guardrails.items() if not r["passed"]]
     tail = f" Guardrails tripped: {', '.join(tripped)}." if tripped else " All guardrails passed."
     return head + body + tail
+
+
+def _support(support: float, n_neighbours: int) -> str:
+    """How many close neighbours' forests put the config in their study's top quarter."""
+    if n_neighbours == 1:
+        where = "in" if support >= 0.5 else "outside"
+        return f"The close neighbour's forest predicts it {where} that study's top quarter."
+    return (
+        f"The forests of close neighbours holding {support:.0%} of the similarity weight (of "
+        f"{n_neighbours} neighbours) predict it in their study's top quarter."
+    )
 
 
 def cold_start_reason(neighbours: Any, close: Any) -> str:

@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
 import hpxplore as hpx
+from hpxplore.transfer._rationale import _support
 
 recommend = hpx.recommend
 
@@ -89,6 +90,21 @@ def test_close_task_gets_recommendations_that_beat_the_default(registry, new_tas
     # the rationale is built from these stored facts
     assert source["study"] in top.rationale and f"{source['similarity']:.2f}" in top.rationale
     assert f"{top.projected['accuracy']['mean']:.4g}" in top.rationale
+    n_close = len(recs.surrogates)
+    assert n_close > 1 and f"{top.support:.0%} of the similarity weight (of {n_close}" in (
+        top.rationale
+    )
+
+
+def test_the_support_sentence_reads_right_for_one_neighbour_and_for_several():
+    assert _support(0.0, 1) == (
+        "The close neighbour's forest predicts it outside that study's top quarter."
+    )
+    assert "predicts it in that study's top quarter" in _support(1.0, 1)
+    assert _support(0.62, 3) == (
+        "The forests of close neighbours holding 62% of the similarity weight (of 3 "
+        "neighbours) predict it in their study's top quarter."
+    )
 
 
 def test_projected_intervals_cover_the_evaluated_values_and_stay_informative(registry):
