@@ -48,7 +48,6 @@ class RegistryModel:
     space: Space
     features: list[str]  # the meta-features it conditions on (every study has them)
     studies: list[str]
-    n_trials: int
     model: RandomForestRegressor
     inputs: np.ndarray = field(repr=False)  # what it was fitted on, for importances()
     target: np.ndarray = field(repr=False)
@@ -90,9 +89,12 @@ class RegistryModel:
             n_estimators=200, min_samples_leaf=2, max_features=0.5, random_state=seed
         ).fit(inputs, target)
         names = [record.name for record, _ in ranked]
-        return cls(
-            space, features, names, len(target), model, inputs, target, np.concatenate(groups)
-        )
+        return cls(space, features, names, model, inputs, target, np.concatenate(groups))
+
+    @property
+    def n_trials(self) -> int:
+        """The trials it was fitted on, over all its studies."""
+        return len(self.target)
 
     def predict(self, configs: list[Mapping[str, Any]], profile: TaskProfile) -> np.ndarray:
         """Each config's predicted rank on the task ``profile`` (1 = its best)."""
@@ -114,10 +116,8 @@ class RegistryModel:
         rng = np.random.default_rng(seed)
         n_studies = len(self.studies)
         columns = range(self.inputs.shape[1] - len(self.features), self.inputs.shape[1])
-        # each study's value of each fact (the same on all of its rows)
-        values = np.array(
-            [self.inputs[self.groups == g][0, list(columns)] for g in range(n_studies)]
-        )
+        first_rows = np.unique(self.groups, return_index=True)[1]
+        values = self.inputs[first_rows][:, columns]  # each study's facts (same on every row)
         rise = np.zeros(len(self.features))
         splits = GroupKFold(n_splits=min(folds, n_studies))
         for train, test in splits.split(self.inputs, self.target, self.groups):
