@@ -153,7 +153,7 @@ def recommendations(session: Session, task: str | None) -> pd.DataFrame:
                 "created_at": row.created_at,
             }
         )
-    return pd.DataFrame.from_records(
+    frame = pd.DataFrame.from_records(
         records,
         columns=[
             "id",
@@ -169,6 +169,10 @@ def recommendations(session: Session, task: str | None) -> pd.DataFrame:
             "created_at",
         ],
     )
+    # undecided rows keep None (pandas would make a column of None and text NaN)
+    for column in ("decision", "reason"):
+        frame[column] = pd.Series([r[column] for r in records], index=frame.index, dtype=object)
+    return frame
 
 
 def record_outcome(

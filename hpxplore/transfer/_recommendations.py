@@ -143,7 +143,8 @@ class Recommendations:
         stored = self.registry.recommendations(task=self.profile.name)
         for row in stored[stored["id"].isin(list(ids))].to_dict("records"):
             item = ids[int(row["id"])]
-            item.decision, item.reason = row["decision"], str(row["reason"] or "")
+            item.decision = _stored_text(row["decision"])
+            item.reason = _stored_text(row["reason"]) or ""
         return self
 
     @classmethod
@@ -180,8 +181,8 @@ class Recommendations:
                     d.get("rationale", ""),
                     d.get("mapping", {}),
                     id=int(row["id"]),
-                    decision=row["decision"],
-                    reason=str(row["reason"] or ""),
+                    decision=_stored_text(row["decision"]),
+                    reason=_stored_text(row["reason"]) or "",
                     registry_rank=d.get("registry_rank"),
                 )
             )
@@ -202,3 +203,10 @@ class Recommendations:
             else f"{len(self.items)} recommendations"
         )
         return f"Recommendations({self.profile.name!r}, {state})"
+
+
+def _stored_text(value: Any) -> str | None:
+    """A decision or reason read back from the registry: None when there is none (not NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)

@@ -11,6 +11,7 @@ from hpxplore.widgets import (
     SensitivityView,
     SimilarityView,
 )
+from tests.transfer.test_recommend import SPACE
 from tests.widgets.conftest import evaluate
 
 
@@ -44,6 +45,17 @@ def test_board_accept_and_reject_persist_and_a_reopened_board_shows_them(lab):
     reopened = RecommendationBoard(Recommendations.load(lab.registry, lab.profile))
     assert "accepted" in reopened.cards[0].status.value
     assert "rejected" in reopened.cards[1].status.value
+
+
+def test_undecided_cards_read_undecided_not_nan_after_a_decision_elsewhere(lab):
+    recs = hpx.recommend(lab.profile, lab.registry, SPACE, {"accuracy": "maximize"}, n=3)
+    recs.accept(0)
+    for reread in (recs.refresh(), Recommendations.load(lab.registry, lab.profile)):
+        assert [r.decision for r in reread] == ["accepted", None, None]
+        assert [r.reason for r in reread][1:] == ["", ""]
+        board = RecommendationBoard(reread)
+        assert "undecided" in board.cards[1].status.value
+        assert "nan" not in board.cards[1].status.value
 
 
 def test_pareto_view_draws_origins_front_constraints_and_selects_on_click(lab):
