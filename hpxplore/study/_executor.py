@@ -1,7 +1,10 @@
 """Where evaluations run: the default local process pool, or any ``concurrent.futures.Executor``.
 
 The default pool starts workers with ``spawn`` and ships ``evaluate`` with cloudpickle,
-so functions defined in a notebook work. When a trial hangs past its timeout, the pool
+so functions defined in a notebook work. Its workers never import the caller's
+``__main__``: cloudpickle already carries what ``evaluate`` needs from there, and a plain
+script without ``if __name__ == "__main__":`` (or one read from standard input) would
+otherwise run again, side effects and all, in every worker. When a trial hangs past its timeout, the pool
 is killed and rebuilt (a hung Python call cannot be interrupted any other way); the
 other trials in flight are resubmitted. Early-stopping reports travel through a
 multiprocessing manager's queue.
@@ -11,7 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.context
+import multiprocessing.spawn
 import os
+import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -20,6 +26,40 @@ from typing import Any
 __all__ = ["LocalPool", "RemoteReporter"]
 
 _ANSWER_WAIT_S = 60.0
+_MAIN_KEYS = ("init_main_from_path", "init_main_from_name")
+_START_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_not_inherited():
+    """While a worker starts, its start-up data names no ``__main__`` to import again."""
+    original = multiprocessing.spawn.get_preparation_data
+
+    def without_main(name: str) -> dict[str, Any]:
+        data = original(name)
+        for key in _MAIN_KEYS:
+            data.pop(key, None)
+        return data
+
+    with _START_LOCK:
+        multiprocessing.spawn.get_preparation_data = without_main
+        try:
+            yield
+        finally:
+            multiprocessing.spawn.get_preparation_data = original
+
+
+class _WorkerProcess(multiprocessing.context.SpawnProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        with _main_not_inherited():
+            return multiprocessing.context.SpawnProcess._Popen(process_obj)
+
+
+class _WorkerContext(multiprocessing.context.SpawnContext):
+    """``spawn``, except that the children skip the parent's ``__main__``."""
+
+    Process = _WorkerProcess
 
 
 class RemoteReporter:
@@ -44,7 +84,7 @@ class LocalPool:
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self._context = multiprocessing.get_context("spawn")
+        self._context = _WorkerContext()
         self._pool: ProcessPoolExecutor | None = None
         self._manager: Any = None
         self.queue: Any = None

@@ -47,3 +47,53 @@ def test_early_stopping_through_the_process_pool():
     trials = study.run(obj.curve, n_trials=8, max_parallel=1, early_stopping=True, progress=False)
     assert (trials["status"] == "early_stopped").any()
     assert (trials["status"] != "failed").all()
+
+
+PLAIN_SCRIPT = """
+import sys
+import pandas as pd
+import hpxplore as hpx
+
+print("top level ran", flush=True)
+reg = hpx.Registry(sys.argv[1] if len(sys.argv) > 1 else {registry!r})
+space = {{"x": hpx.Float(0.0, 1.0)}}
+profile = hpx.TaskProfile.from_meta_features("prior", {{"n_rows": 100}})
+reg.add_study("prior", profile, space, {{"loss": "minimize"}},
+              pd.DataFrame({{"x": [0.1, 0.5, 0.9], "loss": [0.1, 0.2, 0.3]}}))
+
+
+def evaluate(config, report):
+    report(1, {{"loss": config["x"]}})
+    return {{"loss": (config["x"] - 0.3) ** 2}}
+
+
+study = hpx.Study("new", space, {{"loss": "minimize"}}, registry=reg, profile=profile,
+                  seed=0, init_trials=2)
+print(study.run(evaluate, n_trials=3, max_parallel=2, progress=False)["status"].tolist())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["file", "stdin"])
+def test_a_plain_script_without_a_main_guard_runs_once(tmp_path, how):
+    """The default pool's workers never run the caller's script again (``spawn`` would)."""
+    import subprocess
+    import sys
+
+    registry = tmp_path / "r.db"
+    script = PLAIN_SCRIPT.format(registry=str(registry))
+    if how == "file":
+        (tmp_path / "tune.py").write_text(script)
+        command, stdin = [sys.executable, "tune.py"], None
+    else:
+        command, stdin = [sys.executable, "-"], script
+    done = subprocess.run(
+        command, cwd=tmp_path, input=stdin, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("top level ran") == 1, done.stdout
+    assert "['completed', 'completed', 'completed']" in done.stdout
+    assert "DuplicateStudyError" not in done.stderr and "bootstrapping" not in done.stderr
+    reg = hpx.Registry(registry)
+    assert sorted(reg.studies()["study"]) == ["new", "prior"]
+    assert reg.study("new").trials["status"].eq("completed").sum() == 3
