@@ -33,6 +33,7 @@ _LAZY = {
     "Choice": "hpxplore.space",
     "Constraint": "hpxplore.objectives",
     "HpxploreError": "hpxplore.exceptions",
+    "HpxploreWarning": "hpxplore.exceptions",
     "InputError": "hpxplore.exceptions",
     "RegistryError": "hpxplore.exceptions",
     "export_config": "hpxplore.export",
@@ -45,6 +46,7 @@ __all__ = [
     "Constraint",
     "Float",
     "HpxploreError",
+    "HpxploreWarning",
     "InputError",
     "Int",
     "Recommendations",
@@ -61,7 +63,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from hpxplore.exceptions import HpxploreError, InputError, RegistryError
+    from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError, RegistryError
     from hpxplore.export import export_config
     from hpxplore.objectives import Constraint
     from hpxplore.profiling import TaskProfile, profile_task

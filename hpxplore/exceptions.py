@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "DuplicateStudyError",
     "HpxploreError",
+    "HpxploreWarning",
     "InputError",
     "NotARegistryError",
     "RegistryConnectionError",
@@ -25,6 +26,10 @@ class HpxploreError(Exception):
         self.message = message
         self.hint = hint
         super().__init__(f"{message}\nHint: {hint}" if hint else message)
+
+
+class HpxploreWarning(UserWarning):
+    """Something the user should know that does not stop the call (e.g. nothing feasible yet)."""
 
 
 class InputError(HpxploreError, ValueError):

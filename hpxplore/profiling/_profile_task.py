@@ -41,6 +41,13 @@ def _infer_task_type(y: pd.Series, target: str) -> str:
     return "regression"
 
 
+def _column_list(columns: Any, shown: int = 20) -> str:
+    """The first ``shown`` column names, and how many more there are."""
+    names = ", ".join(repr(c) for c in list(columns)[:shown])
+    rest = len(columns) - shown
+    return f"[{names}, … and {rest} more]" if rest > 0 else f"[{names}]"
+
+
 def _check_frame(df: Any, target: Any) -> None:
     if not isinstance(df, pd.DataFrame):
         raise InputError(
@@ -59,7 +66,7 @@ def _check_frame(df: Any, target: Any) -> None:
             + (
                 f" (did you mean {close}?)."
                 if close
-                else f"; its columns are {list(df.columns)[:20]}."
+                else f"; its {len(df.columns)} columns are {_column_list(df.columns)}."
             ),
             "Pass target= the name of the column to predict.",
         )

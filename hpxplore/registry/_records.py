@@ -35,6 +35,17 @@ class StudyRecord:
         """The completed trials only."""
         return self.trials[self.trials["status"] == "completed"].reset_index(drop=True)
 
+    @property
+    def metrics(self) -> list[str]:
+        """The metrics its trials record (objectives, constrained and any other columns)."""
+        from hpxplore.registry._trials import BOOKKEEPING
+
+        return [
+            str(c)
+            for c in self.trials.columns
+            if c not in self.space and c not in BOOKKEEPING and not str(c).endswith("_sem")
+        ]
+
     def best(self, metric: str | None = None) -> pd.Series:
         """The best completed trial on ``metric`` (default: the first objective)."""
         metric = metric or next(iter(self.objectives))

@@ -19,6 +19,7 @@ __all__ = ["STATUSES", "TrialData", "trials_from_frame"]
 STATUSES = ("completed", "failed", "abandoned", "running", "early_stopped")
 _RESERVED = ("trial_index", "status", "origin", "error")
 _IGNORED = ("created_at",)  # written by the registry: a StudyRecord's trials can be re-added
+BOOKKEEPING = _RESERVED + _IGNORED  # a trials table's columns that are neither parameter nor metric
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Outcome", "TrialFailure", "call_evaluate", "parse_result", "wants_reporter"]
+from hpxplore.exceptions import InputError
+
+__all__ = [
+    "Outcome",
+    "TrialFailure",
+    "call_evaluate",
+    "check_signature",
+    "parse_result",
+    "wants_reporter",
+]
 
 
 class TrialFailure(Exception):
@@ -48,6 +57,34 @@ def wants_reporter(evaluate: Callable[..., Any]) -> bool:
     except (TypeError, ValueError):
         return False
     return len(params) >= 2
+
+
+def check_signature(evaluate: Callable[..., Any]) -> None:
+    """Refuse an ``evaluate`` that cannot be called as ``(config)`` or ``(config, report)``."""
+    try:
+        signature = inspect.signature(evaluate)
+    except (TypeError, ValueError):
+        return  # a builtin or an extension: nothing to check
+    names = list(signature.parameters)
+    shape = f"{getattr(evaluate, '__name__', 'evaluate')}({', '.join(names)})"
+    fix = (
+        "hpxplore calls evaluate(config) -> {metric: value}, or evaluate(config, report) "
+        "to report intermediate values. Bind anything else first, e.g. "
+        "study.run(lambda config: evaluate(df, config), ...) or functools.partial."
+    )
+    if "config" in names[1:] or "params" in names[1:]:
+        raise InputError(
+            f"evaluate must take the config first; {shape} takes it as argument "
+            f"{max(names.index(n) for n in ('config', 'params') if n in names) + 1}.",
+            fix,
+        )
+    for args in ((None,), (None, None)):
+        try:
+            signature.bind(*args)
+        except TypeError:
+            continue
+        return
+    raise InputError(f"evaluate cannot be called with a config: it is {shape}.", fix)
 
 
 def call_evaluate(

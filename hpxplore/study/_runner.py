@@ -23,6 +23,7 @@ from hpxplore.study._evaluation import (
     Outcome,
     TrialFailure,
     call_evaluate,
+    check_signature,
     parse_result,
     wants_reporter,
 )
@@ -60,6 +61,7 @@ class Runner:
                 f"evaluate must be callable, got {type(evaluate).__name__}.",
                 "Pass a function: evaluate(config) -> {metric: value}.",
             )
+        check_signature(evaluate)
         if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
             raise InputError(
                 f"The 'n_trials' parameter of run must be an int in [1, inf). Got {n_trials!r} instead.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from hpxplore._jsonable import jsonable
-from hpxplore.exceptions import HpxploreError, InputError
+from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError
 from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 from hpxplore.pareto import feasible_mask, pareto_front
 from hpxplore.profiling import TaskProfile
@@ -548,8 +549,18 @@ class Study(TransferHooks):
         ``use_model_predictions=True`` asks Ax's model (a refit: seconds), cached until the
         next trial completes.
         """
+        if len(self.objectives) == 1:
+            metric = next(iter(self.objectives))
+            raise HpxploreError(
+                f"Study {self.name!r} has one objective ({metric!r}): its Pareto frontier "
+                "would be its best trial.",
+                "Use study.best() for the best feasible trial, or study.trials for all of them.",
+            )
         if not use_model_predictions:
-            return pareto_front(self.trials, self.objectives, self.constraints)
+            front = pareto_front(self.trials, self.objectives, self.constraints)
+            if front.empty:
+                warnings.warn(self._nothing_feasible(), HpxploreWarning, stacklevel=2)
+            return front
         done = sum(r["status"] == "completed" for r in self._records.values())
         if self._frontier_cache and self._frontier_cache[0] == done:
             return self._frontier_cache[1]
@@ -587,17 +598,40 @@ class Study(TransferHooks):
         self._sensitivity_cache = (done, frame)
         return frame
 
-    def best(self) -> pd.Series | pd.DataFrame:
-        """The best feasible trial (one objective) or the observed Pareto frontier (several)."""
-        front = self.pareto_frontier()
+    def best(self) -> pd.Series:
+        """The best completed trial that meets every constraint (a study with one objective).
+
+        With several objectives there is no single best: :meth:`pareto_frontier` holds
+        the trade-offs.
+        """
         if len(self.objectives) > 1:
-            return front
+            raise HpxploreError(
+                f"Study {self.name!r} has {len(self.objectives)} objectives "
+                f"({', '.join(self.objectives)}): no single trial is best on all of them.",
+                "Use study.pareto_frontier() for the trade-offs and pick one of its trials.",
+            )
+        front = pareto_front(self.trials, self.objectives, self.constraints)
         if front.empty:
             raise HpxploreError(
-                f"Study {self.name!r} has no completed feasible trial yet.",
-                "Run more trials (study.run), or relax the constraints.",
+                self._nothing_feasible(), "Run more trials (study.run), or relax the constraints."
             )
         return front.iloc[0]
+
+    def _nothing_feasible(self) -> str:
+        """Why no trial counts yet: none completed, or which constraints the completed broke."""
+        trials = self.trials
+        done = trials[trials["status"] == "completed"]
+        if done.empty:
+            return f"Study {self.name!r} has no completed trial yet ({len(trials)} in all)."
+        broken = []
+        for c in self.constraints:
+            meets = feasible_mask(done, [c])
+            if not meets.all():
+                broken.append(f"{c} broken by {int((~meets).sum())}")
+        return (
+            f"Study {self.name!r} has no feasible trial yet: none of its {len(done)} completed "
+            f"trial(s) meets every constraint ({'; '.join(broken)})."
+        )
 
     def __repr__(self) -> str:
         counts = pd.Series([r["status"] for r in self._records.values()]).value_counts().to_dict()

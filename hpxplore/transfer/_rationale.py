@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = ["cold_start_reason", "rationale"]
@@ -86,7 +86,7 @@ def _support(support: float, n_neighbours: int) -> str:
     )
 
 
-def cold_start_reason(neighbours: Any, close: Any) -> str:
+def cold_start_reason(neighbours: Any, close: Any, unmeasured: Sequence[str] = ()) -> str:
     """Why transfer is off, from the similarity table's facts."""
     if len(neighbours) == 0:
         return "the registry holds no comparable study (same tags and search space)"
@@ -96,4 +96,6 @@ def cold_start_reason(neighbours: Any, close: Any) -> str:
             f"no close analog: the nearest study, {nearest['study']!r}, is at distance "
             f"{nearest['distance']:.2f}, beyond the registry's {neighbours.attrs['threshold']:.2f}"
         )
+    if unmeasured:
+        return f"no close study measures {', '.join(repr(m) for m in unmeasured)}"
     return "the close studies have too few completed trials on these objectives"

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -98,9 +99,12 @@ def recommend(
     scope = registry.similar(profile, k=None, tags=tags, space=space)  # every comparable study
     neighbours = scope.head(k)
     close = neighbours[neighbours["in_distribution"]] if len(neighbours) else neighbours
-    fitted = _fit_neighbours(registry, close, space, modelled, next(iter(objectives)), seed)
+    records = {name: registry.study(name) for name in close["study"]} if len(close) else {}
+    unmeasured = _unmeasured(list(records.values()), modelled)
+    primary = next(iter(objectives))
+    fitted = [] if primary in unmeasured else _fit_neighbours(records, close, space, modelled, seed)
     if not fitted:
-        reason = cold_start_reason(neighbours, close)
+        reason = cold_start_reason(neighbours, close, unmeasured)
         item = Recommendation(
             0,
             "baseline",
@@ -122,10 +126,9 @@ def recommend(
     surrogates = [s for s, _, _ in fitted]
     rows = {s.study: row for s, _, row in fitted}
     w = np.array([row["similarity"] for row in rows.values()], dtype=float)
-    primary = next(iter(objectives))
     metrics = [m for m in modelled if any(m in s.models for s in surrogates)]
     loaded = {record.name: record for _, record, _ in fitted}
-    comparable = [loaded.get(name) or registry.study(name) for name in scope["study"]]
+    comparable = [records.get(name) or registry.study(name) for name in scope["study"]]
     model = RegistryModel.fit(comparable, profile, space, primary, objectives[primary], seed=seed)
     # With the registry model to rank them, every comparable study's best trials are
     # candidates, near or far: the model, not the distance, says which suit the task.
@@ -192,7 +195,12 @@ def recommend(
         neighbours,
         registry,
         cold_start=False,
-        reason=f"{count} close stud{'y' if count == 1 else 'ies'}",
+        reason=f"{count} close stud{'y' if count == 1 else 'ies'}"
+        + (
+            f"; none measures {', '.join(repr(m) for m in unmeasured)}, so it is not projected"
+            if unmeasured
+            else ""
+        ),
     )
     recs.surrogates, recs.similarities = surrogates, [float(x) for x in w]
     recs.registry_model = model
@@ -207,16 +215,34 @@ def recommend(
 
 
 def _fit_neighbours(
-    registry: Any, close: Any, space: Space, modelled: dict[str, str], primary: str, seed: int
+    records: Mapping[str, Any], close: Any, space: Space, modelled: dict[str, str], seed: int
 ) -> list[tuple[StudySurrogate, Any, dict[str, Any]]]:
     """(surrogate, study record, similarity row) for each close study that can be modelled."""
+    primary = next(iter(modelled))
     out = []
     for row in close.to_dict("records"):
-        record = registry.study(row["study"])
+        record = records[row["study"]]
         surrogate = StudySurrogate.fit(row["study"], record.trials, space, modelled, seed=seed)
         if surrogate is not None and primary in surrogate.models:
             out.append((surrogate, record, row))
     return out
+
+
+def _unmeasured(records: list[Any], modelled: Mapping[str, str]) -> list[str]:
+    """The objectives and guarded metrics no close study records; a near-miss name raises."""
+    if not records:
+        return []
+    measured = sorted({m for record in records for m in record.metrics})
+    missing = [m for m in modelled if m not in measured]
+    for metric in missing:
+        close = difflib.get_close_matches(metric, measured, n=1, cutoff=0.6)
+        if close:
+            raise InputError(
+                f"No prior study measures {metric!r} (did you mean {close[0]!r}?). The close "
+                f"studies measure {', '.join(measured)}.",
+                f"Fix the metric's name in objectives or constraints, e.g. {close[0]!r}.",
+            )
+    return missing
 
 
 def _origin(

@@ -117,6 +117,12 @@ BAD_FRAMES = {
         {},
         r"did you mean \['label'\]",
     ),
+    "missing target among many columns": (
+        pd.DataFrame({f"f{i}": range(3) for i in range(30)}),
+        "zzz",
+        {},
+        r"its 30 columns are \['f0', .*'f19', … and 10 more\]",
+    ),
     "target all missing": (
         pd.DataFrame({"x": range(20), "y": [np.nan] * 20}),
         "y",

@@ -41,7 +41,8 @@ def test_multi_objective_with_constraints(tmp_path):
             & ((trials.accuracy > row.accuracy) | (trials.fit_ms < row.fit_ms))
         ]
         assert better.empty
-    assert study.best().equals(front)
+    with pytest.raises(HpxploreError, match="2 objectives .* no single trial is best"):
+        study.best()
 
 
 def test_warm_start_fills_its_share_first_in_rank_order_and_wastes_no_sobol():
@@ -172,7 +173,7 @@ def test_bad_arguments(tmp_path):
         make_study().run(obj.logistic, n_trials=1, executor="inline", trial_timeout=5)
     with pytest.raises(InputError, match="needs the task's profile"):
         hpx.Study("x", obj.SPACE, OBJECTIVES, registry=hpx.Registry(tmp_path / "r.db"))
-    with pytest.raises(HpxploreError, match="no completed feasible trial"):
+    with pytest.raises(HpxploreError, match="no completed trial yet"):
         hpx.Study("one", obj.SPACE, {"accuracy": "max"}).best()
 
 
@@ -180,6 +181,36 @@ def test_single_objective_best():
     study = hpx.Study("single", obj.SPACE, {"accuracy": "maximize"}, seed=1, init_trials=3)
     trials = study.run(obj.logistic, n_trials=4, executor="inline", progress=False)
     assert study.best()["accuracy"] == pytest.approx(np.max(trials["accuracy"]))
+    with pytest.raises(HpxploreError, match="one objective .*best trial"):
+        study.pareto_frontier()
+
+
+def test_nothing_feasible_is_said_not_returned_as_an_empty_frame():
+    study = hpx.Study(
+        "strict",
+        obj.SPACE,
+        {"accuracy": "maximize", "fit_ms": "minimize"},
+        constraints=["complexity <= -1"],
+        seed=0,
+        init_trials=2,
+    )
+    study.run(obj.logistic, n_trials=2, executor="inline", progress=False)
+    with pytest.warns(
+        hpx.HpxploreWarning, match=r"none of its 2 completed .*complexity <= -1 broken by 2"
+    ):
+        front = study.pareto_frontier()
+    assert front.empty and {"accuracy", "fit_ms"} <= set(front.columns)
+    single = hpx.Study(
+        "strict-1",
+        obj.SPACE,
+        {"accuracy": "maximize"},
+        constraints=["complexity <= -1"],
+        seed=0,
+        init_trials=2,
+    )
+    single.run(obj.logistic, n_trials=2, executor="inline", progress=False)
+    with pytest.raises(HpxploreError, match="no feasible trial yet"):
+        single.best()
 
 
 def test_a_fresh_python_running_a_study_prints_no_ax_log_lines():
@@ -198,3 +229,28 @@ def test_a_fresh_python_running_a_study_prints_no_ax_log_lines():
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "3"
     assert "[INFO" not in out.stderr, out.stderr
+
+
+def test_an_evaluate_of_the_wrong_shape_is_refused_before_any_trial():
+    def takes_data_first(df, config):
+        return {"accuracy": 1.0}
+
+    def takes_three(config, report, extra):
+        return {"accuracy": 1.0}
+
+    def takes_nothing():
+        return {"accuracy": 1.0}
+
+    for evaluate, message in [
+        (takes_data_first, r"config first; takes_data_first\(df, config\) takes it as argument 2"),
+        (
+            takes_three,
+            r"cannot be called with a config: it is takes_three\(config, report, extra\)",
+        ),
+        (takes_nothing, r"cannot be called with a config: it is takes_nothing\(\)"),
+    ]:
+        study = make_study()
+        with pytest.raises(InputError, match=message) as caught:
+            study.run(evaluate, n_trials=1, executor="inline", progress=False)
+        assert "lambda config: evaluate(df, config)" in caught.value.hint
+        assert study.trials.empty  # nothing was generated or run
