@@ -41,7 +41,7 @@ def test_multi_objective_with_constraints(tmp_path):
             & ((trials.accuracy > row.accuracy) | (trials.fit_ms < row.fit_ms))
         ]
         assert better.empty
-    with pytest.raises(HpxploreError, match="2 objectives .* no single trial is best"):
+    with pytest.raises(HpxploreError, match=r"2 objectives .* no single trial is best"):
         study.best()
 
 
@@ -181,7 +181,7 @@ def test_single_objective_best():
     study = hpx.Study("single", obj.SPACE, {"accuracy": "maximize"}, seed=1, init_trials=3)
     trials = study.run(obj.logistic, n_trials=4, executor="inline", progress=False)
     assert study.best()["accuracy"] == pytest.approx(np.max(trials["accuracy"]))
-    with pytest.raises(HpxploreError, match="one objective .*best trial"):
+    with pytest.raises(HpxploreError, match=r"one objective .*best trial"):
         study.pareto_frontier()
 
 
