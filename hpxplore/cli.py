@@ -1,6 +1,6 @@
 """The ``hpxplore`` command: look into a registry and profile tasks from a terminal.
 
-hpxplore studies [--registry URL]
+hpxplore studies [--registry URL] [--json]
 hpxplore profile data.csv --target y [--name NAME] [--tag model=hgb]
 hpxplore similar data.csv --target y [--k 5] [--registry URL] [--tag model=hgb]
 hpxplore export STUDY [--trial N] --out chosen.yaml [--registry URL] [--force]
@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from hpxplore.exceptions import HpxploreError
+from hpxplore.exceptions import HpxploreError, InputError, RegistryError, StudyNotFoundError
 
 __all__ = ["main"]
 
@@ -39,6 +39,11 @@ def _profile(args: argparse.Namespace):
         raise HpxploreError(
             f"Cannot read {args.data!r} as CSV: {exc}.", "Pass a CSV file with a header row."
         ) from None
+    if args.target not in frame.columns:
+        try:
+            profile_task(frame, target=args.target)  # its message names the columns
+        except InputError as error:
+            raise InputError(error.message, "Pass --target COLUMN, a column of the CSV.") from None
     return profile_task(
         frame,
         target=args.target,
@@ -49,13 +54,14 @@ def _profile(args: argparse.Namespace):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from hpxplore import __version__
+
     parser = argparse.ArgumentParser(prog="hpxplore", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"hpxplore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     studies = sub.add_parser("studies", help="list the studies in a registry")
-    for command in (studies,):
-        command.add_argument(
-            "--registry", help="registry URL or file (default: $HPXPLORE_REGISTRY)"
-        )
+    studies.add_argument("--registry", help="registry URL or file (default: $HPXPLORE_REGISTRY)")
+    studies.add_argument("--json", action="store_true", help="every column, as JSON records")
     for name, text in (
         ("profile", "profile a CSV task and print its fingerprint as JSON"),
         ("similar", "rank the registry's studies by similarity to a CSV task"),
@@ -96,24 +102,65 @@ def _export(args: argparse.Namespace, registry) -> None:
     )
 
 
+def _studies(registry, as_json: bool) -> None:
+    table = registry.studies()
+    if as_json:
+        print(table.to_json(orient="records", date_format="iso", indent=2))
+        return
+    if table.empty:
+        print(f"No studies in {registry.url}.")
+        return
+    compact = table.assign(
+        trials=[f"{c}/{n}" for c, n in zip(table["n_completed"], table["n_trials"], strict=True)],
+        objectives=[
+            ", ".join(("-" if d == "minimize" else "") + m for m, d in o.items())
+            for o in table["objectives"]
+        ],
+        params=[len(p) for p in table["parameters"]],
+        tags=[", ".join(f"{k}={v}" for k, v in t.items()) for t in table["tags"]],
+    )
+    columns = ["study", "task", "trials", "objectives", "params", "tags", "state"]
+    print(compact[columns].to_string(index=False))
+    count = f"{len(table)} stud{'y' if len(table) == 1 else 'ies'}"
+    print(f"\n{count} in {registry.url}; --json for every column.")
+
+
+def _open(location: str | None):
+    """The registry to read; a reading command never creates one."""
+    from hpxplore.registry import Registry
+
+    try:
+        return Registry(location, create=False)
+    except RegistryError as error:
+        raise RegistryError(
+            error.message,
+            "Pass --registry PATH_OR_URL of an existing registry (or set $HPXPLORE_REGISTRY); "
+            "studies are added from Python (hpx.Registry(path).add_study or a Study run).",
+        ) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "profile":
             print(json.dumps(_profile(args).to_dict(), indent=2, sort_keys=True))
             return 0
-        from hpxplore.registry import Registry
-
-        registry = Registry(args.registry)
+        registry = _open(args.registry)
         if args.command == "studies":
-            table = registry.studies()
-            print(
-                table.drop(columns=["created_at"]).to_string(index=False)
-                if len(table)
-                else f"No studies in {registry.url}."
-            )
+            _studies(registry, args.json)
         elif args.command == "export":
-            _export(args, registry)
+            try:
+                _export(args, registry)
+            except StudyNotFoundError as error:
+                raise StudyNotFoundError(
+                    error.message, "hpxplore studies --registry ... lists the studies."
+                ) from None
+            except InputError as error:
+                if "trial" not in error.message:
+                    raise
+                raise InputError(
+                    error.message, "Pass --trial N, the trial_index of a completed trial."
+                ) from None
         else:
             profile = _profile(args)
             ranked = registry.similar(profile, k=args.k, tags=_tags(args.tag) or None)

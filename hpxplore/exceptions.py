@@ -11,6 +11,7 @@ __all__ = [
     "HpxploreError",
     "HpxploreWarning",
     "InputError",
+    "NoRegistryError",
     "NotARegistryError",
     "RegistryConnectionError",
     "RegistryError",
@@ -49,6 +50,10 @@ class StudyNotFoundError(RegistryError, KeyError):
 
 class DuplicateStudyError(RegistryError):
     """A study of that name is already stored."""
+
+
+class NoRegistryError(RegistryError):
+    """No registry exists where one was to be read (and creating one was not asked for)."""
 
 
 class NotARegistryError(RegistryError):

@@ -71,3 +71,40 @@ def test_export_writes_the_config_and_refuses_to_overwrite(tmp_path, sklearn_pro
     assert forced.returncode == 0 and yaml.safe_load(out.read_text())["provenance"]["trial"] == 0
     missing = _run("export", "nope", "--registry", str(db), "--out", str(tmp_path / "x.json"))
     assert missing.returncode == 2 and "No study named 'nope'" in missing.stderr
+
+
+def test_reading_commands_never_create_a_registry(tmp_path):
+    typo = tmp_path / "missing" / "typo.db"
+    for args in (["studies"], ["export", "x", "--out", str(tmp_path / "x.yaml")]):
+        out = _run(*args, "--registry", str(typo))
+        assert out.returncode == 2 and "No registry at" in out.stderr and "typo.db" in out.stderr
+        assert "--registry" in out.stderr  # the hint is in the command's terms
+    assert not typo.exists() and not typo.parent.exists()
+
+
+def test_studies_is_a_compact_table_with_json_for_everything(tmp_path, sklearn_profiles, space):
+    db = tmp_path / "r.db"
+    reg = hpx.Registry(db)
+    objectives = {"accuracy": "maximize", "fit_s": "minimize"}
+    trials = make_trials(3).assign(fit_s=[1.0, 2.0, 3.0])
+    profile = hpx.TaskProfile.from_meta_features("iris", {"n_rows": 150}, tags={"model": "hgb"})
+    reg.add_study("iris-hgb-with-a-long-name", profile, space, objectives, trials)
+    table = _run("studies", "--registry", str(db))
+    assert table.returncode == 0, table.stderr
+    header, row, _blank, footer = table.stdout.splitlines()
+    assert max(len(header), len(row)) <= 100 and footer.startswith("1 study in ")
+    assert "3/3" in row and "accuracy, -fit_s" in row and "model=hgb" in row
+    records = json.loads(_run("studies", "--registry", str(db), "--json").stdout)
+    assert records[0]["study"] == "iris-hgb-with-a-long-name"
+    assert records[0]["objectives"] == objectives and "parameters" in records[0]
+
+
+def test_version_and_did_you_mean(tmp_path, sklearn_profiles, space):
+    assert _run("--version").stdout.strip() == f"hpxplore {hpx.__version__}"
+    db = tmp_path / "r.db"
+    hpx.Registry(db).add_study(
+        "iris-hgb", sklearn_profiles["iris"], space, {"accuracy": "maximize"}, make_trials(3)
+    )
+    out = _run("export", "iris-hbg", "--registry", str(db), "--out", str(tmp_path / "x.yaml"))
+    assert out.returncode == 2 and "did you mean 'iris-hgb'?" in out.stderr
+    assert "hpxplore studies" in out.stderr

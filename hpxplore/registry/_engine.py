@@ -25,6 +25,8 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 
 from hpxplore.exceptions import (
+    HpxploreError,
+    NoRegistryError,
     NotARegistryError,
     RegistryConnectionError,
     SchemaVersionError,
@@ -48,8 +50,11 @@ def default_location() -> str:
     return str(base / "hpxplore" / "registry.db")
 
 
-def resolve_url(location: str | os.PathLike[str] | None) -> URL:
-    """A SQLAlchemy URL from a URL string, a file path, or ``None`` (the default)."""
+def resolve_url(location: str | os.PathLike[str] | None, *, create: bool = True) -> URL:
+    """A SQLAlchemy URL from a URL string, a file path, or ``None`` (the default).
+
+    ``create=False`` refuses a registry file that does not exist instead of making it
+    (and its folders)."""
     location = default_location() if location is None else location
     text = os.fspath(location)
     if text == ":memory:":  # SQLite's in-memory database: gone when the registry closes
@@ -61,16 +66,33 @@ def resolve_url(location: str | os.PathLike[str] | None) -> URL:
                 f"{str(path)!r} is a folder, not a registry file.",
                 f"Pass a file path such as {str(path / 'registry.db')!r}.",
             )
+        if not create:
+            _must_exist(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         return URL.create("sqlite+pysqlite", database=str(path.resolve()))
     try:
-        return make_url(text)
+        url = make_url(text)
     except (ArgumentError, ValueError) as exc:
         raise RegistryConnectionError(
             f"Cannot read the registry URL {text!r}: {exc}.",
             "Use a SQLAlchemy URL such as 'sqlite:///path/registry.db' or "
             "'postgresql+psycopg://user@host:5432/db', or a plain file path.",
         ) from None
+    if (
+        not create
+        and url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+    ):
+        _must_exist(Path(url.database).expanduser())
+    return url
+
+
+def _must_exist(path: Path) -> None:
+    if not path.is_file():
+        raise NoRegistryError(
+            f"No registry at {str(path.resolve())!r}: the file does not exist.",
+            "Check the path or URL; hpx.Registry(path) creates a new registry.",
+        )
 
 
 def _shown(url: URL) -> str:
@@ -94,11 +116,16 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _init_schema(engine: Engine, url: URL) -> int:
+def _init_schema(engine: Engine, url: URL, create: bool = True) -> int:
     """Create the tables in an empty database, migrate an older one, refuse a foreign one."""
     with Session(engine) as session, session.begin():
         tables = set(inspect(session.connection()).get_table_names())
         if MetaRow.__tablename__ not in tables:
+            if not tables and not create:
+                raise NoRegistryError(
+                    f"The database {_shown(url)} is empty: no registry has been written there.",
+                    "Check the URL; hpx.Registry(url) creates a new registry.",
+                )
             if tables:
                 raise NotARegistryError(
                     f"The database {_shown(url)} has tables {sorted(tables)[:8]} but is not an "
@@ -133,9 +160,11 @@ def _init_schema(engine: Engine, url: URL) -> int:
         return version
 
 
-def open_engine(location: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
-    """Open (creating if needed) the registry database; errors name the location and fix."""
-    url = resolve_url(location)
+def open_engine(
+    location: str | os.PathLike[str] | None, *, create: bool = True
+) -> tuple[Engine, URL]:
+    """Open (creating if needed and ``create``) the registry; errors name the location and fix."""
+    url = resolve_url(location, create=create)
     kwargs: dict = {"json_serializer": functools.partial(json.dumps, allow_nan=False)}
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": _SQLITE_TIMEOUT_S}
@@ -152,9 +181,12 @@ def open_engine(location: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
         _configure_sqlite(engine)
     try:
         try:
-            _init_schema(engine, url)
+            _init_schema(engine, url, create)
         except IntegrityError:  # another process created the tables at the same moment
-            _init_schema(engine, url)
+            _init_schema(engine, url, create)
+    except HpxploreError:
+        engine.dispose()
+        raise
     except OperationalError as exc:
         engine.dispose()
         raise RegistryConnectionError(

@@ -3,6 +3,7 @@ SQL database, plus the audit log of recommendations and decisions."""
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -71,6 +72,8 @@ class Registry:
         url: a SQLAlchemy URL (``"postgresql+psycopg://user@host/db"``), a file path for an
             SQLite registry, or ``None`` for the default file (``$HPXPLORE_REGISTRY``, else
             ``~/.local/share/hpxplore/registry.db``).
+        create: ``False`` to open only a registry that exists (a ``NoRegistryError``
+            otherwise) instead of creating the file, its folders and the tables.
 
     Example:
         >>> reg = Registry(tmp_path / "registry.db")      # doctest: +SKIP
@@ -78,8 +81,8 @@ class Registry:
         >>> reg.similar(new_profile, k=3)                  # doctest: +SKIP
     """
 
-    def __init__(self, url: str | os.PathLike[str] | None = None) -> None:
-        self._engine, self._url = open_engine(url)
+    def __init__(self, url: str | os.PathLike[str] | None = None, *, create: bool = True) -> None:
+        self._engine, self._url = open_engine(url, create=create)
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -120,10 +123,12 @@ class Registry:
     def _study_row(self, session: Session, name: str) -> StudyRow:
         row = session.scalar(select(StudyRow).where(StudyRow.name == name))
         if row is None:
-            known = session.scalars(select(StudyRow.name).order_by(StudyRow.name).limit(10)).all()
+            known = session.scalars(select(StudyRow.name).order_by(StudyRow.name)).all()
+            close = difflib.get_close_matches(str(name), known, n=3)
             raise StudyNotFoundError(
-                f"No study named {name!r} in the registry at {self.url}.",
-                f"Known studies include {list(known)}; reg.studies() lists them all.",
+                f"No study named {name!r} in the registry at {self.url}"
+                + (f" (did you mean {', '.join(map(repr, close))}?)." if close else "."),
+                f"Known studies include {list(known[:10])}; reg.studies() lists them all.",
             )
         return row
 

@@ -215,3 +215,15 @@ def test_registry_reopens_with_everything(registry_url, sklearn_profiles, space,
     with hpx.Registry(registry_url) as reg:
         assert reg.schema_version == 1
         assert len(reg.trials("s")) == 4
+
+
+def test_opening_without_create_refuses_a_missing_registry_and_writes_nothing(tmp_path):
+    from hpxplore.exceptions import NoRegistryError
+
+    missing = tmp_path / "no" / "such.db"
+    for location in (missing, f"sqlite:///{missing}"):
+        with pytest.raises(NoRegistryError, match="No registry at .*such.db"):
+            hpx.Registry(location, create=False)
+    assert not missing.parent.exists()
+    hpx.Registry(tmp_path / "real.db").close()
+    assert hpx.Registry(tmp_path / "real.db", create=False).studies().empty
