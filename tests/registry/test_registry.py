@@ -222,7 +222,7 @@ def test_opening_without_create_refuses_a_missing_registry_and_writes_nothing(tm
 
     missing = tmp_path / "no" / "such.db"
     for location in (missing, f"sqlite:///{missing}"):
-        with pytest.raises(NoRegistryError, match="No registry at .*such.db"):
+        with pytest.raises(NoRegistryError, match=r"No registry at .*such\.db"):
             hpx.Registry(location, create=False)
     assert not missing.parent.exists()
     hpx.Registry(tmp_path / "real.db").close()
