@@ -20,8 +20,10 @@ __all__ = [
     "Int",
     "Param",
     "Space",
+    "describe",
     "parse_space",
     "sample_configs",
+    "sets",
     "space_from_json",
     "space_overlap",
     "space_to_json",
@@ -301,10 +303,21 @@ def space_overlap(new: Space, prior: Space) -> float:
     """Share of the new space's parameters that the prior space has, with the same kind."""
     if not new:
         return 0.0
-    shared = sum(
-        1 for name, param in new.items() if name in prior and prior[name].kind == param.kind
-    )
+    shared = sum(1 for name, param in new.items() if sets(prior, name, param))
     return shared / len(new)
+
+
+def describe(param: Param) -> str:
+    """A parameter's range in words: ``0.01 to 1 (log)``, ``4 to 6``, ``one of a, b``."""
+    if isinstance(param, Choice):
+        return "one of " + ", ".join(str(v) for v in param.values)
+    scale = " (log)" if param.log else ""
+    return f"{param.low:.4g} to {param.high:.4g}{scale}"
+
+
+def sets(space: Space, name: str, like: Param) -> bool:
+    """True when ``space`` has a parameter ``name`` of the same kind as ``like``."""
+    return name in space and space[name].kind == like.kind
 
 
 def sample_configs(space: Space, n: int, seed: int | None = None) -> list[dict[str, Scalar]]:

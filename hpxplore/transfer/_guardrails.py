@@ -56,5 +56,18 @@ def guardrails(
                 "detail": f"projected {c.metric} = {value:.4g}",
             }
     if mapping.get("clipped") or mapping.get("filled"):
-        out["mapping"] = {"passed": False, "detail": f"adapted to the new space: {mapping}"}
+        out["mapping"] = {"passed": False, "detail": _adapted(config, mapping)}
     return out
+
+
+def _adapted(config: Mapping[str, Any], mapping: Mapping[str, Any]) -> str:
+    """How the source config was fitted into the new space, in words."""
+    parts = [
+        f"{name} clipped from {was:.4g} to {now:.4g}"
+        for name, (was, now) in mapping.get("clipped", {}).items()
+    ]
+    parts += [
+        f"{name} is not in the source study, so it takes the baseline's {config[name]!r}"
+        for name in mapping.get("filled", [])
+    ]
+    return "adapted to the new space: " + "; ".join(parts)

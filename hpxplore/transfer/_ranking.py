@@ -21,7 +21,7 @@ all; a candidate predicted to break one is picked only when too few others are l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,12 +49,17 @@ class Candidate:
 
 
 def candidates(
-    record: Any, space: Space, objectives: dict[str, str], constraints: list[Constraint]
+    record: Any,
+    space: Space,
+    objectives: dict[str, str],
+    constraints: list[Constraint],
+    fill: Mapping[str, Any] | None = None,
 ) -> list[Candidate]:
     """A prior study's Pareto-optimal trials and its top trials on the first objective.
 
     ``constraints`` (budget caps included) that the study recorded narrow both to the trials
-    that met them there; with none that did, the top trials come from all."""
+    that met them there; with none that did, the top trials come from all. A parameter the
+    study never set takes its value from ``fill`` (the baseline)."""
     metrics = [m for m in objectives if m in record.trials]
     if not metrics:
         return []
@@ -67,7 +72,7 @@ def candidates(
     top = done.sort_values(first, ascending=objectives[first] == "minimize").head(_TOP_PER_STUDY)
     out = []
     for row in list(front.to_dict("records")) + list(top.to_dict("records")):
-        mapped = map_config({p: row.get(p) for p in record.space}, space)
+        mapped = map_config({p: row.get(p) for p in record.space}, space, fill)
         if mapped is not None:
             out.append(Candidate(mapped.config, mapped, record.name, int(row["trial_index"])))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["cold_start_reason", "rationale"]
+__all__ = ["cold_start_reason", "coverage_gap", "coverage_sentence", "rationale"]
 
 
 def rationale(
@@ -23,10 +23,12 @@ def rationale(
     n_registry: int | None = None,
     balance: Mapping[str, float] | None = None,
     feasible: tuple[int, int] | None = None,
+    coverage: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
     """``balance``: for a trade-off, its predicted rank on each objective (1 = the best).
     ``feasible``: (candidates projected to meet every constraint and cap, candidates), when
-    some are not."""
+    some are not. ``coverage``: per parameter, the close studies that set it; a parameter
+    none sets is said first."""
     p, g = projected[primary], gain[primary]
     if kind == "baseline":
         head = f"Baseline: {base_label}, kept as the reference every gain is measured against."
@@ -72,7 +74,41 @@ def rationale(
     )
     tripped = [name for name, r in guardrails.items() if not r["passed"]]
     tail = f" Guardrails tripped: {', '.join(tripped)}." if tripped else " All guardrails passed."
-    return head + body + tail
+    unset = [name for name, studies in (coverage or {}).items() if not studies]
+    lead = (
+        f"Transfers {len(coverage) - len(unset)} of the {len(coverage)} parameters: "
+        f"{', '.join(unset)} {'is' if len(unset) == 1 else 'are'} set by no close study and "
+        f"{'keeps' if len(unset) == 1 else 'keep'} the baseline's value, so the projection "
+        "does not account for "
+        f"{'it' if len(unset) == 1 else 'them'}. "
+        if coverage and unset
+        else ""
+    )
+    return lead + head + body + tail
+
+
+def coverage_sentence(coverage: Mapping[str, Sequence[str]]) -> str:
+    """How many of the space's parameters the close studies set, in words."""
+    unset = [name for name, studies in coverage.items() if not studies]
+    if not unset:
+        return f"which set all {len(coverage)} parameters of the space"
+    return (
+        f"which set {len(coverage) - len(unset)} of the {len(coverage)} parameters "
+        f"({', '.join(unset)}: none)"
+    )
+
+
+def coverage_gap(coverage: Mapping[str, Sequence[str]]) -> str | None:
+    """Why transfer is off when the close studies set half of the parameters or fewer."""
+    unset = [name for name, studies in coverage.items() if not studies]
+    if 2 * (len(coverage) - len(unset)) > len(coverage):
+        return None
+    set_ = [name for name in coverage if name not in unset]
+    return (
+        f"the close studies set only {len(set_)} of the space's {len(coverage)} parameters "
+        f"({', '.join(set_) or 'none'}); {', '.join(unset)} {'is' if len(unset) == 1 else 'are'} "
+        "in none of them, so their best configs say little about this space"
+    )
 
 
 def _support(support: float, n_neighbours: int) -> str:

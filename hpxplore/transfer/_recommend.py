@@ -25,13 +25,18 @@ import numpy as np
 from hpxplore.exceptions import InputError
 from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 from hpxplore.profiling import TaskProfile
-from hpxplore.space import Space, parse_space, validate_config
+from hpxplore.space import Space, parse_space, sets, validate_config
 from hpxplore.transfer._guardrails import guardrails
 from hpxplore.transfer._mapping import default_config
 from hpxplore.transfer._narrowing import NarrowedSpace, narrow_space
 from hpxplore.transfer._projection import project
 from hpxplore.transfer._ranking import Candidate, candidates, choose, score
-from hpxplore.transfer._rationale import cold_start_reason, rationale
+from hpxplore.transfer._rationale import (
+    cold_start_reason,
+    coverage_gap,
+    coverage_sentence,
+    rationale,
+)
 from hpxplore.transfer._recommendations import Recommendation, Recommendations
 from hpxplore.transfer._registry_model import RegistryModel
 from hpxplore.transfer._surrogates import StudySurrogate
@@ -103,8 +108,14 @@ def recommend(
     unmeasured = _unmeasured(list(records.values()), modelled)
     primary = next(iter(objectives))
     fitted = [] if primary in unmeasured else _fit_neighbours(records, close, space, modelled, seed)
-    if not fitted:
-        reason = cold_start_reason(neighbours, close, unmeasured)
+    coverage = {
+        name: [record.name for _, record, _ in fitted if sets(record.space, name, param)]
+        for name, param in space.items()
+    }
+    reason = (
+        cold_start_reason(neighbours, close, unmeasured) if not fitted else coverage_gap(coverage)
+    )
+    if reason:
         item = Recommendation(
             0,
             "baseline",
@@ -120,6 +131,7 @@ def recommend(
         cold = Recommendations(
             profile, [item], neighbours, registry, cold_start=True, reason=reason
         )
+        cold.coverage = {name: len(studies) for name, studies in coverage.items()}
         cold.narrowed = NarrowedSpace(None, f"Not narrowed: {reason}.")
         return _stored(cold, registry)
 
@@ -138,7 +150,7 @@ def recommend(
     origins = {row["study"]: row for row in scope.to_dict("records")}
     pool: dict[tuple, Candidate] = {}
     for record in providers:
-        for cand in candidates(record, space, objectives, guards):
+        for cand in candidates(record, space, objectives, guards, fill=base):
             pool.setdefault(tuple(sorted(cand.config.items())), cand)
     pooled = list(pool.values())
     configs = [c.config for c in pooled] + [base]
@@ -171,6 +183,7 @@ def recommend(
             None if model is None else len(model.studies),
             _balance(ranking, i) if kind == "trade-off" else None,
             None if kind == "baseline" or n_ok == n_cand else (n_ok, n_cand),
+            None if kind == "baseline" else coverage,
         )
         items.append(
             Recommendation(
@@ -195,13 +208,14 @@ def recommend(
         neighbours,
         registry,
         cold_start=False,
-        reason=f"{count} close stud{'y' if count == 1 else 'ies'}"
+        reason=f"{count} close stud{'y' if count == 1 else 'ies'}, {coverage_sentence(coverage)}"
         + (
             f"; none measures {', '.join(repr(m) for m in unmeasured)}, so it is not projected"
             if unmeasured
             else ""
         ),
     )
+    recs.coverage = {name: len(studies) for name, studies in coverage.items()}
     recs.surrogates, recs.similarities = surrogates, [float(x) for x in w]
     recs.registry_model = model
     recs.narrowed = narrow_space(

@@ -77,6 +77,7 @@ class Recommendations:
         self.surrogates: list[Any] = []  # the neighbours' fitted models, for the monitor
         self.similarities: list[float] = []
         self.registry_model: Any = None  # the RegistryModel that ranked them, if one was fitted
+        self.coverage: dict[str, int] = {}  # per parameter: how many close studies set it
 
     def __len__(self) -> int:
         return len(self.items)
