@@ -1,7 +1,9 @@
 """Export a chosen configuration as a JSON or YAML file, with its metrics and provenance.
 
 The file is what a training job reads: ``config`` holds exactly the parameters of the
-study's search space; ``metrics`` what the trial measured; ``provenance`` where it came
+study's search space; ``metrics`` what the trial measured; ``constraints`` and
+``feasible`` whether it met them (an infeasible trial is exported with a warning, and
+``broken_constraints`` says which); ``provenance`` where it came
 from (study, trial, registry, task and its data fingerprint, library versions, time,
 user). ``schema_version`` lets later readers tell formats apart.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +23,8 @@ import yaml
 
 from hpxplore._jsonable import jsonable
 from hpxplore._provenance import current_user, now_utc
-from hpxplore.exceptions import HpxploreError, InputError
+from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError
+from hpxplore.pareto import feasible_mask
 
 __all__ = ["EXPORT_SCHEMA_VERSION", "export_config", "export_document"]
 
@@ -35,7 +39,9 @@ def _version(package: str) -> str | None:
         return None
 
 
-def _pick_trial(name: str, trials: Any, objectives: Mapping[str, str], trial: int | None) -> Any:
+def _pick_trial(
+    name: str, trials: Any, objectives: Mapping[str, str], trial: int | None, feasible: Any
+) -> Any:
     done = trials[trials["status"] == "completed"]
     if trial is None:
         if len(objectives) > 1:
@@ -44,9 +50,7 @@ def _pick_trial(name: str, trials: Any, objectives: Mapping[str, str], trial: in
                 "Pass trial=<index>, e.g. one from study.pareto_frontier().",
             )
         metric, direction = next(iter(objectives.items()))
-        ranked = done.dropna(subset=[metric])
-        if "feasible" in ranked:
-            ranked = ranked[ranked["feasible"].astype(bool)]
+        ranked = done[feasible[done.index]].dropna(subset=[metric])
         if ranked.empty:
             raise HpxploreError(
                 f"Study {name!r} has no completed feasible trial to export.",
@@ -80,6 +84,7 @@ def _parts(source: Any) -> dict[str, Any]:
         )
     registry = getattr(source, "registry", None)  # a Study knows its registry; a record not
     return {
+        "constraints": list(getattr(source, "constraints", ())),
         "name": source.name,
         "space": source.space,
         "objectives": source.objectives,
@@ -92,7 +97,21 @@ def _parts(source: Any) -> dict[str, Any]:
 def export_document(source: Any, trial: int | None = None, *, registry: str | None = None) -> dict:
     """The exported record as a dict (what :func:`export_config` writes)."""
     parts = _parts(source)
-    row = _pick_trial(parts["name"], parts["trials"], parts["objectives"], trial)
+    trials, constraints = parts["trials"], parts["constraints"]
+    feasible = feasible_mask(trials, constraints)
+    row = _pick_trial(parts["name"], trials, parts["objectives"], trial, feasible)
+    broken = [
+        f"{c} (measured {row[c.metric]:.4g})" if c.metric in row else f"{c} (not measured)"
+        for c in constraints
+        if not feasible_mask(row.to_frame().T, [c]).iloc[0]
+    ]
+    if broken:
+        warnings.warn(
+            f"Trial {int(row['trial_index'])} of study {parts['name']!r} breaks "
+            f"{'; '.join(broken)}; the exported file says so (feasible: false).",
+            HpxploreWarning,
+            stacklevel=3,
+        )
     space, profile = parts["space"], parts["profile"]
     metrics = {}
     for column in _metric_columns(parts["trials"], space):
@@ -106,6 +125,9 @@ def export_document(source: Any, trial: int | None = None, *, registry: str | No
             "config": {p: _plain(row[p]) for p in space},
             "metrics": metrics,
             "objectives": dict(parts["objectives"]),
+            "constraints": [str(c) for c in constraints],
+            "feasible": not broken,
+            **({"broken_constraints": broken} if broken else {}),
             "provenance": {
                 "study": parts["name"],
                 "trial": int(row["trial_index"]),

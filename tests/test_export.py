@@ -57,3 +57,30 @@ def test_export_refuses_bad_requests_and_keeps_the_existing_file(record, tmp_pat
     assert written == ["chosen.yaml"]  # no half-written or refused file left behind
     hpx.export_config(record, trial=3, path=path, overwrite=True)
     assert yaml.safe_load(path.read_text())["provenance"]["trial"] == 3
+
+
+def test_an_infeasible_trial_is_exported_with_a_warning_and_says_so(
+    tmp_path, sklearn_profiles, space
+):
+    reg = hpx.Registry(tmp_path / "r.db")
+    trials = make_trials(4).assign(predict_ms=[1.0, 9.0, 2.0, 3.0], accuracy=[0.8, 0.99, 0.7, 0.9])
+    record = reg.add_study(
+        "iris-hgb",
+        sklearn_profiles["iris"],
+        space,
+        {"accuracy": "maximize"},
+        trials,
+        constraints=["predict_ms <= 5"],
+    )
+    with pytest.warns(hpx.HpxploreWarning, match=r"breaks predict_ms <= 5 \(measured 9\)"):
+        document = hpx.export_config(record, trial=1, path=tmp_path / "slow.yaml")
+    on_disk = yaml.safe_load((tmp_path / "slow.yaml").read_text())
+    assert on_disk["constraints"] == ["predict_ms <= 5"] and on_disk["feasible"] is False
+    assert (
+        on_disk["broken_constraints"]
+        == ["predict_ms <= 5 (measured 9)"]
+        == document["broken_constraints"]
+    )
+    best = hpx.export_config(record)  # the best *feasible* trial, not the fastest-to-break one
+    assert best["provenance"]["trial"] == 3 and best["feasible"] is True
+    assert "broken_constraints" not in best

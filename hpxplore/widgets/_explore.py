@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import ipywidgets as W
 
+from hpxplore.exceptions import HpxploreWarning
 from hpxplore.viz import escape
-from hpxplore.widgets._cards import error_card, guarded
+from hpxplore.widgets._cards import error_card, guarded, note
 from hpxplore.widgets._pareto_view import ParetoView
 from hpxplore.widgets._rationale_view import RationaleView
 from hpxplore.widgets._recommendation_board import RecommendationBoard
@@ -68,17 +70,26 @@ class Dashboard(W.VBox):
             )
             return None
         try:
-            self.exported = export_config(
-                self.study, trial, self.path.value, overwrite=self.overwrite.value
-            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", HpxploreWarning)  # said below, in the status
+                self.exported = export_config(
+                    self.study, trial, self.path.value, overwrite=self.overwrite.value
+                )
         except Exception as error:
             self.status.value = error_card("Nothing was exported", error).value
             return None
         chosen = self.exported["provenance"]["trial"]
-        self.status.value = (
+        text = (
             f"Exported trial {chosen} of {escape(self.study.name)} to "
             f"<code>{escape(self.path.value)}</code>."
         )
+        broken = self.exported.get("broken_constraints")
+        if broken:
+            text += (
+                f" <b>It is infeasible</b>: it breaks {escape('; '.join(broken))} "
+                "(the file says so)."
+            )
+        self.status.value = note(text, "warning" if broken else "ok").value
         return self.exported
 
 

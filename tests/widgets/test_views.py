@@ -119,6 +119,22 @@ def test_dashboard_exports_the_clicked_trial_and_never_overwrites(lab):
     assert "Exported trial" in dashboard.status.value
 
 
+def test_dashboard_export_of_an_infeasible_trial_says_so(lab):
+    study = hpx.Study(
+        "strict", lab.study.space, lab.study.objectives, ["n_iter <= 0"], seed=0, init_trials=2
+    )
+    study.run(evaluate(lab.frame), n_trials=2, executor="inline", progress=False)
+    path = lab.folder / "infeasible.yaml"
+    dashboard = hpx.explore(study, path=str(path))
+    dashboard.pareto.select(0)
+    dashboard.export_button.click()
+    assert (
+        "Exported trial 0" in dashboard.status.value
+        and "It is infeasible" in dashboard.status.value
+    )
+    assert "n_iter &lt;= 0" in dashboard.status.value and path.exists()
+
+
 def test_a_failing_panel_shows_an_error_card_and_the_rest_works(lab):
     class Broken:
         neighbours = None  # not a DataFrame: the similarity panel cannot be drawn
