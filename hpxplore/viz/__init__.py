@@ -4,6 +4,7 @@ Each view is two steps, as in Optuna: ``*_info`` gathers what is drawn (tested a
 and ``*_figure`` draws it. No ipywidgets here; nothing here fits a model.
 """
 
+from hpxplore.viz._events import HEADLINES, event_sentence
 from hpxplore.viz._pareto import GROUPS, ParetoInfo, pareto_figure, pareto_info
 from hpxplore.viz._recommendations import recommendations_figure
 from hpxplore.viz._sensitivity import sensitivity_figure
@@ -12,9 +13,11 @@ from hpxplore.viz._text import escape, format_config
 
 __all__ = [
     "GROUPS",
+    "HEADLINES",
     "ParetoInfo",
     "SimilarityInfo",
     "escape",
+    "event_sentence",
     "format_config",
     "pareto_figure",
     "pareto_info",

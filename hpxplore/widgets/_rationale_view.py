@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import ipywidgets as W
 
-from hpxplore.viz import escape
+from hpxplore.viz import HEADLINES, escape, event_sentence
+from hpxplore.widgets._cards import html_table
 
 __all__ = ["RationaleView"]
-
-_HEADLINES = {
-    "transfer_off": "Transfer switched off",
-    "rollback_advised": "Rollback to the baseline advised",
-    "neighbour_weights": "Neighbours re-weighted",
-    "transfer_kept": "Transfer kept",
-    "transfer_on": "Transfer surrogate on",
-    "warm_start_capped": "Warm start capped",
-    "space_narrowed": "Search space narrowed",
-    "trial_failed": "Trial failed",
-    "listener_failed": "A live view failed",
-    "run_finished": "Run finished",
-}
 
 
 class RationaleView(W.VBox):
@@ -46,26 +33,38 @@ class RationaleView(W.VBox):
         items = "".join(
             f"<li><b>#{r.rank} {escape(r.kind)}</b>: {escape(r.rationale)}</li>" for r in self.recs
         )
+        return f"<h4>Why these recommendations</h4><ul>{items}</ul>{self._space()}"
+
+    def _space(self) -> str:
+        """The search space actually searched, and the narrowing proposed if it was not applied."""
         narrowed = getattr(self.recs, "narrowed", None)
-        extra = f"<p><b>Search space</b>: {escape(narrowed.rationale)}</p>" if narrowed else ""
-        return f"<h4>Why these recommendations</h4><ul>{items}</ul>{extra}"
+        if narrowed is None:
+            return ""
+        applied = self.study is not None and any(
+            e.get("event") == "space_narrowed" for e in self.study.events
+        )
+        if applied:
+            head = "Search space narrowed"
+        elif narrowed.space is not None:
+            head = (
+                "Search space: the full one. A narrower one was proposed but not applied "
+                "(study.warm_start(recs, narrow=True) applies it)"
+            )
+        else:
+            head = "Search space: the full one"
+        return f"<p><b>{head}</b>. {escape(narrowed.rationale)}</p>"
 
     def refresh(self) -> None:
         """Re-read the study's events (cheap: a list in memory)."""
         if self.study is None:
             self.events.value = ""
             return
-        shown = [e for e in self.study.events if e.get("event") in _HEADLINES]
+        shown = [e for e in self.study.events if e.get("event") in HEADLINES]
         if not shown:
             self.events.value = "<h4>Monitor</h4><i>No transfer event yet.</i>"
             return
-        items = "".join(
-            f"<li><b>{escape(_HEADLINES[e['event']])}</b>: <code>"
-            f"{escape(json.dumps({k: v for k, v in e.items() if k != 'event'}, default=str))}"
-            "</code></li>"
-            for e in shown
-        )
-        self.events.value = f"<h4>Monitor</h4><ul>{items}</ul>"
+        rows = [(HEADLINES[e["event"]], event_sentence(e)) for e in shown]
+        self.events.value = f"<h4>Monitor</h4>{html_table(['event', 'what happened'], rows)}"
 
     def close(self) -> None:
         if self._unsubscribe is not None:

@@ -91,3 +91,40 @@ def test_recommendation_figure_draws_each_interval():
     fig = recommendations_figure(recs)
     assert [t.error_x.array[0] for t in fig.data] == [pytest.approx(0.2), pytest.approx(0.2)]
     assert [t.error_x.arrayminus[0] for t in fig.data] == [pytest.approx(0.1)] * 2
+
+
+def test_every_event_reads_as_a_sentence_with_its_facts():
+    from hpxplore.viz import HEADLINES, event_sentence
+
+    events = {
+        "transfer_off": {
+            "reason": "negative transfer: transferred trials do worse",
+            "evidence": {"transferred": 3, "quasi_random": 3, "p_transferred_beats_quasi_random": 0.11},
+            "abandoned": [5],
+            "space_widened": True,
+            "sources_deactivated": ["a"],
+        },
+        "rollback_advised": {"reason": "no trial beats the proven baseline on accuracy",
+                             "baseline": 0.9, "best": 0.85, "trial": 4},
+        "neighbour_weights": {"neighbours": {"a": {"rank_correlation": -0.2, "weight": 0.0}}},
+        "transfer_kept": {"evidence": {"transferred": 2, "quasi_random": 3,
+                                       "p_transferred_beats_quasi_random": 0.83}},
+        "transfer_on": {"sources": ["a", "b"], "similarity": [0.8, 0.7]},
+        "warm_start_capped": {"kept": 3, "given": 8, "reason": "at most 50% of the 6-trial design"},
+        "space_narrowed": {"rationale": "Narrowed to the box around the top 3 configs."},
+        "trial_failed": {"trial": 2, "reason": "ValueError: bad"},
+        "listener_failed": {"trial": 3, "error": "KeyError: x"},
+        "run_finished": {"reason": "trial budget of 8 reached", "trials": 8, "seconds": 12.345},
+    }  # fmt: skip
+    assert set(events) == set(HEADLINES)
+    said = {kind: event_sentence({"event": kind, **facts}) for kind, facts in events.items()}
+    assert "probability 0.11 (3 transferred against 3 quasi-random" in said["transfer_off"]
+    assert "dropped: 5" in said["transfer_off"] and "widened back" in said["transfer_off"]
+    assert "scored 0.9, the best other feasible trial 0.85" in said["rollback_advised"]
+    assert "a 0.00 (rank correlation -0.20)" in said["neighbour_weights"]
+    assert "a (similarity 0.80), b (similarity 0.70)" in said["transfer_on"]
+    assert "first 3 of 8" in said["warm_start_capped"]
+    assert (
+        said["run_finished"] == "8 trial(s) in 12.3 s; stopped because trial budget of 8 reached."
+    )
+    assert all("{" not in text for text in said.values())

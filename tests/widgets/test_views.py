@@ -88,11 +88,15 @@ def test_sensitivity_view_computes_on_request(lab):
     assert "C" in view.table.value
 
 
-def test_rationale_view_shows_stored_reasons(lab):
+def test_rationale_view_shows_stored_reasons_and_events_in_sentences(lab):
     view = RationaleView(lab.recs, lab.study, live=False)
     for r in lab.recs:
         assert r.kind in view.reasons.value
-    assert "Monitor" in view.events.value
+    assert "Monitor" in view.events.value and "Run finished" in view.events.value
+    assert "trial(s) in" in view.events.value and "stopped because" in view.events.value
+    assert "{" not in view.events.value and "{" not in view.reasons.value  # no raw structures
+    if lab.recs.narrowed.space is not None:  # proposed, but lab's study searched the full space
+        assert "proposed but not applied" in view.reasons.value
 
 
 def test_dashboard_exports_the_clicked_trial_and_never_overwrites(lab):

@@ -1,0 +1,104 @@
+"""A study's events (``study.events``) as a headline and a plain sentence each.
+
+The events are the run's record of what transfer did and why; the views show them as
+sentences, never as raw JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["HEADLINES", "event_sentence"]
+
+HEADLINES = {
+    "transfer_off": "Transfer switched off",
+    "rollback_advised": "Rollback to the baseline advised",
+    "neighbour_weights": "Neighbours re-weighted",
+    "transfer_kept": "Transfer kept",
+    "transfer_on": "Transfer surrogate on",
+    "warm_start_capped": "Warm start capped",
+    "space_narrowed": "Search space narrowed",
+    "trial_failed": "Trial failed",
+    "listener_failed": "A live view failed",
+    "run_finished": "Run finished",
+}
+
+
+def _names(values: Any) -> str:
+    return ", ".join(str(v) for v in values) or "none"
+
+
+def _arms(evidence: Mapping[str, Any]) -> str:
+    p = evidence.get("p_transferred_beats_quasi_random")
+    counts = (
+        f"{evidence.get('transferred', '?')} transferred against "
+        f"{evidence.get('quasi_random', '?')} quasi-random trials"
+    )
+    if p is None:
+        return f"Too few trials to compare yet ({counts})."
+    return f"A transferred trial beats a quasi-random one with probability {p:.2f} ({counts})."
+
+
+def _weights(neighbours: Mapping[str, Mapping[str, Any]]) -> str:
+    parts = [
+        f"{name} {w.get('weight', 0):.2f} (rank correlation {w.get('rank_correlation', 0):+.2f})"
+        for name, w in neighbours.items()
+    ]
+    return (
+        "Each neighbour's weight is its similarity times how well its predictions rank this "
+        f"task's results: {'; '.join(parts)}."
+    )
+
+
+def event_sentence(event: Mapping[str, Any]) -> str:
+    """What the event says, in a sentence or two (the facts it carries, nothing more)."""
+    kind = event.get("event")
+    if kind == "transfer_off":
+        text = f"Transfer is off: {event.get('reason', 'no reason recorded')}."
+        evidence = event.get("evidence")
+        if evidence:
+            text += " " + _arms(evidence)
+        if event.get("abandoned"):
+            text += f" Transferred trials not yet run were dropped: {_names(event['abandoned'])}."
+        if event.get("space_widened"):
+            text += " The search space was widened back to the full one."
+        if event.get("sources_deactivated"):
+            text += f" Sources no longer modelled: {_names(event['sources_deactivated'])}."
+        if event.get("nearest"):
+            text += f" Nearest studies: {_names(event['nearest'])}."
+        return text
+    if kind == "transfer_kept":
+        return _arms(event.get("evidence", {})) + " Transfer stays on."
+    if kind == "neighbour_weights":
+        return _weights(event.get("neighbours", {}))
+    if kind == "transfer_on":
+        pairs = zip(event.get("sources", []), event.get("similarity", []), strict=False)
+        listed = ", ".join(f"{name} (similarity {s:.2f})" for name, s in pairs)
+        return f"Ax's multi-task model learns from this task and {listed or 'no source'}."
+    if kind == "warm_start_capped":
+        return (
+            f"Only the first {event.get('kept')} of {event.get('given')} transferred configs "
+            f"are evaluated: {event.get('reason')}."
+        )
+    if kind == "space_narrowed":
+        return str(event.get("rationale", "The search space was narrowed."))
+    if kind == "trial_failed":
+        return f"Trial {event.get('trial')} failed: {event.get('reason')}."
+    if kind == "listener_failed":
+        return (
+            f"A live view stopped updating after trial {event.get('trial')}: {event.get('error')}."
+        )
+    if kind == "run_finished":
+        return (
+            f"{event.get('trials')} trial(s) in {float(event.get('seconds', 0)):.1f} s; "
+            f"stopped because {event.get('reason')}."
+        )
+    if kind == "rollback_advised":
+        return (
+            f"{str(event.get('reason', 'nothing beats the baseline')).capitalize()}: the baseline "
+            f"(trial {event.get('trial')}) scored {event.get('baseline'):.4g}, the best other "
+            f"feasible trial {event.get('best'):.4g}. Consider keeping the baseline."
+        )
+    details = ", ".join(f"{k} {v}" for k, v in event.items() if k != "event")
+    return f"{kind}: {details}" if details else str(kind)
