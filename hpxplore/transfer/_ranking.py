@@ -162,8 +162,14 @@ def _order(values: np.ndarray, ranking: Ranking) -> np.ndarray:
     return np.lexsort((-np.asarray(values[:n_cand], float), ~feasible))
 
 
-def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str]]:
-    """Up to ``n`` (config index, kind) pairs, diversified; the baseline always last."""
+def choose(
+    ranking: Ranking, weights: np.ndarray, n: int, nearest_own: np.ndarray | None = None
+) -> list[tuple[int, str]]:
+    """Up to ``n`` (config index, kind) pairs, diversified; the baseline always last.
+
+    ``nearest_own`` marks the candidates that are the nearest neighbour's own trials: the
+    aggressive pick is the best of them by that neighbour's model (its best config, as
+    the design says), and only with none left any candidate that model rates highest."""
     n_cand = ranking.baseline
     chosen: list[tuple[int, str]] = []
     robust = (
@@ -181,7 +187,10 @@ def choose(ranking: Ranking, weights: np.ndarray, n: int) -> list[tuple[int, str
         chosen += [(i, "trade-off") for i in _trade_offs(several, ranking, n - 3, {first})]
     taken = {i for i, _ in chosen}
     nearest = int(np.argmax(weights))
-    for i in _order(ranking.quantiles[nearest], ranking):
+    order = list(_order(ranking.quantiles[nearest], ranking))
+    if nearest_own is not None:
+        order = [i for i in order if nearest_own[i]] + [i for i in order if not nearest_own[i]]
+    for i in order:
         if int(i) not in taken and len(chosen) < n - 1:
             chosen.append((int(i), "aggressive"))
             taken.add(int(i))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["cold_start_reason", "coverage_gap", "coverage_sentence", "rationale"]
+__all__ = ["cold_start_reason", "coverage_gap", "coverage_sentence", "rationale", "summary"]
 
 
 def rationale(
@@ -135,3 +135,39 @@ def cold_start_reason(neighbours: Any, close: Any, unmeasured: Sequence[str] = (
     if unmeasured:
         return f"no close study measures {', '.join(repr(m) for m in unmeasured)}"
     return "the close studies have too few completed trials on these objectives"
+
+
+_WHY = {
+    "conservative": "the pick most likely to do well here",
+    "trade-off": "gives up some of the first objective for the others",
+    "aggressive": "the closest study's best config, by its own model",
+    "exploratory": "the least certain of the good ones, worth a look",
+}
+
+
+def summary(rec: Any) -> str:
+    """One plain sentence: what the recommendation is, where it comes from, and why."""
+    if rec.kind == "baseline":
+        return "The baseline: the reference every gain is measured against."
+    source = rec.sources[0] if rec.sources else None
+    where = "no prior trial"
+    if source is not None:
+        closeness = "a close study" if source.get("neighbour", True) else "a far study"
+        where = (
+            f"trial {source['trial_index']} of {source['study']} ({closeness}, similarity "
+            f"{source['similarity']:.2f})"
+        )
+    text = f"{rec.kind.capitalize()}, from {where}: {_WHY.get(rec.kind, rec.kind)}"
+    if rec.registry_rank is not None and rec.kind in ("conservative", "trade-off"):
+        text += f"; the registry model expects it above {rec.registry_rank:.0%} of a study's trials"
+    metric = next(iter(rec.gain), None)
+    if metric is not None:
+        g = rec.gain[metric]
+        side = "higher" if g["mean"] > 0 else "lower"
+        text += (
+            f". Projected {metric}: {abs(g['mean']):.3g} {side} than the baseline's "
+            f"(95 % interval {g['low']:+.3g} to {g['high']:+.3g})"
+        )
+    tripped = [name for name, g in rec.guardrails.items() if not g["passed"]]
+    text += f"; trips {', '.join(tripped)}." if tripped else "; passes every guardrail."
+    return text

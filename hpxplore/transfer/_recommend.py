@@ -159,7 +159,9 @@ def recommend(
     n_cand, n_ok = ranking.baseline, int(ranking.feasible[: ranking.baseline].sum())
 
     items = []
-    for position, (i, kind) in enumerate(choose(ranking, w, n)):
+    nearest = surrogates[int(np.argmax(w))].study
+    own = np.array([c.study == nearest for c in pooled], dtype=bool)
+    for position, (i, kind) in enumerate(choose(ranking, w, n, own)):
         config = ranking.configs[i]
         projected, gain = project(ranking, surrogates, w, metrics, i)
         sources, mapping, drivers = (

@@ -10,6 +10,7 @@ import pandas as pd
 
 from hpxplore.exceptions import HpxploreError, InputError
 from hpxplore.profiling import TaskProfile
+from hpxplore.transfer._rationale import summary
 
 __all__ = ["KINDS", "Recommendation", "Recommendations"]
 
@@ -35,6 +36,11 @@ class Recommendation:
     decision: str | None = None
     reason: str = ""
     registry_rank: float | None = None  # the registry model's predicted rank here (1 = best)
+
+    @property
+    def summary(self) -> str:
+        """One plain sentence: what it is, where it comes from, why (what a card leads with)."""
+        return summary(self)
 
     def to_item(self) -> dict[str, Any]:
         """The JSON record the registry stores."""

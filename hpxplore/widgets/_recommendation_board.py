@@ -12,37 +12,63 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from hpxplore.viz import escape, format_config, recommendations_figure
-from hpxplore.widgets._cards import error_card, note
+from hpxplore.widgets._cards import error_card, html_table, note
 
 __all__ = ["RecommendationBoard", "RecommendationCard"]
 
 
 def _interval(values: dict[str, float]) -> str:
-    return f"{values['mean']:+.4g} [{values['low']:+.4g}, {values['high']:+.4g}]"
+    return f"{values['mean']:+.4g} ({values['low']:+.4g} to {values['high']:+.4g})"
+
+
+def _mark(passed: bool) -> str:
+    """A coloured word, not an emoji (which renders as a box without an emoji font)."""
+    colour, word = ("#2e7d32", "passed") if passed else ("#b26a00", "tripped")
+    return f"<b style='color:{colour}'>{word}</b>"
+
+
+def _details(r: Any) -> str:
+    """What a click on 'Details' shows: config, projections, guardrails, sources, rationale."""
+    config = html_table(["parameter", "value"], [(k, _shown(v)) for k, v in r.config.items()])
+    projected = html_table(
+        ["metric", "projected (95 % interval)", "gain over the baseline"],
+        [
+            (m, f"{p['mean']:.4g} ({p['low']:.4g} to {p['high']:.4g})", _interval(r.gain[m]))
+            for m, p in r.projected.items()
+            if m in r.gain
+        ],
+    )
+    guards = "".join(
+        f"<li>{escape(name)}: {_mark(g['passed'])}, {escape(g['detail'])}</li>"
+        for name, g in r.guardrails.items()
+    )
+    sources = ", ".join(
+        f"{escape(s['study'])} trial {s['trial_index']} (similarity {s['similarity']:.2f})"
+        for s in r.sources
+    )
+    return (
+        "<details class='hpx-details'><summary>Details</summary>"
+        f"{config}{projected if r.projected else ''}"
+        f"<p>Guardrails:</p><ul style='margin:2px 0'>{guards or '<li>none apply</li>'}</ul>"
+        f"<p>Source: {sources or 'the baseline itself'}</p>"
+        f"<p><small>{escape(r.rationale)}</small></p></details>"
+    )
+
+
+def _shown(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 class RecommendationCard(W.VBox):
-    """One recommendation: its facts, and the buttons that decide it."""
+    """One recommendation: a plain sentence, details a click away, the buttons that decide it."""
 
     def __init__(self, recs: Any, index: int) -> None:
         self.recs, self.index = recs, index
         r = recs[index]
-        gains = "; ".join(f"{escape(m)} {_interval(g)}" for m, g in r.gain.items()) or "none"
-        sources = ", ".join(
-            f"{escape(s['study'])} trial {s['trial_index']} (similarity {s['similarity']:.2f})"
-            for s in r.sources
-        )
-        flags = "".join(
-            f"<li>{'✅' if g['passed'] else '⚠️'} {escape(name)}: {escape(g['detail'])}</li>"
-            for name, g in r.guardrails.items()
-        )
         self.facts = W.HTML(
-            f"<b>#{r.rank} {escape(r.kind)}</b><br>"
+            f"<b>#{r.rank} {escape(r.kind)}</b> "
             f"<code>{format_config(r.config, sep=', ')}</code><br>"
-            f"Projected gain over the baseline: {gains}<br>"
-            f"Sources: {sources or 'the baseline itself'}<br>"
-            f"<ul style='margin:2px 0'>{flags}</ul>"
-            f"<small>{escape(r.rationale)}</small>"
+            f"<span class='hpx-summary'>{escape(r.summary)}</span>{_details(r)}"
         )
         self.reason = W.Text(placeholder="reason (optional)", layout=W.Layout(width="40%"))
         self.reason.add_class("hpx-reason")
@@ -96,7 +122,9 @@ class RecommendationBoard(W.VBox):
                 "hpx-cold-start",
             )
             if recs.cold_start
-            else note(f"{len(recs)} recommendations from {escape(recs.reason)}.", "info")
+            else note(
+                f"{len(recs)} recommendations ({escape(recs.reason)}).", "info", "hpx-board-head"
+            )
         )
         self.figure = go.FigureWidget(recommendations_figure(recs))
         self.cards = [RecommendationCard(recs, i) for i in range(len(recs))]

@@ -251,3 +251,12 @@ def test_bad_counts_are_refused_by_name(registry, new_task, bad):
     _, profile = new_task
     with pytest.raises(hpx.InputError, match=rf"'{next(iter(bad))}' parameter of recommend"):
         recommend(profile, registry, SPACE, OBJECTIVES, **bad)
+
+
+def test_the_aggressive_pick_is_the_nearest_studys_own_best_config(registry, new_task):
+    _frame, profile = new_task
+    recs = recommend(profile, registry, SPACE, OBJECTIVES, n=5)
+    nearest = recs.neighbours.iloc[0]["study"]
+    aggressive = next(r for r in recs if r.kind == "aggressive")
+    assert aggressive.sources[0]["study"] == nearest and aggressive.sources[0]["neighbour"]
+    assert "the closest study's best config" in aggressive.summary

@@ -47,6 +47,22 @@ def test_board_accept_and_reject_persist_and_a_reopened_board_shows_them(lab):
     assert "rejected" in reopened.cards[1].status.value
 
 
+def test_a_card_leads_with_one_sentence_and_keeps_the_details_a_click_away(lab):
+    board = RecommendationBoard(lab.recs)
+    for card, rec in zip(board.cards, lab.recs, strict=True):
+        html = card.facts.value
+        summary = html.index("hpx-summary")
+        assert summary < html.index("<details")  # the sentence first, the details behind a click
+        assert "<summary>Details</summary>" in html and "Guardrails:" in html
+        assert "✅" not in html and "⚠" not in html  # no emoji: a box without an emoji font
+        if rec.kind != "baseline":
+            assert f"from trial {rec.sources[0]['trial_index']} of {rec.sources[0]['study']}" in (
+                rec.summary
+            )
+            assert "than the baseline's (95 % interval" in rec.summary
+    assert "recommendations (" in board.children[0].value
+
+
 def test_undecided_cards_read_undecided_not_nan_after_a_decision_elsewhere(lab):
     recs = hpx.recommend(lab.profile, lab.registry, SPACE, {"accuracy": "maximize"}, n=3)
     recs.accept(0)
