@@ -39,6 +39,7 @@ class ParetoInfo:
     front: pd.DataFrame  # the frontier's points, in drawing order
     constraint_lines: list[tuple[str, float, str]]  # ("x" | "y", value, label)
     selected: int | None
+    log: tuple[bool, bool] = (False, False)  # log scale on x, on y (only with positive values)
 
 
 def pareto_info(
@@ -51,13 +52,20 @@ def pareto_info(
     color: str | None = None,
     space: Sequence[str] = (),
     selected: int | None = None,
+    log_x: bool = False,
+    log_y: bool = False,
 ) -> ParetoInfo:
-    """What the Pareto view draws, from a study's ``trials`` table."""
+    """What the Pareto view draws, from a study's ``trials`` table.
+
+    ``log_x`` / ``log_y``: a log axis (for latencies and sizes); a ``ValueError`` when the
+    axis has a value <= 0."""
     names = list(objectives)
     if len(names) == 1:
         x, y = x or "trial_index", y or names[0]
     else:
         x, y = x or names[0], y or names[1]
+    if x == y:
+        raise ValueError(f"x and y are both {x!r}: pick two different metrics.")
     for axis, metric in (("x", x), ("y", y), ("color", color)):
         if metric is not None and metric != "trial_index" and metric not in trials:
             raise KeyError(f"No metric {metric!r} to put on {axis}; the trials have {names}.")
@@ -95,7 +103,14 @@ def pareto_info(
         for c in constraints
         if c.metric in (x, y)
     ]
-    return ParetoInfo(x, y, color, directions, points, front, lines, selected)
+    for axis, wanted in (("x", log_x), ("y", log_y)):
+        if wanted and len(points) and (points[axis] <= 0).any():
+            metric = x if axis == "x" else y
+            raise ValueError(
+                f"{metric!r} has values <= 0, so it cannot go on a log axis (its smallest is "
+                f"{points[axis].min():.4g})."
+            )
+    return ParetoInfo(x, y, color, directions, points, front, lines, selected, (log_x, log_y))
 
 
 def _group(origin: Any) -> str:
@@ -124,46 +139,49 @@ def _hover(row: Mapping[str, Any], space: Sequence[str], metrics: Sequence[str])
 
 
 def pareto_figure(info: ParetoInfo) -> go.Figure:
-    """Feasible trials by origin, infeasible ones as crosses, the frontier as a line."""
+    """Trials by origin (filled: feasible, open: infeasible), the frontier as a line.
+
+    With a colour metric every point is coloured on one scale (one colour bar), infeasible
+    ones too; without, feasible points take their origin's colour and infeasible ones grey.
+    """
     fig = go.Figure()
     p = info.points
     colored = info.color is not None and p["color"].notna().any()
+    low, high = (p["color"].min(), p["color"].max()) if colored else (None, None)
     shown_scale = False
-    for origin, (label, symbol) in GROUPS.items():
-        part = p[(p["group"] == origin) & p["feasible"]]
-        if part.empty:
-            continue
-        marker: dict[str, Any] = {"symbol": symbol, "size": 10, "line": {"width": 1}}
-        if colored:
-            marker.update(
-                color=part["color"],
-                colorscale="Viridis",
-                showscale=not shown_scale,
-                colorbar={"title": escape(info.color)},
+    for feasible in (True, False):
+        for origin, (label, symbol) in GROUPS.items():
+            part = p[(p["group"] == origin) & (p["feasible"] == feasible)]
+            if part.empty:
+                continue
+            marker: dict[str, Any] = {
+                "symbol": symbol if feasible else f"{symbol}-open",
+                "size": 10 if feasible else 9,
+                "line": {"width": 1 if feasible else 2},
+            }
+            if colored:
+                marker.update(
+                    color=part["color"],
+                    colorscale="Viridis",
+                    cmin=low,
+                    cmax=high,
+                    showscale=not shown_scale,
+                    colorbar={"title": {"text": escape(info.color)}, "x": 1.02, "len": 0.8},
+                )
+                shown_scale = True
+            elif not feasible:
+                marker["color"] = "grey"
+            fig.add_scatter(
+                x=part["x"],
+                y=part["y"],
+                mode="markers",
+                name=label if feasible else f"{label}, infeasible",
+                legendgroup=origin,
+                marker=marker,
+                customdata=part["trial_index"],
+                hovertext=part["hover"] if feasible else "infeasible: " + part["hover"],
+                hoverinfo="text",
             )
-            shown_scale = True
-        fig.add_scatter(
-            x=part["x"],
-            y=part["y"],
-            mode="markers",
-            name=label,
-            marker=marker,
-            customdata=part["trial_index"],
-            hovertext=part["hover"],
-            hoverinfo="text",
-        )
-    bad = p[~p["feasible"]]
-    if not bad.empty:
-        fig.add_scatter(
-            x=bad["x"],
-            y=bad["y"],
-            mode="markers",
-            name="infeasible",
-            marker={"symbol": "x", "size": 9, "color": "grey"},
-            customdata=bad["trial_index"],
-            hovertext=bad["hover"],
-            hoverinfo="text",
-        )
     if not info.front.empty:
         fig.add_scatter(
             x=info.front["x"],
@@ -191,6 +209,8 @@ def pareto_figure(info: ParetoInfo) -> go.Figure:
         title="Trials in objective space" if info.x != "trial_index" else "Trials so far",
         xaxis_title=_axis_title(info.x, info.directions),
         yaxis_title=_axis_title(info.y, info.directions),
+        xaxis_type="log" if info.log[0] else "linear",
+        yaxis_type="log" if info.log[1] else "linear",
         legend={"orientation": "h", "y": -0.2},
         height=480,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},

@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 import ipywidgets as W
+import plotly.graph_objects as go
 
 from hpxplore.exceptions import HpxploreWarning
 from hpxplore.viz import escape
@@ -42,6 +43,7 @@ class Dashboard(W.VBox):
         self.rationale = guarded("Rationale", lambda: RationaleView(recs, study))
         panels.append(("Rationale", self.rationale))
         self.tabs = W.Tab(children=[w for _, w in panels], titles=[t for t, _ in panels])
+        self.tabs.observe(lambda change: self._shown(change["new"]), names="selected_index")
         self.path = W.Text(value=path, description="export to", layout=W.Layout(width="60%"))
         self.path.add_class("hpx-export-path")
         self.overwrite = W.Checkbox(value=False, description="overwrite", indent=False)
@@ -57,6 +59,15 @@ class Dashboard(W.VBox):
             [self.tabs, W.HBox([self.path, self.overwrite, self.export_button]), self.status]
         )
         self.add_class("hpx-dashboard")
+
+    def _shown(self, index: int | None) -> None:
+        """A panel was built hidden: its charts were sized for no room. Redraw them now."""
+        if index is None:
+            return
+        for figure in _figures(self.tabs.children[index]):
+            height = figure.layout.height or 450
+            figure.layout.height = height + 1  # two relayouts: plotly sizes to the panel
+            figure.layout.height = height
 
     def export(self) -> dict[str, Any] | None:
         """Export the trial selected in the Pareto view (or the best, with one objective)."""
@@ -91,6 +102,13 @@ class Dashboard(W.VBox):
             )
         self.status.value = note(text, "warning" if broken else "ok").value
         return self.exported
+
+
+def _figures(widget: Any) -> list[go.FigureWidget]:
+    """The plotly FigureWidgets inside ``widget``, however deep."""
+    if isinstance(widget, go.FigureWidget):
+        return [widget]
+    return [f for child in getattr(widget, "children", ()) for f in _figures(child)]
 
 
 def explore(study: Any = None, recs: Any = None, *, path: str = "chosen.yaml") -> Dashboard:

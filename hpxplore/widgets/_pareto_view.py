@@ -10,9 +10,11 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from hpxplore.viz import escape, format_config, pareto_figure, pareto_info
-from hpxplore.widgets._cards import error_card
+from hpxplore.widgets._cards import error_card, note
 
 __all__ = ["ParetoView"]
+
+_NO_COLOUR = "(none)"  # a Dropdown value of None shows as a blank control
 
 
 class ParetoView(W.VBox):
@@ -39,21 +41,27 @@ class ParetoView(W.VBox):
         metrics = list(study.metrics)
         axes = ["trial_index", *metrics] if len(study.objectives) == 1 else metrics
         first = pareto_info(study.trials, study.objectives, study.constraints, x=x, y=y)
-        self.x = W.Dropdown(options=axes, value=first.x, description="x")
-        self.y = W.Dropdown(options=axes, value=first.y, description="y")
+        narrow = W.Layout(width="auto")
+        self.x = W.Dropdown(options=axes, value=first.x, description="x", layout=narrow)
+        self.y = W.Dropdown(options=axes, value=first.y, description="y", layout=narrow)
+        self.log_x = W.Checkbox(value=False, description="log x", indent=False, layout=narrow)
+        self.log_y = W.Checkbox(value=False, description="log y", indent=False, layout=narrow)
         self.color = W.Dropdown(
-            options=[("none", None), *[(m, m) for m in metrics]], value=color, description="colour"
+            options=[("none", _NO_COLOUR), *[(m, m) for m in metrics]],
+            value=color or _NO_COLOUR,
+            description="colour",
+            layout=narrow,
         )
-        for control in (self.x, self.y, self.color):
+        self.color.add_class("hpx-pareto-colour")
+        for control in (self.x, self.y, self.color, self.log_x, self.log_y):
             control.observe(lambda _: self.refresh(), names="value")
         self.figure = go.FigureWidget()
         self.figure.add_class("hpx-pareto-figure")
         self.message = W.HTML()
         self.selection = W.HTML("<i>Click a point to select its trial for export.</i>")
         self.selection.add_class("hpx-selected")
-        super().__init__(
-            [W.HBox([self.x, self.y, self.color]), self.figure, self.message, self.selection]
-        )
+        controls = W.HBox([self.x, self.y, self.log_x, self.log_y, self.color])
+        super().__init__([controls, self.message, self.figure, self.selection])
         self.add_class("hpx-pareto")
         self.refresh()
         self._unsubscribe = study.on_trial(lambda _study, _index: self.refresh()) if live else None
@@ -72,18 +80,28 @@ class ParetoView(W.VBox):
                 self.study.constraints,
                 x=self.x.value,
                 y=self.y.value,
-                color=self.color.value,
+                color=None if self.color.value == _NO_COLOUR else self.color.value,
                 space=list(self.study.space),
                 selected=self.selected,
+                log_x=self.log_x.value,
+                log_y=self.log_y.value,
             )
             figure = pareto_figure(info)
         except Exception as error:
             self.message.value = error_card("The Pareto view could not be drawn", error).value
             return
         self.info = info
-        self.message.value = (
-            "" if len(info.points) else "<i>No completed trial yet: run the study.</i>"
-        )
+        if not len(info.points):
+            self.message.value = "<i>No completed trial yet: run the study.</i>"
+        elif not info.points["feasible"].any():
+            self.message.value = note(
+                f"<b>No feasible trial yet</b>: each of the {len(info.points)} completed trials "
+                f"breaks a constraint ({escape(', '.join(map(str, self.study.constraints)))}); "
+                "they are the open markers. Run more trials or relax the constraint.",
+                "warning",
+            ).value
+        else:
+            self.message.value = ""
         with self.figure.batch_update():
             self.figure.data = ()
             self.figure.layout = figure.layout

@@ -26,10 +26,14 @@ class SensitivityView(W.VBox):
         self.button.add_class("hpx-sensitivity-compute")
         self.button.on_click(lambda _: self.compute())
         self.figure = go.FigureWidget()
+        # no empty axes before there is something to draw: the chart shows once computed
+        self.chart = W.Box([self.figure], layout=W.Layout(display="none"))
         self.table = W.HTML(
-            "<i>Sobol indices need Ax's model (a refit of a few seconds): press the button.</i>"
+            "<i>No sensitivity yet. Press <b>Compute sensitivity</b>: Sobol indices need a "
+            "refit of Ax's model (a few seconds).</i>"
         )
-        super().__init__([self.button, self.figure, self.table])
+        self.table.add_class("hpx-sensitivity-table")
+        super().__init__([self.button, self.table, self.chart])
         self.add_class("hpx-sensitivity")
         if compute:
             self.compute()
@@ -45,6 +49,7 @@ class SensitivityView(W.VBox):
             self.figure.data = ()
             self.figure.layout = figure.layout
             self.figure.add_traces(figure.data)
+        self.chart.layout.display = None
         rows = [
             (r["metric"], r["parameter"], f"{r['first_order']:.3f}", f"{r['total_order']:.3f}")
             for r in indices.to_dict("records")

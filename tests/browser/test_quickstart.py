@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,11 +31,21 @@ def _run_all(page, jupyter, notebook: str) -> None:
     )
 
 
+@pytest.fixture
+def busy_machine():
+    """A busy-loop process beside the notebook: timings move, the notebook must not break."""
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    yield busy
+    busy.kill()
+    busy.wait()
+
+
 @pytest.mark.slow
-def test_quickstart_in_a_real_browser(page, jupyter):
+def test_quickstart_in_a_real_browser(page, jupyter, busy_machine):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     _run_all(page, jupyter, "01_quickstart.ipynb")
+    assert busy_machine.poll() is None  # the load was there the whole run
     notebook = page.locator(".jp-NotebookPanel")
     assert notebook.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0
 
@@ -42,8 +54,23 @@ def test_quickstart_in_a_real_browser(page, jupyter):
     similarity.locator(".js-plotly-plot svg.main-svg").first.wait_for()
     assert similarity.locator(".barlayer .trace").count() >= 2
 
+    # The standalone board's gain chart is drawn.
+    board = page.locator(".hpx-board").first
+    board.scroll_into_view_if_needed()
+    board.locator(".scatterlayer .trace .points path").first.wait_for(timeout=30_000)
+
     dashboard = page.locator(".hpx-dashboard")
     dashboard.scroll_into_view_if_needed()
+    # Every tab's chart draws when its tab is shown, though it was built hidden.
+    tab = dashboard.locator(".lm-TabBar-tab")
+    tab.filter(has_text="Similarity").click()
+    dashboard.locator(".hpx-similarity .barlayer .trace").first.wait_for(timeout=30_000)
+    tab.filter(has_text="Recommendations").click()
+    gains = dashboard.locator(".hpx-board .scatterlayer .trace .points path")
+    gains.first.wait_for(timeout=30_000)
+    tab.filter(has_text="Sensitivity").click()
+    sensitivity = dashboard.locator(".hpx-sensitivity")
+    sensitivity.locator(".barlayer .trace").first.wait_for(timeout=30_000)  # computed in a cell
 
     # Accept a recommendation in the dashboard's board; it is in the registry.
     dashboard.locator(".lm-TabBar-tab", has_text="Recommendations").click()
@@ -61,11 +88,17 @@ def test_quickstart_in_a_real_browser(page, jupyter):
     points = pareto.locator(".scatterlayer .trace .points path")
     points.first.wait_for()
     assert points.count() >= 8
+    # Built while its tab was hidden, the chart still fills the panel once shown.
+    page.wait_for_timeout(1000)
+    chart = pareto.locator(".js-plotly-plot svg.main-svg").first.bounding_box()
+    assert chart["width"] >= 0.9 * pareto.bounding_box()["width"]
+    assert pareto.locator(".hpx-pareto-colour select").input_value() != ""  # reads "none"
     points.first.click(force=True)
     pareto.locator(".hpx-selected", has_text="Selected trial").wait_for()
     selected = int(
         re.search(r"Selected trial (\d+)", pareto.locator(".hpx-selected").inner_text())[1]
     )
+    page.mouse.move(0, 0)  # no hover label over the picture
     page.wait_for_timeout(500)
     SCREENSHOT.parent.mkdir(exist_ok=True)
     dashboard.screenshot(path=str(SCREENSHOT))

@@ -54,4 +54,3 @@ def test_a_parameter_no_prior_sets_keeps_the_baseline_and_is_said_first(registry
     assert recs.narrowed.space["subsample"] == space["subsample"]  # no evidence, not narrowed
     assert "Kept whole: subsample (set by none of these studies)" in recs.narrowed.rationale
     assert "{" not in recs.narrowed.rationale  # words, not a dict
-

@@ -37,7 +37,29 @@ def test_pareto_info_marks_front_infeasible_and_constraints():
     assert info.points.set_index("trial_index").loc[5, "group"] == "other"
     assert info.constraint_lines == [("y", 5.0, "ms <= 5")]
     fig = pareto_figure(info)
-    assert {t.name for t in fig.data} >= {"transferred", "infeasible", "Pareto front"}
+    names = {t.name for t in fig.data}
+    assert {"transferred", "model (Bayesian optimization), infeasible", "Pareto front"} <= names
+    infeasible = next(t for t in fig.data if t.name.endswith("infeasible"))
+    assert infeasible.marker.symbol == "square-open"  # keeps its origin's marker, open
+
+
+def test_colour_applies_to_every_point_on_one_scale():
+    info = pareto_info(TRIALS, OBJECTIVES, [Constraint("ms", "<=", 5)], color="acc")
+    fig = pareto_figure(info)
+    points = [t for t in fig.data if t.mode == "markers" and not t.name.startswith("selected")]
+    assert any(t.name.endswith("infeasible") for t in points)
+    assert {(t.marker.cmin, t.marker.cmax) for t in points} == {(0.6, 0.95)}
+    assert sum(bool(t.marker.showscale) for t in points) == 1  # one colour bar
+    assert all(t.marker.color is not None and len(t.marker.color) for t in points)
+
+
+def test_log_axes_and_two_different_metrics():
+    fig = pareto_figure(pareto_info(TRIALS, OBJECTIVES, log_y=True))
+    assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.type == "linear"
+    with pytest.raises(ValueError, match="pick two different metrics"):
+        pareto_info(TRIALS, OBJECTIVES, x="ms", y="ms")
+    with pytest.raises(ValueError, match="values <= 0, so it cannot go on a log axis"):
+        pareto_info(TRIALS.assign(ms=TRIALS["ms"] - 1), OBJECTIVES, log_y=True)
 
 
 def test_single_objective_front_is_the_best_so_far():

@@ -96,12 +96,41 @@ def test_pareto_view_updates_live_without_refitting(lab, tmp_path):
     assert view.last_refresh_s < 0.5
 
 
-def test_sensitivity_view_computes_on_request(lab):
+def test_sensitivity_view_computes_on_request_and_shows_no_empty_axes_before(lab):
     view = SensitivityView(lab.study)
     assert not view.figure.data  # nothing fitted until asked
+    assert view.chart.layout.display == "none" and "Press <b>Compute sensitivity</b>" in (
+        view.table.value
+    )
     view.button.click()
     assert {t.name for t in view.figure.data} == {"first order", "total order"}
-    assert "C" in view.table.value
+    assert view.chart.layout.display is None and "C" in view.table.value
+
+
+def test_pareto_view_controls_start_plain_and_say_when_nothing_is_feasible(lab):
+    view = ParetoView(lab.study, live=False)
+    assert view.color.label == "none" and not view.log_x.value and not view.log_y.value
+    view.log_y.value = True
+    assert view.figure.layout.yaxis.type == "log"
+    view.y.value = view.x.value
+    assert "pick two different metrics" in view.message.value
+    strict = hpx.Study(
+        "none-feasible", lab.study.space, lab.study.objectives, ["n_iter <= 0"], seed=0,
+        init_trials=2,
+    )  # fmt: skip
+    strict.run(evaluate(lab.frame), n_trials=2, executor="inline", progress=False)
+    nothing = ParetoView(strict, live=False)
+    assert "No feasible trial yet" in nothing.message.value
+    assert len([t for t in nothing.figure.data if t.name.endswith("infeasible")]) >= 1
+
+
+def test_a_tab_shown_redraws_its_charts_at_the_same_size(lab):
+    dashboard = hpx.explore(lab.study, lab.recs)
+    pareto = dashboard.pareto.figure
+    sent = []
+    pareto.layout.on_change(lambda _layout, height: sent.append(height), "height")
+    dashboard.tabs.selected_index = 2  # the Pareto tab, built hidden
+    assert sent == [481, 480] and pareto.layout.height == 480
 
 
 def test_rationale_view_shows_stored_reasons_and_events_in_sentences(lab):
