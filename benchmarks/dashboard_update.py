@@ -35,7 +35,7 @@ def measure(size: int, folder: Path) -> dict[str, float]:
     reg = prior_registry(folder / f"r{size}.db")
     frame = task(0.7, 11)
     profile = hpx.profile_task(frame, target="target", name=f"new-{size}")
-    recs = hpx.recommend(profile, reg, SPACE, OBJECTIVES, CONSTRAINTS, n=4)
+    recs = hpx.recommend(profile, reg, SPACE, OBJECTIVES, CONSTRAINTS, n=4, progress=False)
     study = hpx.Study(f"s{size}", SPACE, OBJECTIVES, CONSTRAINTS, seed=0, init_trials=size)
     study.warm_start(recs)
     dashboard = hpx.explore(study, recs, path=str(folder / "x.yaml"))

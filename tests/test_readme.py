@@ -18,4 +18,4 @@ def test_readme_tour_runs_and_ranks_studies(tmp_path):
     lines = out.stdout.splitlines()
     assert lines[0].split() == ["study", "similarity", "distance", "in_distribution"]
     assert {line.split()[1] for line in lines[1:4]} == {"wine", "breast_cancer", "iris"}
-    assert (tmp_path / "demo-registry.db").exists()
+    assert (tmp_path / "tour-registry.db").exists()

@@ -81,7 +81,13 @@ def task_row(family: str, name: str) -> dict:
 
         def ranked(n: int) -> hpx.Recommendations:
             return hpx.recommend(
-                task.profile, reg, task.space, task.objectives, n=n, tags={"model": family}
+                task.profile,
+                reg,
+                task.space,
+                task.objectives,
+                n=n,
+                tags={"model": family},
+                progress=False,
             )
 
         naive = [_regret(task, c) for c in naive_neighbours(task, reg)]

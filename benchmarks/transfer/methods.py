@@ -147,6 +147,7 @@ def run_method(
         n=5,
         tags={"model": task.profile.tags["model"]},
         seed=seed,
+        progress=False,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -9,7 +9,9 @@ on that machine hangs at its first model trial without a word.
 
 Before a study talks to Ax, :func:`clear_stale_build_lock` waits for a lock that a live
 build may still be holding, and removes it, saying where and why, once it is older than
-any build takes.
+any build takes. :func:`announce_build` says so before a study's first multi-objective
+model trial when the kernel is not built yet, and :func:`build_kernel` builds it ahead
+(``make install`` does, so a notebook never waits on it).
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ import logging
 import time
 from pathlib import Path
 
-__all__ = ["STALE_AFTER_S", "build_lock_path", "clear_stale_build_lock"]
+__all__ = [
+    "STALE_AFTER_S",
+    "announce_build",
+    "build_kernel",
+    "build_lock_path",
+    "clear_stale_build_lock",
+    "kernel_built",
+]
 
 log = logging.getLogger(__name__)
 
@@ -67,3 +76,47 @@ def clear_stale_build_lock(stale_after_s: float = STALE_AFTER_S, poll_s: float =
             )
             warned = True
         time.sleep(min(poll_s, stale_after_s - age))
+
+
+_announced = False
+
+
+def kernel_built() -> bool:
+    """True when BoTorch's kernel is compiled in this machine's build folder."""
+    lock = build_lock_path()
+    return lock is None or (lock.parent / f"{EXTENSION}.so").exists()
+
+
+def announce_build() -> None:
+    """Say, once per process, that the next model trial first compiles BoTorch's kernel."""
+    global _announced
+    if _announced or kernel_built():
+        return
+    _announced = True
+    print(
+        "hpxplore: the first multi-objective model trial compiles BoTorch's kernel first, "
+        "once per machine (about 30 s on 2 cores); `make install` builds it ahead.",
+        flush=True,
+    )
+
+
+def build_kernel(*, verbose: bool = False) -> bool:
+    """Compile BoTorch's kernel now (what its first use would do); True when it is built."""
+    start = time.perf_counter()
+    clear_stale_build_lock()
+    from botorch.acquisition.multi_objective import logei
+
+    loader = getattr(logei, "_try_load_fused_kernel", None)
+    if loader is not None:
+        loader()
+    built = kernel_built()
+    if verbose:
+        where = build_lock_path()
+        print(
+            f"BoTorch's multi-objective kernel is built in {where.parent if where else '?'} "
+            f"({time.perf_counter() - start:.0f} s)."
+            if built
+            else "BoTorch's kernel could not be built (no C++ compiler or ninja?): "
+            "multi-objective studies use BoTorch's slower pure-Python path."
+        )
+    return built

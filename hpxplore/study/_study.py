@@ -20,6 +20,7 @@ from hpxplore.registry import Registry, TrialData
 from hpxplore.space import Space, parse_space, validate_config
 from hpxplore.study import _ax
 from hpxplore.study._budget import Budget
+from hpxplore.study._build_lock import announce_build
 from hpxplore.study._transfer_hooks import TransferHooks
 
 __all__ = ["Study"]
@@ -345,6 +346,9 @@ class Study(TransferHooks):
     def _generate(self, count: int) -> list[int]:
         """Ask Ax for up to ``count`` new trials at once (one batch)."""
         client = self._ensure_started()
+        done = sum(r["status"] == "completed" for r in self._records.values())
+        if len(self.objectives) > 1 and done >= self.init_trials:  # a model trial is next
+            announce_build()
         start = time.perf_counter()
         batch = client.get_next_trials(max_trials=count)
         gen_s = (time.perf_counter() - start) / max(1, len(batch))

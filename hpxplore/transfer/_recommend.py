@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from hpxplore._progress import Progress
 from hpxplore.exceptions import InputError
 from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 from hpxplore.profiling import TaskProfile
@@ -59,6 +60,7 @@ def recommend(
     budget: Mapping[str, float] | None = None,
     narrow_min_similarity: float = 0.6,
     seed: int = 0,
+    progress: bool = True,
 ) -> Recommendations:
     """Propose up to ``n`` configurations for the task ``profile``, from its ``k`` nearest studies.
 
@@ -73,7 +75,34 @@ def recommend(
             recommendation whose projected cost exceeds a cap trips the ``budget`` guardrail.
         narrow_min_similarity: ``recs.narrowed`` proposes a smaller space around the
             neighbours' best configs only from neighbours at least this similar.
+        progress: show a progress bar (it takes seconds: models are fitted on the close
+            studies and on the whole registry).
     """
+    with Progress(5, "recommend", enabled=progress) as steps:
+        return _recommend(
+            profile, registry, space, objectives, constraints, n=n, k=k, tags=tags,
+            baseline=baseline, max_deviation=max_deviation, budget=budget,
+            narrow_min_similarity=narrow_min_similarity, seed=seed, steps=steps,
+        )  # fmt: skip
+
+
+def _recommend(
+    profile: TaskProfile,
+    registry: Any,
+    space: Any,
+    objectives: Any,
+    constraints: Any,
+    *,
+    n: int,
+    k: int,
+    tags: Mapping[str, Any] | None,
+    baseline: Mapping[str, Any] | None,
+    max_deviation: float | Mapping[str, float] | None,
+    budget: Mapping[str, float] | None,
+    narrow_min_similarity: float,
+    seed: int,
+    steps: Progress,
+) -> Recommendations:
     space = parse_space(space)
     objectives = parse_objectives(objectives)
     constraints = parse_constraints(constraints)
@@ -101,12 +130,14 @@ def recommend(
     for c in guards:
         modelled.setdefault(c.metric, "minimize" if c.op == "<=" else "maximize")
 
+    steps.step("finding similar studies")
     scope = registry.similar(profile, k=None, tags=tags, space=space)  # every comparable study
     neighbours = scope.head(k)
     close = neighbours[neighbours["in_distribution"]] if len(neighbours) else neighbours
     records = {name: registry.study(name) for name in close["study"]} if len(close) else {}
     unmeasured = _unmeasured(list(records.values()), modelled)
     primary = next(iter(objectives))
+    steps.step(f"modelling {len(records)} close studies")
     fitted = [] if primary in unmeasured else _fit_neighbours(records, close, space, modelled, seed)
     coverage = {
         name: [record.name for _, record, _ in fitted if sets(record.space, name, param)]
@@ -140,6 +171,7 @@ def recommend(
     w = np.array([row["similarity"] for row in rows.values()], dtype=float)
     metrics = [m for m in modelled if any(m in s.models for s in surrogates)]
     loaded = {record.name: record for _, record, _ in fitted}
+    steps.step(f"the registry model over {len(scope)} studies")
     comparable = [records.get(name) or registry.study(name) for name in scope["study"]]
     model = RegistryModel.fit(comparable, profile, space, primary, objectives[primary], seed=seed)
     # With the registry model to rank them, every comparable study's best trials are
@@ -153,11 +185,13 @@ def recommend(
         for cand in candidates(record, space, objectives, guards, fill=base):
             pool.setdefault(tuple(sorted(cand.config.items())), cand)
     pooled = list(pool.values())
+    steps.step(f"ranking {len(pooled)} candidates")
     configs = [c.config for c in pooled] + [base]
     predicted = None if model is None else model.predict(configs, profile)
     ranking = score(configs, surrogates, w, primary, predicted, list(objectives), guards)
     n_cand, n_ok = ranking.baseline, int(ranking.feasible[: ranking.baseline].sum())
 
+    steps.step("projections and rationales")
     items = []
     nearest = surrogates[int(np.argmax(w))].study
     own = np.array([c.study == nearest for c in pooled], dtype=bool)

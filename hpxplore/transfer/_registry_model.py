@@ -29,6 +29,7 @@ from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.model_selection import GroupKFold
 
+from hpxplore._progress import Progress
 from hpxplore.profiling import TaskProfile
 from hpxplore.similarity import transform
 from hpxplore.space import Space
@@ -100,7 +101,9 @@ class RegistryModel:
         """Each config's predicted rank on the task ``profile`` (1 = its best)."""
         return self.model.predict(_inputs(configs, self.space, profile, self.features))
 
-    def importances(self, folds: int = 5, repeats: int = 3, seed: int = 0) -> dict[str, float]:
+    def importances(
+        self, folds: int = 5, repeats: int = 3, seed: int = 0, *, progress: bool = True
+    ) -> dict[str, float]:
         """How much the model leans on each meta-feature, largest first.
 
         Measured on studies it did not see: the studies are split into ``folds``, a forest
@@ -109,7 +112,7 @@ class RegistryModel:
         in the mean squared error of the predicted rank (0 to 1): about 0 for a fact the
         model does not use, below 0 for one it was misled by. Unlike a forest's impurity
         importance, it does not favour facts with many distinct values. A few forest fits:
-        seconds on a registry of a few dozen studies.
+        seconds on a registry of a few dozen studies (``progress`` shows a bar).
         """
         if not self.features:
             return {}
@@ -120,7 +123,9 @@ class RegistryModel:
         values = self.inputs[first_rows][:, columns]  # each study's facts (same on every row)
         rise = np.zeros(len(self.features))
         splits = GroupKFold(n_splits=min(folds, n_studies))
-        for train, test in splits.split(self.inputs, self.target, self.groups):
+        steps = Progress(splits.n_splits, "importances", enabled=progress)
+        for fold, (train, test) in enumerate(splits.split(self.inputs, self.target, self.groups)):
+            steps.step(f"held-out fold {fold + 1} of {splits.n_splits}")
             forest = clone(self.model).fit(self.inputs[train], self.target[train])
             held_out, truth = self.inputs[test], self.target[test]
             base = np.mean((forest.predict(held_out) - truth) ** 2)
@@ -133,6 +138,7 @@ class RegistryModel:
                         swapped[studies == g, column] = values[other, j]
                     error = np.mean((forest.predict(swapped) - truth) ** 2)
                     rise[j] += (error - base) * len(test) / (repeats * len(self.target))
+        steps.__exit__()
         pairs = sorted(zip(self.features, map(float, rise), strict=True), key=lambda p: -p[1])
         return dict(pairs)
 

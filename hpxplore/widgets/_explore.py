@@ -65,9 +65,10 @@ class Dashboard(W.VBox):
         if index is None:
             return
         for figure in _figures(self.tabs.children[index]):
-            height = figure.layout.height or 450
-            figure.layout.height = height + 1  # two relayouts: plotly sizes to the panel
-            figure.layout.height = height
+            # plotly sizes a chart to its container on relayout({autosize: true}), as a window
+            # resize would; set twice, since an unchanged value is never sent
+            figure.layout.autosize = False
+            figure.layout.autosize = True
 
     def export(self) -> dict[str, Any] | None:
         """Export the trial selected in the Pareto view (or the best, with one objective)."""

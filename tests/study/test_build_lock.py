@@ -74,3 +74,20 @@ def test_a_study_clears_the_stale_lock_before_it_asks_ax(lock):
     )
     study.run(obj.logistic, n_trials=1, executor="inline", progress=False)
     assert not lock.exists() and len(study.trials) == 1
+
+
+def test_a_kernel_not_built_yet_is_announced_once_before_it_compiles(lock, capsys, monkeypatch):
+    from hpxplore.study import _build_lock
+
+    monkeypatch.setattr(_build_lock, "_announced", False)
+    assert not _build_lock.kernel_built()
+    _build_lock.announce_build()
+    _build_lock.announce_build()
+    said = capsys.readouterr().out
+    assert said.count("compiles BoTorch's kernel first, once per machine (about 30 s") == 1
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    (lock.parent / "logei_fused_ext.so").write_bytes(b"")
+    monkeypatch.setattr(_build_lock, "_announced", False)
+    assert _build_lock.kernel_built()
+    _build_lock.announce_build()  # built: nothing to say
+    assert capsys.readouterr().out == ""

@@ -73,3 +73,13 @@ def test_an_unmeetable_constraint_still_recommends_and_says_so(registry):
     # every candidate breaks it: the picks are the unconstrained ones, and the rationale says so
     assert "No candidate is projected to meet every constraint" in first.rationale
     assert "Guardrails tripped: constraint fit_s <= 0.01" in first.rationale
+
+
+def test_recommend_shows_its_progress_and_can_be_quiet(registry, capsys):
+    hpx.recommend(profile("new", N_ROWS), registry, SPACE, LOSS)
+    shown = capsys.readouterr().err
+    assert "recommend" in shown and "projections and rationales" in shown
+    recs = hpx.recommend(profile("new", N_ROWS), registry, SPACE, LOSS, progress=False)
+    assert capsys.readouterr().err == ""
+    recs.registry_model.importances()
+    assert "held-out fold" in capsys.readouterr().err

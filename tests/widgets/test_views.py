@@ -128,9 +128,9 @@ def test_a_tab_shown_redraws_its_charts_at_the_same_size(lab):
     dashboard = hpx.explore(lab.study, lab.recs)
     pareto = dashboard.pareto.figure
     sent = []
-    pareto.layout.on_change(lambda _layout, height: sent.append(height), "height")
+    pareto.layout.on_change(lambda _layout, autosize: sent.append(autosize), "autosize")
     dashboard.tabs.selected_index = 2  # the Pareto tab, built hidden
-    assert sent == [481, 480] and pareto.layout.height == 480
+    assert sent == [False, True] and pareto.layout.height == 480
 
 
 def test_rationale_view_shows_stored_reasons_and_events_in_sentences(lab):
