@@ -439,11 +439,6 @@ class Study(TransferHooks):
             study.transfer = "multitask"
             records = [registry.study(n) for n in settings["sources"] if n in registry]
             study._attach(records, 0, with_strategy=False)
-        if settings.get("transfer") == "multitask" and settings.get("sources"):
-            # Ax's snapshot drops auxiliary experiments: rebuild them from the registry
-            study.transfer = "multitask"
-            records = [registry.study(n) for n in settings["sources"] if n in registry]
-            study._attach(records, 0, with_strategy=False)
         for row in record.trials.to_dict("records"):
             index = int(row["trial_index"])
             metrics = {m: row[m] for m in record.objectives if m in row and not _is_nan(row[m])}
