@@ -43,7 +43,7 @@ lab: install
 	$(PY) -m jupyter lab $(NOTEBOOK) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: install system-deps
-	HPX_REQUIRE_POSTGRES=1 HPX_SMALL_BUDGET=1 $(PY) -m pytest tests notebooks --nbmake \
+	HPX_REQUIRE_POSTGRES=1 HPX_REQUIRE_BENCH_DATA=1 HPX_SMALL_BUDGET=1 $(PY) -m pytest tests notebooks --nbmake \
 		--nbmake-timeout=900 -p no:cacheprovider $(PYTEST_ARGS)
 
 # The transfer benchmark (51 minutes on 2 cores, 3054 s measured): results in benchmarks/results/.
