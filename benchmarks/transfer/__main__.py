@@ -20,9 +20,17 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.transfer import report  # noqa: E402
+from benchmarks.transfer.bench_data import BenchDataMissing, bench_data, required  # noqa: E402
 from benchmarks.transfer.methods import METHODS, methods_for, run_method  # noqa: E402
-from benchmarks.transfer.registries import keel_registry, own_prior_best, table_registry  # noqa: E402
-from benchmarks.transfer.tasks import all_tasks, make_task  # noqa: E402
+from benchmarks.transfer.registries import (  # noqa: E402
+    SMOKE_VAR,
+    keel_registry,
+    own_prior_best,
+    table_registry,
+    yahpo_prior_file,
+    yahpo_registry,
+)
+from benchmarks.transfer.tasks import YAHPO_FAMILIES, all_tasks, make_task  # noqa: E402
 
 
 def run_job(
@@ -31,11 +39,12 @@ def run_job(
     task = make_task(family, name)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        reg = (
-            keel_registry(task, Path(folder), scenario)
-            if family == "keel"
-            else table_registry(task, Path(folder))
-        )
+        if family == "keel":
+            reg = keel_registry(task, Path(folder), scenario)
+        elif family in YAHPO_FAMILIES:
+            reg = yahpo_registry(task, Path(folder))
+        else:
+            reg = table_registry(task, Path(folder))
         own = own_prior_best(task) if family == "keel" else None
         names_before = set(reg.names())
         for method in [m for m in methods_for(task) if m in methods]:
@@ -64,6 +73,19 @@ def run_job(
                 flush=True,
             )
     return rows
+
+
+def _have_data(family: str) -> bool:
+    """Whether a YAHPO family's data is there; without it, say so and skip the family
+    (or fail, with HPX_REQUIRE_BENCH_DATA=1)."""
+    try:
+        bench_data("yahpo")
+    except BenchDataMissing as missing:
+        if required():
+            raise
+        print(f"skipping {family}: {missing}", flush=True)
+        return False
+    return True
 
 
 def _label(scenario: str, family: str) -> str:
@@ -145,16 +167,21 @@ def main(argv: list[str] | None = None) -> int:
             "(the report compares every method with ax_cold and ax_naive_warm)"
         )
     if args.smoke:
+        os.environ[SMOKE_VAR] = "1"  # small prior registries for the YAHPO family
         jobs = [("related", "hpobench", "car", 0, 6, 4), ("related", "hpobench_mo", "car", 0, 6, 4)]
+        if _have_data("yahpo_rpart"):
+            jobs.append(("related", "yahpo_rpart", all_tasks("yahpo_rpart")[0], 0, 6, 4))
     else:
         jobs = []
-        for family in args.families:
+        for family in [f for f in args.families if f not in YAHPO_FAMILIES or _have_data(f)]:
             seeds = args.keel_seeds if family == "keel" else args.seeds
             for name in all_tasks(family):
                 for seed in range(seeds):
                     jobs.append(("related", family, name, seed, args.budget, args.init))
                     if family == "keel":
                         jobs.append(("unrelated", family, name, seed, args.budget, args.init))
+    for family in {job[1] for job in jobs} & set(YAHPO_FAMILIES):
+        yahpo_prior_file(family)  # built once here, not by every worker
     todo = [(job, args.methods) for job in jobs]
     if args.resume:
         todo = _missing(jobs, args.methods, args.out)

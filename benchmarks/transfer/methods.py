@@ -106,7 +106,8 @@ def _random(task, budget, seed) -> list:
     return [task.record(task.evaluate(c)) for c in sample_configs(task.space, budget, seed)]
 
 
-def _optuna(task, budget, seed, enqueue=()) -> list:
+def optuna_trials(task, budget, seed, enqueue=()) -> list[dict[str, Any]]:
+    """Optuna's TPE on ``task``: each trial's config and every metric it measured, in order."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -116,6 +117,7 @@ def _optuna(task, budget, seed, enqueue=()) -> list:
     )
     for config in enqueue:
         study.enqueue_trial(dict(config))
+    trials: list[dict[str, Any]] = []
 
     def objective(trial):
         config = {}
@@ -126,11 +128,17 @@ def _optuna(task, budget, seed, enqueue=()) -> list:
                 config[name] = trial.suggest_int(name, p.low, p.high, log=p.log)
             else:
                 config[name] = trial.suggest_float(name, p.low, p.high, log=p.log)
-        scores = task.record(task.evaluate(config))
+        measured = task.evaluate(config)
+        trials.append({**config, **measured})
+        scores = task.record(measured)
         return tuple(scores) if isinstance(scores, list) else scores
 
     study.optimize(objective, n_trials=budget)
-    return [t.values[0] if len(t.values) == 1 else list(t.values) for t in study.trials]
+    return trials
+
+
+def _optuna(task, budget, seed, enqueue=()) -> list:
+    return [task.record(t) for t in optuna_trials(task, budget, seed, enqueue)]
 
 
 def run_method(

@@ -1,7 +1,14 @@
-"""The registries a held-out task is tuned against: its family's other tasks, as prior studies."""
+"""The registries a held-out task is tuned against: its family's other tasks, as prior studies.
+
+Table families: a 30-trial random design on every other task (leave one out). YAHPO
+families: the fixed meta-train tasks, each with the study a user's tuning would have left
+(Optuna's TPE, ``YAHPO_PRIOR_TRIALS`` trials), built once per process into a cache file
+and copied for each run (recommend writes its audit rows into the registry it reads).
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -12,6 +19,8 @@ from benchmarks.transfer.tasks import all_tasks, make_task
 ROOT = Path(__file__).resolve().parents[2]
 
 PRIOR_TRIALS = 30
+YAHPO_PRIOR_TRIALS = 40
+SMOKE_VAR = "HPX_BENCH_SMOKE"
 UNRELATED_KEEP = 10
 
 
@@ -56,3 +65,47 @@ def own_prior_best(task) -> float:
 
     record = hpx.Registry(ROOT / "data" / "demo-registry.db").study(f"{task.name}-hgb")
     return float(record.best(task.metric)[task.metric])
+
+
+def yahpo_prior_file(family: str) -> Path:
+    """The meta-train registry of a YAHPO family, built once (seeded) and kept in a cache.
+
+    With ``HPX_BENCH_SMOKE=1`` (the smoke run) only 8 meta-train tasks of 6 trials each."""
+    import tempfile
+
+    import hpxplore as hpx
+    from benchmarks.transfer.methods import optuna_trials
+    from benchmarks.transfer.yahpo_tasks import rpart_split, rpart_task
+
+    smoke = os.environ.get(SMOKE_VAR) == "1"
+    trials = 6 if smoke else YAHPO_PRIOR_TRIALS
+    train = rpart_split()[0][: 8 if smoke else None]
+    name = f"hpx-bench-{family}-{len(train)}x{trials}-tpe-v1.db"
+    path = Path(tempfile.gettempdir()) / name
+    if path.exists():
+        return path
+    building = path.with_suffix(f".{os.getpid()}.tmp")
+    reg = hpx.Registry(building)
+    for i, name in enumerate(train):
+        task = rpart_task(name)
+        rows = optuna_trials(task, trials, seed=2000 + i)
+        reg.add_study(
+            task.profile.name, task.profile, task.space, task.objectives, pd.DataFrame(rows),
+            provenance={"prior": f"Optuna TPE, {trials} trials, seed {2000 + i}"},
+        )  # fmt: skip
+    reg.close()
+    os.replace(building, path)  # another process may have built it too: same content
+    return path
+
+
+def yahpo_registry(task, folder: Path):
+    """A copy of the family's meta-train registry (the held-out task is never in it)."""
+    import hpxplore as hpx
+
+    path = folder / "registry.db"
+    source, copy = sqlite3.connect(yahpo_prior_file(task.family)), sqlite3.connect(path)
+    source.backup(copy)
+    source.close(), copy.close()
+    reg = hpx.Registry(path)
+    assert task.profile.name not in reg, f"{task.name} is a meta-test task, not a prior"
+    return reg

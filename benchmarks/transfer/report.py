@@ -35,12 +35,16 @@ SUMMARY_COLUMNS = [
 
 
 def _bounds(group: pd.DataFrame) -> tuple[float, float]:
-    """Best and worst known values of a task: exact for tables; for live tasks, the
-    best and worst seen by any method, seed or prior study of that task."""
+    """Best and worst known values of a task: exact for tables; for surrogates, a large
+    sample's, widened by any value a run saw; for live tasks, the best and worst seen by
+    any method, seed or prior study of that task."""
     first = group.iloc[0]
-    if first["best_known"] == first["best_known"] and first["best_known"] is not None:
-        return float(first["best_known"]), float(first["worst_known"])
     values = np.concatenate([json.loads(v) for v in group["values"]])
+    if first["best_known"] == first["best_known"] and first["best_known"] is not None:
+        known = [float(first["best_known"]), float(first["worst_known"])]
+        if first["direction"] == "maximize":  # a no-op for exact tables
+            return max(known[0], values.max()), min(known[1], values.min())
+        return min(known[0], values.min()), max(known[1], values.max())
     seen = [*values, *group["prior_best"].dropna()]
     return (
         (max(seen), min(values)) if first["direction"] == "maximize" else (min(seen), max(values))

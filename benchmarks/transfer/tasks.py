@@ -195,11 +195,23 @@ def keel_task(name: str) -> Task:
     return Task("keel", name, build.hgb_space(), objectives, evaluate, profile, None, None)
 
 
+YAHPO_FAMILIES = ("yahpo_rpart",)
+
+
 def all_tasks(family: str) -> list[str]:
+    """The tasks a family's runs tune (for YAHPO families: the meta-test tasks)."""
+    if family in YAHPO_FAMILIES:
+        from benchmarks.transfer.yahpo_tasks import rpart_split
+
+        return rpart_split()[1]
     return KEEL_TASKS if family == "keel" else sorted(TABLE_FACTS[family.removesuffix("_mo")])
 
 
 def make_task(family: str, name: str) -> Task:
+    if family in YAHPO_FAMILIES:
+        from benchmarks.transfer.yahpo_tasks import rpart_task
+
+        return rpart_task(name)
     return keel_task(name) if family == "keel" else table_task(family, name)
 
 

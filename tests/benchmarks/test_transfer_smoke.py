@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.transfer import bench_data
 from benchmarks.transfer.report import summarize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +58,10 @@ def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
         summary[summary["family"] == "hpobench_mo"],
     )
     assert set(single["method"]) == METHODS and (summary["budget"] == 6).all()
+    if (
+        bench_data.required()
+    ):  # the dense family's data is there: every method ran on a YAHPO task too
+        assert set(summary.loc[summary["family"] == "yahpo_rpart", "method"]) == METHODS
     assert set(multi["method"]) == METHODS - {"hpx_multitask"}  # Ax's is single-objective
     assert summary["final_regret"].between(0, 1).all() and (summary["wall_s"] >= 0).all()
     # the mean regret is the area under a best-so-far curve: never below its final value
