@@ -97,7 +97,12 @@ def _missing(jobs: list[tuple], methods: list[str], out: Path) -> list[tuple[tup
     """Each job with the methods whose run is not yet in ``out``; jobs with none left out."""
     runs_csv = out / "transfer_runs.csv"
     keys = ["family", "task", "method", "seed"]
-    old = pd.read_csv(runs_csv) if runs_csv.exists() else pd.DataFrame(columns=keys)
+    # task names are text: YAHPO's are OpenML ids, which pandas would read back as numbers
+    old = (
+        pd.read_csv(runs_csv, dtype={"task": str})
+        if runs_csv.exists()
+        else pd.DataFrame(columns=keys)
+    )
     done = set(old[keys].itertuples(index=False, name=None))
     todo = []
     for job in jobs:
@@ -115,7 +120,7 @@ def _report_only(out: Path) -> int:
             f"no benchmark runs in {out}: run `make bench` (or this module without --report-only) first"
         )
         return 1
-    runs = pd.read_csv(runs_csv)
+    runs = pd.read_csv(runs_csv, dtype={"task": str})
     report.write(runs, out, timing=json.loads(timing_json.read_text()), smoke=False)
     print(f"{len(runs)} runs re-reported in {out}")
     return 0

@@ -135,7 +135,7 @@ def merged(
     rerun = done | {f"{f}_unrelated" for f in done}
     old_runs, old_timing = out / "transfer_runs.csv", out / "transfer_timing.json"
     if old_runs.exists():
-        old = pd.read_csv(old_runs)
+        old = pd.read_csv(old_runs, dtype={"task": str})  # OpenML ids are names
         replaced = old["family"].isin(rerun) & (old["method"].isin(methods) if methods else True)
         runs = pd.concat([old[~replaced], runs], ignore_index=True)
     if old_timing.exists():

@@ -229,6 +229,13 @@ def test_resume_runs_only_what_is_missing_and_keeps_the_rest(tmp_path):
         (jobs[1], ["hpx_warm"]),
         (jobs[2], ["ax_cold", "hpx_warm"]),
     ]
+    numeric = pd.DataFrame(
+        [{"family": "yahpo_rpart", "task": "1493", "method": "ax_cold", "seed": 0, "budget": 30}]
+    )
+    (tmp_path / "numeric").mkdir()
+    numeric.to_csv(tmp_path / "numeric" / "transfer_runs.csv", index=False)
+    job = ("related", "yahpo_rpart", "1493", 0, 30, 6)
+    assert _missing([job], ["ax_cold"], tmp_path / "numeric") == []  # an OpenML id is a name
     new = pd.DataFrame([{"family": "keel", "task": "pima", "method": "hpx_warm", "seed": 1}])
     runs, timing = merged(new, [{"families": ["keel"]}], tmp_path, replace=False)
     assert len(runs) == 3  # nothing already there was dropped
