@@ -27,6 +27,7 @@ import hpxplore as hpx
 from benchmarks.transfer.bench_data import bench_data
 from benchmarks.transfer.tasks import Task
 from benchmarks.transfer.yahpo import scenario
+from hpxplore.space import parse_space, sample_configs
 
 __all__ = ["RPART_SPACE", "rpart_split", "rpart_task"]
 
@@ -81,7 +82,7 @@ def rpart_scores(task: str, configs: list[dict[str, Any]]) -> pd.DataFrame:
 @functools.cache
 def _sample_range(task: str, metric: str) -> tuple[float, float]:
     """(best, worst) accuracy over a seeded random sample of the space."""
-    configs = hpx.space.sample_configs(hpx.space.parse_space(RPART_SPACE), _SAMPLE, seed=7)
+    configs = sample_configs(parse_space(RPART_SPACE), _SAMPLE, seed=7)
     values = rpart_scores(task, configs)[metric]
     return float(values.max()), float(values.min())
 

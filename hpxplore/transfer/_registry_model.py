@@ -123,22 +123,23 @@ class RegistryModel:
         values = self.inputs[first_rows][:, columns]  # each study's facts (same on every row)
         rise = np.zeros(len(self.features))
         splits = GroupKFold(n_splits=min(folds, n_studies))
-        steps = Progress(splits.n_splits, "importances", enabled=progress)
-        for fold, (train, test) in enumerate(splits.split(self.inputs, self.target, self.groups)):
-            steps.step(f"held-out fold {fold + 1} of {splits.n_splits}")
-            forest = clone(self.model).fit(self.inputs[train], self.target[train])
-            held_out, truth = self.inputs[test], self.target[test]
-            base = np.mean((forest.predict(held_out) - truth) ** 2)
-            studies = self.groups[test]
-            for j, column in enumerate(columns):
-                for _ in range(repeats):
-                    swapped = held_out.copy()
-                    for g in np.unique(studies):
-                        other = rng.choice([s for s in range(n_studies) if s != g])
-                        swapped[studies == g, column] = values[other, j]
-                    error = np.mean((forest.predict(swapped) - truth) ** 2)
-                    rise[j] += (error - base) * len(test) / (repeats * len(self.target))
-        steps.__exit__()
+        with Progress(splits.n_splits, "importances", enabled=progress) as steps:
+            for fold, (train, test) in enumerate(
+                splits.split(self.inputs, self.target, self.groups)
+            ):
+                steps.step(f"held-out fold {fold + 1} of {splits.n_splits}")
+                forest = clone(self.model).fit(self.inputs[train], self.target[train])
+                held_out, truth = self.inputs[test], self.target[test]
+                base = np.mean((forest.predict(held_out) - truth) ** 2)
+                studies = self.groups[test]
+                for j, column in enumerate(columns):
+                    for _ in range(repeats):
+                        swapped = held_out.copy()
+                        for g in np.unique(studies):
+                            other = rng.choice([s for s in range(n_studies) if s != g])
+                            swapped[studies == g, column] = values[other, j]
+                        error = np.mean((forest.predict(swapped) - truth) ** 2)
+                        rise[j] += (error - base) * len(test) / (repeats * len(self.target))
         pairs = sorted(zip(self.features, map(float, rise), strict=True), key=lambda p: -p[1])
         return dict(pairs)
 
