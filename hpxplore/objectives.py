@@ -10,7 +10,10 @@ from typing import Any
 
 from hpxplore.exceptions import InputError
 
-__all__ = ["Constraint", "parse_constraints", "parse_objectives"]
+__all__ = ["SCHEMA_COLUMNS", "Constraint", "parse_constraints", "parse_objectives"]
+
+# The trial schema's own columns beside parameters and metrics: no metric may take their names.
+SCHEMA_COLUMNS = ("trial_index", "status", "origin", "error", "created_at")
 
 _DIRECTIONS = {"maximize": "maximize", "max": "maximize", "minimize": "minimize", "min": "minimize"}
 _CONSTRAINT = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*(<=|>=)\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*$")
@@ -33,8 +36,19 @@ def parse_objectives(objectives: Any) -> dict[str, str]:
                 f"Objective {metric!r}: direction must be 'maximize' or 'minimize', got {direction!r}.",
                 'Write e.g. {"accuracy": "maximize"}.',
             )
+        _check_name(metric)
         parsed[metric] = _DIRECTIONS[key]
     return parsed
+
+
+def _check_name(metric: str) -> None:
+    if metric in SCHEMA_COLUMNS:
+        raise InputError(
+            f"A metric cannot be called {metric!r}: the trials table keeps that column for "
+            f"itself (its own columns: {list(SCHEMA_COLUMNS)}).",
+            f"Rename the metric, e.g. {metric + '_rate' if metric == 'error' else metric + '_value'!r}, "
+            "in the objectives and in what evaluate returns.",
+        )
 
 
 @dataclass(frozen=True)
@@ -80,4 +94,7 @@ def parse_constraints(constraints: Iterable[str | Constraint] | str | None) -> l
         return []
     if isinstance(constraints, (str, Constraint)):
         constraints = [constraints]
-    return [c if isinstance(c, Constraint) else Constraint.parse(c) for c in constraints]
+    parsed = [c if isinstance(c, Constraint) else Constraint.parse(c) for c in constraints]
+    for constraint in parsed:
+        _check_name(constraint.metric)
+    return parsed

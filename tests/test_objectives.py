@@ -27,3 +27,13 @@ def test_constraints_parse_like_ax_writes_them():
 def test_unreadable_constraints_show_the_expected_form(text):
     with pytest.raises(InputError, match="metric <= number"):
         parse_constraints(text)
+
+
+@pytest.mark.parametrize("name", ["error", "status", "trial_index"])
+def test_a_metric_named_like_a_schema_column_is_refused_with_a_new_name(name):
+    # a metric called "error" used to vanish from the trials table ("lacks the metric
+    # column(s) ['error'] ... metric columns found: []")
+    with pytest.raises(InputError, match=f"(?s)cannot be called '{name}'.*Rename the metric"):
+        parse_objectives({name: "minimize"})
+    with pytest.raises(InputError, match=f"cannot be called '{name}'"):
+        parse_constraints(f"{name} <= 1")

@@ -19,18 +19,47 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.transfer import report  # noqa: E402
+from benchmarks.transfer import dense, report  # noqa: E402
 from benchmarks.transfer.bench_data import BenchDataMissing, bench_data, required  # noqa: E402
-from benchmarks.transfer.methods import METHODS, methods_for, run_method  # noqa: E402
+from benchmarks.transfer.methods import METHODS, REGISTRY_METHODS, methods_for, run_method  # noqa: E402
 from benchmarks.transfer.registries import (  # noqa: E402
     SMOKE_VAR,
+    dense_prior_file,
+    dense_registry,
     keel_registry,
     own_prior_best,
     table_registry,
-    yahpo_prior_file,
-    yahpo_registry,
 )
-from benchmarks.transfer.tasks import YAHPO_FAMILIES, all_tasks, make_task  # noqa: E402
+from benchmarks.transfer.tasks import all_tasks, make_task  # noqa: E402
+
+# The unrelated case of a dense family: its tasks tuned against another model's registry.
+UNRELATED_SOURCE = {"yahpo_lcbench": "yahpo_rpart"}
+
+
+def _registry(task, scenario: str, folder: Path):
+    """The registry a run of ``scenario`` tunes against (see registries.py)."""
+    if task.family == "keel":
+        return keel_registry(task, folder, scenario)
+    if task.family not in dense.NAMES:
+        return table_registry(task, folder)
+    if scenario == "unrelated":
+        return dense_registry(task, folder, source=UNRELATED_SOURCE[task.family])
+    return dense_registry(task, folder, size=_size(scenario))
+
+
+def _size(scenario: str) -> int | None:
+    """The registry size of a ``regN`` scenario (None: the whole registry)."""
+    return int(scenario.removeprefix("reg")) if scenario.startswith("reg") else None
+
+
+def _methods(family: str, scenario: str) -> list[str]:
+    """The methods a scenario runs: a smaller or unrelated registry changes only the
+    methods that read it (the report borrows the others' runs from the related case)."""
+    if scenario == "related" or family == "keel":
+        return METHODS
+    if scenario == "unrelated":  # no shared parameters or meta-features: no naive pick
+        return ["hpx_warm", "optuna_tpe_warm"]
+    return REGISTRY_METHODS
 
 
 def run_job(
@@ -39,17 +68,13 @@ def run_job(
     task = make_task(family, name)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        if family == "keel":
-            reg = keel_registry(task, Path(folder), scenario)
-        elif family in YAHPO_FAMILIES:
-            reg = yahpo_registry(task, Path(folder))
-        else:
-            reg = table_registry(task, Path(folder))
+        reg = _registry(task, scenario, Path(folder))
         own = own_prior_best(task) if family == "keel" else None
         names_before = set(reg.names())
+        same_model = scenario != "unrelated" or family == "keel"
         for method in [m for m in methods_for(task) if m in methods]:
             start = time.perf_counter()
-            values = run_method(method, task, reg, budget, init, seed)
+            values = run_method(method, task, reg, budget, init, seed, same_model=same_model)
             rows.append(
                 {
                     "family": _label(scenario, family),
@@ -65,6 +90,7 @@ def run_job(
                     "best_known": task.best,
                     "worst_known": task.worst,
                     "prior_best": own,
+                    "registry_studies": len(names_before),
                 }
             )
             assert set(reg.names()) == names_before, f"{method} left a study in the registry"
@@ -76,10 +102,10 @@ def run_job(
 
 
 def _have_data(family: str) -> bool:
-    """Whether a YAHPO family's data is there; without it, say so and skip the family
+    """Whether a dense family's data is there; without it, say so and skip the family
     (or fail, with HPX_REQUIRE_BENCH_DATA=1)."""
     try:
-        bench_data("yahpo")
+        bench_data(dense.family(family).data)
     except BenchDataMissing as missing:
         if required():
             raise
@@ -89,7 +115,8 @@ def _have_data(family: str) -> bool:
 
 
 def _label(scenario: str, family: str) -> str:
-    """The family name a run is reported under (``keel_unrelated`` for the unrelated registry)."""
+    """The family name a run is reported under: ``keel_unrelated`` for the unrelated
+    registry, ``yahpo_rpart_reg5`` for a registry of 5 studies."""
     return family if scenario == "related" else f"{family}_{scenario}"
 
 
@@ -107,7 +134,8 @@ def _missing(jobs: list[tuple], methods: list[str], out: Path) -> list[tuple[tup
     todo = []
     for job in jobs:
         scenario, family, name, seed = job[:4]
-        left = [m for m in methods if (_label(scenario, family), name, m, seed) not in done]
+        wanted = [m for m in methods if m in _methods(family, scenario)]
+        left = [m for m in wanted if (_label(scenario, family), name, m, seed) not in done]
         if left:
             todo.append((job, left))
     return todo
@@ -124,6 +152,24 @@ def _report_only(out: Path) -> int:
     report.write(runs, out, timing=json.loads(timing_json.read_text()), smoke=False)
     print(f"{len(runs)} runs re-reported in {out}")
     return 0
+
+
+def _jobs(args: argparse.Namespace) -> list[tuple]:
+    """(scenario, family, task, seed, budget, init) of every run the arguments ask for."""
+    jobs = []
+    for family in [f for f in args.families if f not in dense.NAMES or _have_data(f)]:
+        seeds = args.keel_seeds if family == "keel" else args.seeds
+        scenarios = ["related"]
+        if family == "keel" or (args.unrelated and family in UNRELATED_SOURCE):
+            scenarios.append("unrelated")
+        budget = args.budget
+        if family in dense.NAMES:
+            scenarios += [f"reg{n}" for n in args.registry_sizes]
+            budget = args.dense_budget
+        for name in all_tasks(family)[: args.tasks]:
+            for seed in range(seeds):
+                jobs += [(s, family, name, seed, budget, args.init) for s in scenarios]
+    return jobs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,7 +205,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keel-seeds", type=int, default=1, help="seeds for the live KEEL tasks (slower)"
     )
-    parser.add_argument("--budget", type=int, default=20)
+    parser.add_argument("--budget", type=int, default=20, help="trials per run (table families)")
+    parser.add_argument(
+        "--dense-budget", type=int, default=30, help="trials per run (dense families)"
+    )
+    parser.add_argument(
+        "--tasks", type=int, default=None, help="tune only the first N tasks of each family"
+    )
+    parser.add_argument(
+        "--registry-sizes",
+        nargs="*",
+        type=int,
+        default=[],
+        help="dense families: also run the methods that read the registry with registries "
+        "of these sizes (the whole registry is always run)",
+    )
+    parser.add_argument(
+        "--unrelated",
+        action="store_true",
+        help="also tune yahpo_lcbench's tasks against yahpo_rpart's registry",
+    )
     parser.add_argument("--init", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
@@ -172,22 +237,22 @@ def main(argv: list[str] | None = None) -> int:
             "(the report compares every method with ax_cold and ax_naive_warm)"
         )
     if args.smoke:
-        os.environ[SMOKE_VAR] = "1"  # small prior registries for the YAHPO family
+        os.environ[SMOKE_VAR] = "1"  # small prior registries for the dense families
         jobs = [("related", "hpobench", "car", 0, 6, 4), ("related", "hpobench_mo", "car", 0, 6, 4)]
-        if _have_data("yahpo_rpart"):
-            jobs.append(("related", "yahpo_rpart", all_tasks("yahpo_rpart")[0], 0, 6, 4))
+        for family in [f for f in dense.NAMES if _have_data(f)]:
+            jobs.append(("related", family, all_tasks(family)[0], 0, 6, 4))
     else:
-        jobs = []
-        for family in [f for f in args.families if f not in YAHPO_FAMILIES or _have_data(f)]:
-            seeds = args.keel_seeds if family == "keel" else args.seeds
-            for name in all_tasks(family):
-                for seed in range(seeds):
-                    jobs.append(("related", family, name, seed, args.budget, args.init))
-                    if family == "keel":
-                        jobs.append(("unrelated", family, name, seed, args.budget, args.init))
-    for family in {job[1] for job in jobs} & set(YAHPO_FAMILIES):
-        yahpo_prior_file(family)  # built once here, not by every worker
-    todo = [(job, args.methods) for job in jobs]
+        jobs = _jobs(args)
+    for family in {job[1] for job in jobs} & set(dense.NAMES):
+        dense_prior_file(family)  # built once here, not by every worker
+    if any(job[0] == "unrelated" and job[1] in UNRELATED_SOURCE for job in jobs):
+        dense_prior_file(UNRELATED_SOURCE["yahpo_lcbench"])
+    todo = [(job, [m for m in args.methods if m in _methods(job[1], job[0])]) for job in jobs]
+    if args.smoke:  # Ax's multi-task model is slow (30-70 s a run): once, on yahpo_rpart
+        slow = {"yahpo_lcbench", "xgboost_tables"}
+        todo = [
+            (job, [m for m in ms if job[1] not in slow or m != "hpx_multitask"]) for job, ms in todo
+        ]
     if args.resume:
         todo = _missing(jobs, args.methods, args.out)
     start = time.perf_counter()

@@ -42,6 +42,10 @@ METHODS = [
 ]
 
 
+# The methods whose runs depend on the registry (the others never read it).
+REGISTRY_METHODS = ["ax_naive_warm", "hpx_warm", "hpx_multitask", "optuna_tpe_warm"]
+
+
 def naive_nearest(task: Any, registry: hpx.Registry, k: int = 3) -> list[str]:
     """The k nearest prior studies by plain z-scored Euclidean meta-feature distance."""
     profiles = registry.profiles(tags={"model": task.profile.tags["model"]})
@@ -142,8 +146,18 @@ def _optuna(task, budget, seed, enqueue=()) -> list:
 
 
 def run_method(
-    method: str, task: Any, registry: hpx.Registry, budget: int, init: int, seed: int
+    method: str,
+    task: Any,
+    registry: hpx.Registry,
+    budget: int,
+    init: int,
+    seed: int,
+    *,
+    same_model: bool = True,
 ) -> list:
+    """One run of ``method``. ``same_model``: recommend from the studies of the task's own
+    model only (a tag filter, as a user would); False, from the whole registry (the
+    unrelated case: every prior study is of another model)."""
     from ax.utils.common.logger import set_stderr_log_level
 
     set_stderr_log_level(logging.WARNING)
@@ -153,7 +167,7 @@ def run_method(
         task.space,
         task.objectives,
         n=5,
-        tags={"model": task.profile.tags["model"]},
+        tags={"model": task.profile.tags["model"]} if same_model else None,
         seed=seed,
         progress=False,
     )

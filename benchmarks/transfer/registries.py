@@ -1,9 +1,10 @@
 """The registries a held-out task is tuned against: its family's other tasks, as prior studies.
 
-Table families: a 30-trial random design on every other task (leave one out). YAHPO
-families: the fixed meta-train tasks, each with the study a user's tuning would have left
-(Optuna's TPE, ``YAHPO_PRIOR_TRIALS`` trials), built once per process into a cache file
-and copied for each run (recommend writes its audit rows into the registry it reads).
+Table families: a 30-trial random design on every other task (leave one out). Dense
+families: the meta-train tasks, each with the study a user's tuning would have left
+(Optuna's TPE, ``PRIOR_TPE_TRIALS`` trials), built once into a cache file and copied for
+each run (recommend writes its audit rows into the registry it reads); optionally only
+some of them, to measure how transfer grows with the registry.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from benchmarks.transfer.tasks import all_tasks, make_task
 ROOT = Path(__file__).resolve().parents[2]
 
 PRIOR_TRIALS = 30
-YAHPO_PRIOR_TRIALS = 40
+PRIOR_TPE_TRIALS = 40
+REGISTRY_SHUFFLE_SEED = 5
 SMOKE_VAR = "HPX_BENCH_SMOKE"
 UNRELATED_KEEP = 10
 
@@ -67,19 +69,20 @@ def own_prior_best(task) -> float:
     return float(record.best(task.metric)[task.metric])
 
 
-def yahpo_prior_file(family: str) -> Path:
-    """The meta-train registry of a YAHPO family, built once (seeded) and kept in a cache.
+def dense_prior_file(family: str) -> Path:
+    """The meta-train registry of a dense family, built once (seeded) and kept in a cache.
 
     With ``HPX_BENCH_SMOKE=1`` (the smoke run) only 8 meta-train tasks of 6 trials each."""
     import tempfile
 
     import hpxplore as hpx
+    from benchmarks.transfer.dense import family as dense_family
     from benchmarks.transfer.methods import optuna_trials
-    from benchmarks.transfer.yahpo_tasks import rpart_split, rpart_task
 
     smoke = os.environ.get(SMOKE_VAR) == "1"
-    trials = 6 if smoke else YAHPO_PRIOR_TRIALS
-    train = rpart_split()[0][: 8 if smoke else None]
+    trials = 6 if smoke else PRIOR_TPE_TRIALS
+    dense = dense_family(family)
+    train = dense.split()[0][: 8 if smoke else None]
     name = f"hpx-bench-{family}-{len(train)}x{trials}-tpe-v1.db"
     path = Path(tempfile.gettempdir()) / name
     if path.exists():
@@ -87,7 +90,7 @@ def yahpo_prior_file(family: str) -> Path:
     building = path.with_suffix(f".{os.getpid()}.tmp")
     reg = hpx.Registry(building)
     for i, name in enumerate(train):
-        task = rpart_task(name)
+        task = dense.make(name)
         rows = optuna_trials(task, trials, seed=2000 + i)
         reg.add_study(
             task.profile.name, task.profile, task.space, task.objectives, pd.DataFrame(rows),
@@ -98,14 +101,26 @@ def yahpo_prior_file(family: str) -> Path:
     return path
 
 
-def yahpo_registry(task, folder: Path):
-    """A copy of the family's meta-train registry (the held-out task is never in it)."""
+def dense_registry(task, folder: Path, size: int | None = None, source: str | None = None):
+    """A copy of the family's meta-train registry without the task it tunes; with ``size``,
+    only that many of its studies: the first of a fixed shuffle, so that the registries of
+    every size are nested (5 of them are in the 20) and the same for every method. With
+    ``source``, another family's registry instead (the unrelated case)."""
+    import numpy as np
+
     import hpxplore as hpx
 
     path = folder / "registry.db"
-    source, copy = sqlite3.connect(yahpo_prior_file(task.family)), sqlite3.connect(path)
+    source, copy = sqlite3.connect(dense_prior_file(source or task.family)), sqlite3.connect(path)
     source.backup(copy)
     source.close(), copy.close()
     reg = hpx.Registry(path)
-    assert task.profile.name not in reg, f"{task.name} is a meta-test task, not a prior"
+    if task.profile.name in reg:  # leave one out: the task's own study is a prior of the others
+        reg.delete_study(task.profile.name)
+    if size is not None:
+        names = sorted(reg.names())
+        keep = set(np.random.default_rng(REGISTRY_SHUFFLE_SEED).permutation(names)[:size])
+        for name in names:
+            if name not in keep:
+                reg.delete_study(name)
     return reg

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.transfer.methods import METHODS
+from benchmarks.transfer.methods import METHODS, REGISTRY_METHODS
 from benchmarks.transfer.metrics import (
     HV_TARGET,
     TARGET,
@@ -31,7 +32,38 @@ SUMMARY_COLUMNS = [
     "ttt_ratio_vs_cold",
     "speedup_vs_cold",
     "mean_regret",
+    "regret_at_5",
+    "regret_at_10",
 ]
+_VARIANT = re.compile(r"_(unrelated|reg\d+)$")
+
+
+def base_family(label: str) -> str:
+    """The family a reported label is a variant of (``yahpo_rpart_reg5`` -> ``yahpo_rpart``)."""
+    return _VARIANT.sub("", label)
+
+
+def registry_size(label: str) -> int | None:
+    """The registry size of a ``_regN`` label (None: the whole registry)."""
+    found = re.search(r"_reg(\d+)$", label)
+    return int(found.group(1)) if found else None
+
+
+def with_borrowed(runs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` plus, for each variant family that ran only the methods that read the
+    registry (a smaller or unrelated registry), the other methods' runs of its base family
+    on the same tasks and seeds: they never read the registry, so they are the same runs."""
+    parts = [runs]
+    for label in runs["family"].unique():
+        base = base_family(label)
+        mine = runs[runs["family"] == label]
+        if base == label or "ax_cold" in set(mine["method"]):
+            continue
+        theirs = runs[(runs["family"] == base) & ~runs["method"].isin(REGISTRY_METHODS)]
+        keys = set(zip(mine["task"], mine["seed"], strict=True))
+        same = [k in keys for k in zip(theirs["task"], theirs["seed"], strict=True)]
+        parts.append(theirs[same].assign(family=label))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _bounds(group: pd.DataFrame) -> tuple[float, float]:
@@ -76,6 +108,7 @@ def _curve_maker(group: pd.DataFrame):
 
 def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     rows = []
+    runs = with_borrowed(runs)
     for (_family, _task), group in runs.groupby(["family", "task"], sort=False):
         make_curve, target = _curve_maker(group)
         for _seed, by_seed in group.groupby("seed"):
@@ -93,9 +126,12 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
                             k: run[k]
                             for k in ("family", "task", "method", "seed", "budget", "wall_s")
                         },
+                        "registry_studies": run.get("registry_studies"),
                         "trials_to_target": ttt,
                         "final_regret": round(float(curve[-1]), 5),
                         "mean_regret": round(_mean_regret(curve, run["budget"]), 5),
+                        "regret_at_5": round(_at(curve, 5), 5),
+                        "regret_at_10": round(_at(curve, 10), 5),
                         "best": _best(values, run["direction"]),
                         "ttt_ratio_vs_cold": round(ratio(cold_ttt, ttt, run["budget"]), 3),
                         "speedup_vs_cold": round(
@@ -118,6 +154,11 @@ def _mean_regret(curve: np.ndarray, budget: int) -> float:
     return float(np.pad(curve, (0, max(0, budget - len(curve))), mode="edge").mean())
 
 
+def _at(curve: np.ndarray, trials: int) -> float:
+    """The best-so-far regret after ``trials`` trials (a shorter run: its last value)."""
+    return float(curve[min(trials, len(curve)) - 1])
+
+
 def _best(values: list, direction: str) -> float:
     """The best value of the first objective."""
     first = [v[0] if isinstance(v, list) else v for v in values]
@@ -132,11 +173,11 @@ def merged(
     ``replace=False`` (a resumed run: only runs that were missing) every one is kept."""
     done = {f for entry in timing for f in entry["families"]} if replace else set()
     methods = {m for entry in timing for m in entry.get("methods", [])}
-    rerun = done | {f"{f}_unrelated" for f in done}
     old_runs, old_timing = out / "transfer_runs.csv", out / "transfer_timing.json"
     if old_runs.exists():
         old = pd.read_csv(old_runs, dtype={"task": str})  # OpenML ids are names
-        replaced = old["family"].isin(rerun) & (old["method"].isin(methods) if methods else True)
+        rerun = old["family"].map(base_family).isin(done)
+        replaced = rerun & (old["method"].isin(methods) if methods else True)
         runs = pd.concat([old[~replaced], runs], ignore_index=True)
     if old_timing.exists():
         kept = [
@@ -178,6 +219,8 @@ def table(summary: pd.DataFrame, by: tuple[str, ...] = ("family", "method")) -> 
         gmean_ttt_ratio_90ci=("ttt_ratio_vs_cold", _gmean_interval),
         median_speedup_vs_cold=("speedup_vs_cold", "median"),
         gmean_speedup_vs_cold=("speedup_vs_cold", _gmean),
+        median_regret_at_5=("regret_at_5", "median"),
+        median_regret_at_10=("regret_at_10", "median"),
         median_final_regret=("final_regret", "median"),
         mean_wall_s=("wall_s", "mean"),
     )
@@ -242,12 +285,17 @@ def write(runs: pd.DataFrame, out: Path, *, timing: list[dict], smoke: bool) -> 
     summary[SUMMARY_COLUMNS].to_csv(out / "summary.csv", index=False)
     runs.to_csv(out / "transfer_runs.csv", index=False)
     (out / "transfer_timing.json").write_text(json.dumps(timing, indent=1) + "\n")
-    medians = table(summary)
-    tasks, task_medians = by_task(summary)
-    single = summary[~summary["family"].str.endswith(("_mo", "_unrelated"))]
+    sizes = registry_curve(summary)
+    full = summary[summary["family"].map(registry_size).isna()]  # the whole registry
+    medians = table(full)
+    tasks, task_medians = by_task(full)
+    single = full[~full["family"].str.endswith(("_mo", "_unrelated"))]
     related = list(dict.fromkeys(single["family"]))
     pooled = table(single, by=("method",))
-    budget = int(runs["budget"].iloc[0])
+    budgets = runs.groupby("family", sort=False)["budget"].max()
+    budget = ", ".join(
+        f"{b} ({', '.join(budgets.index[budgets == b])})" for b in dict.fromkeys(budgets)
+    )
     took = "; ".join(
         f"{', '.join(e['families'])}: {e['runs']} runs in {e['elapsed_s']} s "
         f"({e['workers']} workers{', missing runs only' if e.get('resumed') else ''})"
@@ -257,7 +305,8 @@ def write(runs: pd.DataFrame, out: Path, *, timing: list[dict], smoke: bool) -> 
     seeds = ", ".join(f"{n} ({f})" for f, n in per_family.items())
     (out / "transfer.md").write_text(
         f"# Transfer benchmark{' (smoke run)' if smoke else ''}\n\n"
-        f"Leave one task out; budget {budget} trials; seeds per task: {seeds}. "
+        f"Held-out tasks (leave one out, or a fixed meta-train / meta-test split for the dense "
+        f"families); trials per run: {budget}; seeds per task: {seeds}. "
         f"Wall-clock on this machine (2 cores): {took}.\n"
         f"Target: within {TARGET:.0%} normalized regret of the task's best known value; with "
         f"two objectives (hpobench_mo), a hypervolume within {HV_TARGET:.0%} of the exact "
@@ -295,8 +344,108 @@ def write(runs: pd.DataFrame, out: Path, *, timing: list[dict], smoke: bool) -> 
         + "\n\nMedian over tasks:\n\n"
         + task_medians.to_markdown(index=False)
         + "\n"
+        + _registry_section(sizes)
     )
-    _plot(summary, out)
+    _plot(full, out)
+    if not sizes.empty:
+        sizes.to_csv(out / "registry_size.csv", index=False)
+        _plot_sizes(sizes, out)
+
+
+def registry_curve(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per dense family run with smaller registries, method that reads the registry and
+    registry size: each method's speed-up over Ax cold and its mean regret over Ax cold's
+    on the same task and seed (geometric means with 90 % intervals), regret after 10 trials."""
+    rows = []
+    with_sizes = {base_family(f) for f in summary["family"] if registry_size(f) is not None}
+    for label in summary["family"].unique():
+        base = base_family(label)
+        if base not in with_sizes or label.endswith("_unrelated"):
+            continue
+        part = summary[summary["family"] == label]
+        paired = versus(part, against="ax_cold")
+        for method in [m for m in REGISTRY_METHODS if m in set(part["method"])]:
+            mine = part[part["method"] == method]
+            size = registry_size(label) or _whole_registry(base, mine)
+            regret = paired[paired["method"] == method].iloc[0]
+            rows.append(
+                {
+                    "family": base,
+                    "studies": size,
+                    "method": method,
+                    "runs": len(mine),
+                    "gmean_speedup_vs_cold": round(_gmean(mine["speedup_vs_cold"]), 3),
+                    "speedup_90ci": _gmean_interval(mine["speedup_vs_cold"]),
+                    "gmean_regret_ratio_vs_cold": regret["gmean_regret_ratio"],
+                    "regret_ratio_90ci": regret["gmean_regret_ratio_90ci"],
+                    "median_regret_at_10": round(float(mine["regret_at_10"].median()), 4),
+                }
+            )
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).sort_values(["family", "method", "studies"], ignore_index=True)
+
+
+def _whole_registry(family: str, runs: pd.DataFrame) -> int:
+    """How many studies a family's whole registry holds: as its runs recorded it, or (runs
+    from before they did) as its split says."""
+    recorded = runs["registry_studies"].dropna() if "registry_studies" in runs else []
+    if len(recorded):
+        return int(recorded.max())
+    from benchmarks.transfer.dense import family as dense_family
+
+    dense = dense_family(family)
+    return len(dense.split()[0]) - int(dense.leave_one_out)
+
+
+def _registry_section(sizes: pd.DataFrame) -> str:
+    if sizes.empty:
+        return ""
+    return (
+        "\n## Registry size\n\n"
+        "The same held-out tasks and seeds, tuned against registries of the first 5 or 20 "
+        "studies of a fixed shuffle of the meta-train studies (nested: the 5 are in the "
+        "20), or all of them. Only the methods that read the registry were rerun; Ax cold's "
+        "runs are shared. Speed-up: trials Ax cold needed to reach its final best over the "
+        "method's (> 1: faster); regret ratio: the method's mean regret over Ax cold's "
+        "(< 1: lower). `registry_size.png` plots the speed-up.\n\n"
+        + sizes.to_markdown(index=False)
+        + "\n"
+    )
+
+
+def _plot_sizes(sizes: pd.DataFrame, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    families = list(dict.fromkeys(sizes["family"]))
+    fig, axes = plt.subplots(1, len(families), figsize=(5 * len(families), 3.6), squeeze=False)
+    for ax, family in zip(axes[0], families, strict=True):
+        part = sizes[sizes["family"] == family]
+        for method, group in part.groupby("method", sort=False):
+            bounds = np.array(
+                [[float(x) for x in ci.split("-")] if ci else [np.nan, np.nan]
+                 for ci in group["speedup_90ci"]]
+            )  # fmt: skip
+            y = group["gmean_speedup_vs_cold"].to_numpy(float)
+            color = f"C{METHODS.index(method)}"
+            ax.errorbar(
+                group["studies"], y, yerr=[y - bounds[:, 0], bounds[:, 1] - y], label=method,
+                color=color, marker="o", capsize=3,
+            )  # fmt: skip
+        ax.axhline(1.0, color="grey", ls=":", lw=1)
+        ax.set_xscale("log")
+        ticks = sorted(part["studies"].unique())
+        ax.set_xticks(ticks, [str(n) for n in ticks])
+        ax.set_title(family)
+        ax.set_xlabel("prior studies in the registry")
+        ax.set_ylabel("speed-up over Ax cold (gmean, 90 % CI)")
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / "registry_size.png", dpi=110)
+    plt.close(fig)
 
 
 def _plot(summary: pd.DataFrame, out: Path) -> None:

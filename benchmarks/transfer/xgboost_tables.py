@@ -5,6 +5,11 @@ with their measured error, nothing in between. A proposal is answered by the nea
 evaluated configuration of that task (distance in the unit cube of the 8 hyperparameters),
 as such tables are usually used; every report of these results says so. The ``log2_``
 hyperparameters are stored in log2 units already, so the space is linear in them.
+
+As a benchmark family (``xgboost_tables``), leave one out: each task is tuned against the
+prior studies of the other nine. Objective: the error (minimized); best and worst known
+are exact (the table's). Profiles: the datasets' public sizes (LIBSVM / UCI pages) and one
+landmark, the error of the evaluated config nearest to the centre of the space.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from scipy.spatial import cKDTree
 
 import hpxplore as hpx
 from benchmarks.transfer.bench_data import bench_data
+from benchmarks.transfer.dense import DenseFamily
+from benchmarks.transfer.tasks import Task
 
-__all__ = ["PARAMS", "XGBoostTables", "xgboost_tables"]
+__all__ = ["FAMILY", "PARAMS", "XGBoostTables", "xgboost_tables", "xgboost_task"]
 
 PARAMS = (
     "log2_min_child_weight",
@@ -87,3 +94,39 @@ def xgboost_tables() -> XGBoostTables:
     frame = frame.rename(columns={f"hp_{p}": p for p in PARAMS})[["task", *PARAMS, "metric_error"]]
     values = frame[list(PARAMS)].to_numpy(dtype=float)
     return XGBoostTables(frame, values.min(axis=0), values.max(axis=0))
+
+
+# Public dataset facts (LIBSVM / UCI pages): rows, features; every task is binary.
+FACTS = {
+    "a6a": (11220, 123), "australian": (690, 14), "german.numer": (1000, 24),
+    "heart": (270, 13), "ijcnn1": (49990, 22), "madelon": (2000, 500),
+    "skin_nonskin": (245057, 3), "spambase": (4601, 57), "svmguide1": (3089, 4),
+    "w6a": (17188, 300),
+}  # fmt: skip
+
+
+def xgboost_task(task: str) -> Task:
+    """One XGBoost table as a benchmark task (error, minimized; exact best and worst)."""
+    tables = xgboost_tables()
+    errors = tables.rows(task)["metric_error"]
+    centre = {p: (lo + hi) / 2 for p, lo, hi in zip(PARAMS, tables.low, tables.high, strict=True)}
+    rows, features = FACTS[task]
+    facts = {
+        "n_rows": float(rows),
+        "n_features": float(features),
+        "n_classes": 2.0,
+        "landmark_centre_error": tables.error(task, centre),
+    }
+    profile = hpx.TaskProfile.from_meta_features(task, facts, tags={"model": "xgboost"})
+
+    def evaluate(config: dict[str, Any]) -> dict[str, float]:
+        return {"error_rate": tables.error(task, config)}
+
+    best, worst = float(errors.min()), float(errors.max())
+    objectives = {"error_rate": "minimize"}
+    return Task("xgboost_tables", task, tables.space, objectives, evaluate, profile, best, worst)
+
+
+FAMILY = DenseFamily(
+    "xgboost_tables", "quantile-transfer", lambda: sorted(FACTS), xgboost_task, test_every=None
+)

@@ -11,15 +11,15 @@ import pandas as pd
 
 from hpxplore._jsonable import jsonable
 from hpxplore.exceptions import InputError
-from hpxplore.objectives import Constraint
+from hpxplore.objectives import SCHEMA_COLUMNS, Constraint
 from hpxplore.space import Space
 
 __all__ = ["STATUSES", "TrialData", "trials_from_frame"]
 
 STATUSES = ("completed", "failed", "abandoned", "running", "early_stopped")
-_RESERVED = ("trial_index", "status", "origin", "error")
 _IGNORED = ("created_at",)  # written by the registry: a StudyRecord's trials can be re-added
-BOOKKEEPING = _RESERVED + _IGNORED  # a trials table's columns that are neither parameter nor metric
+_RESERVED = tuple(c for c in SCHEMA_COLUMNS if c not in _IGNORED)
+BOOKKEEPING = SCHEMA_COLUMNS  # a trials table's columns that are neither parameter nor metric
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,79 @@
+"""The dense families: fixed splits, registries without the tuned task, nested registry
+sizes, and runs shared by the variants that change only the registry."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from benchmarks.transfer import dense
+from benchmarks.transfer.report import base_family, registry_size, with_borrowed
+
+
+def test_splits_are_fixed_and_keep_test_tasks_out_of_the_priors(yahpo_data, quantile_data):
+    sizes = {}
+    for name in dense.NAMES:
+        train, test = dense.family(name).split()
+        assert dense.family(name).split() == (train, test)  # the same split every time
+        sizes[name] = (len(train), len(test))
+        if not dense.family(name).leave_one_out:
+            assert not set(train) & set(test)
+    assert sizes == {"yahpo_rpart": (91, 23), "yahpo_lcbench": (22, 12), "xgboost_tables": (10, 10)}
+    with pytest.raises(KeyError, match="No dense family 'nope'"):
+        dense.family("nope")
+
+
+def test_each_family_scores_a_config_as_its_data_does(yahpo_data, quantile_data):
+    from benchmarks.transfer.tasks import make_task
+    from benchmarks.transfer.xgboost_tables import PARAMS, xgboost_tables
+    from benchmarks.transfer.yahpo_tasks import lcbench_scores
+
+    heart = make_task("xgboost_tables", "heart")
+    row = xgboost_tables().rows("heart").iloc[42]
+    assert heart.evaluate({p: row[p] for p in PARAMS}) == {"error_rate": row["metric_error"]}
+    assert heart.best == xgboost_tables().rows("heart")["metric_error"].min()
+    assert heart.profile.meta_features["n_rows"] == 270
+    mlp = make_task("yahpo_lcbench", "3945")
+    config = {"batch_size": 64, "learning_rate": 0.01, "max_dropout": 0.1, "max_units": 512,
+              "momentum": 0.9, "num_layers": 2, "weight_decay": 0.001}  # fmt: skip
+    full = lcbench_scores("3945", [config], epoch=52)["val_accuracy"].iloc[0]
+    assert mlp.evaluate(config)["val_accuracy"] == pytest.approx(full)
+    # landmarks differ between tasks: a profile tells tasks apart
+    other = make_task("yahpo_lcbench", "126025")
+    assert other.profile.meta_features != mlp.profile.meta_features
+
+
+def test_registries_drop_the_tuned_task_and_smaller_ones_are_nested(
+    yahpo_data, quantile_data, tmp_path, monkeypatch
+):
+    from benchmarks.transfer.registries import SMOKE_VAR, dense_registry
+    from benchmarks.transfer.tasks import make_task
+
+    monkeypatch.setenv(SMOKE_VAR, "1")  # 8 prior studies of 6 trials: quick to build
+    task = make_task("xgboost_tables", "a6a")  # leave one out: a6a is a prior of the others
+    names = {}
+    for size in (None, 5, 2):
+        folder = tmp_path / str(size)
+        folder.mkdir()
+        names[size] = set(dense_registry(task, folder, size=size).names())
+    assert "a6a" not in names[None] and len(names[None]) == 7
+    assert len(names[5]) == 5 and len(names[2]) == 2
+    assert names[2] < names[5] < names[None]
+
+
+def test_variants_borrow_the_runs_that_never_read_the_registry():
+    runs = pd.DataFrame(
+        [
+            {"family": "f", "task": "t", "seed": 0, "method": "ax_cold", "values": "[1]"},
+            {"family": "f", "task": "t", "seed": 0, "method": "hpx_warm", "values": "[2]"},
+            {"family": "f", "task": "t", "seed": 1, "method": "ax_cold", "values": "[3]"},
+            {"family": "f_reg5", "task": "t", "seed": 0, "method": "hpx_warm", "values": "[4]"},
+        ]
+    )
+    out = with_borrowed(runs)
+    borrowed = out[out["family"] == "f_reg5"].set_index("method")["values"].to_dict()
+    # Ax cold of the same task and seed; not the base's hpx_warm, nor another seed's run
+    assert borrowed == {"hpx_warm": "[4]", "ax_cold": "[1]"}
+    assert base_family("yahpo_rpart_reg20") == "yahpo_rpart" == base_family("yahpo_rpart")
+    assert base_family("keel_unrelated") == "keel" and base_family("hpobench_mo") == "hpobench_mo"
+    assert registry_size("yahpo_rpart_reg20") == 20 and registry_size("yahpo_rpart") is None
