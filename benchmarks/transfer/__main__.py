@@ -32,6 +32,9 @@ from benchmarks.transfer.registries import (  # noqa: E402
 )
 from benchmarks.transfer.tasks import all_tasks, make_task  # noqa: E402
 
+# The dense families of the smoke run (the two-objective and constrained variants of
+# yahpo_rpart are checked task by task in tests/benchmarks/test_dense_families.py).
+SMOKE_DENSE = ("yahpo_rpart", "yahpo_lcbench", "xgboost_tables")
 # The unrelated case of a dense family: its tasks tuned against another model's registry.
 UNRELATED_SOURCE = {"yahpo_lcbench": "yahpo_rpart"}
 
@@ -165,7 +168,7 @@ def _jobs(args: argparse.Namespace) -> list[tuple]:
         budget = args.budget
         if family in dense.NAMES:
             scenarios += [f"reg{n}" for n in args.registry_sizes]
-            budget = args.dense_budget
+            budget = args.mo_budget if family.endswith("_mo") else args.dense_budget
         for name in all_tasks(family)[: args.tasks]:
             for seed in range(seeds):
                 jobs += [(s, family, name, seed, budget, args.init) for s in scenarios]
@@ -210,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         "--dense-budget", type=int, default=30, help="trials per run (dense families)"
     )
     parser.add_argument(
+        "--mo-budget", type=int, default=60, help="trials per run (dense, two objectives)"
+    )
+    parser.add_argument(
         "--tasks", type=int, default=None, help="tune only the first N tasks of each family"
     )
     parser.add_argument(
@@ -239,20 +245,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         os.environ[SMOKE_VAR] = "1"  # small prior registries for the dense families
         jobs = [("related", "hpobench", "car", 0, 6, 4), ("related", "hpobench_mo", "car", 0, 6, 4)]
-        for family in [f for f in dense.NAMES if _have_data(f)]:
+        for family in [f for f in SMOKE_DENSE if _have_data(f)]:
             jobs.append(("related", family, all_tasks(family)[0], 0, 6, 4))
     else:
         jobs = _jobs(args)
     for family in {job[1] for job in jobs} & set(dense.NAMES):
         dense_prior_file(family)  # built once here, not by every worker
-    if any(job[0] == "unrelated" and job[1] in UNRELATED_SOURCE for job in jobs):
-        dense_prior_file(UNRELATED_SOURCE["yahpo_lcbench"])
+    for family in {job[1] for job in jobs if job[0] == "unrelated"} & set(UNRELATED_SOURCE):
+        dense_prior_file(UNRELATED_SOURCE[family])
     todo = [(job, [m for m in args.methods if m in _methods(job[1], job[0])]) for job in jobs]
-    if args.smoke:  # Ax's multi-task model is slow (30-70 s a run): once, on yahpo_rpart
-        slow = {"yahpo_lcbench", "xgboost_tables"}
-        todo = [
-            (job, [m for m in ms if job[1] not in slow or m != "hpx_multitask"]) for job, ms in todo
-        ]
     if args.resume:
         todo = _missing(jobs, args.methods, args.out)
     start = time.perf_counter()

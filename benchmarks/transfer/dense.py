@@ -17,7 +17,13 @@ if TYPE_CHECKING:
 
 __all__ = ["NAMES", "DenseFamily", "family"]
 
-NAMES = ("yahpo_rpart", "yahpo_lcbench", "xgboost_tables")
+NAMES = (
+    "yahpo_rpart",
+    "yahpo_rpart_mo",
+    "yahpo_rpart_constrained",
+    "yahpo_lcbench",
+    "xgboost_tables",
+)
 
 
 @dataclass(frozen=True)

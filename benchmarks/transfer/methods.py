@@ -71,7 +71,13 @@ def naive_neighbours(task: Any, registry: hpx.Registry, k: int = 3) -> list[dict
 
 
 def methods_for(task: Any) -> list[str]:
-    return [m for m in METHODS if len(task.objectives) == 1 or m != "hpx_multitask"]
+    """The methods that run on ``task``: all but ``hpx_multitask`` with two objectives
+    (Ax's multi-task model is single-objective) and on the dense families, where one
+    multi-task run takes minutes (30-70 s at 6 trials), too long for their many tasks."""
+    from benchmarks.transfer.dense import NAMES
+
+    multitask = len(task.objectives) == 1 and task.family not in NAMES
+    return [m for m in METHODS if multitask or m != "hpx_multitask"]
 
 
 def _plain(value: Any) -> Any:
@@ -83,6 +89,7 @@ def _study_run(task, registry, budget, init, seed, *, warm=None, multitask=False
         f"{task.name}-{seed}-{'mt' if multitask else 'st'}",
         task.space,
         task.objectives,
+        constraints=list(task.constraints),
         registry=registry if multitask else None,
         profile=task.profile if multitask else None,
         seed=seed,
@@ -166,6 +173,7 @@ def run_method(
         registry,
         task.space,
         task.objectives,
+        constraints=list(task.constraints),
         n=5,
         tags={"model": task.profile.tags["model"]} if same_model else None,
         seed=seed,

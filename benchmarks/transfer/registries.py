@@ -94,6 +94,7 @@ def dense_prior_file(family: str) -> Path:
         rows = optuna_trials(task, trials, seed=2000 + i)
         reg.add_study(
             task.profile.name, task.profile, task.space, task.objectives, pd.DataFrame(rows),
+            constraints=list(task.constraints),
             provenance={"prior": f"Optuna TPE, {trials} trials, seed {2000 + i}"},
         )  # fmt: skip
     reg.close()

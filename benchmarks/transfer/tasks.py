@@ -67,6 +67,7 @@ class Task:
     best: float | None  # exact optimum (tables) or None (live: the best seen)
     worst: float | None
     front: list[list[float]] | None = None  # two objectives: the exact Pareto front
+    constraints: tuple[str, ...] = ()  # outcome constraints, e.g. "memory <= 300"
 
     @property
     def metric(self) -> str:
@@ -77,9 +78,19 @@ class Task:
         return self.objectives[self.metric]
 
     def record(self, scores: dict[str, float]) -> float | list[float]:
-        """What a run keeps of one evaluation: the value, or one value per objective."""
+        """What a run keeps of one evaluation: the value, or one value per objective. A
+        trial that breaks a constraint counts as the worst known value (one objective)."""
         values = [float(scores[m]) for m in self.objectives]
+        if self.constraints and not self.feasible(scores):
+            values[0] = float(self.worst)
         return values[0] if len(values) == 1 else values
+
+    def feasible(self, scores: dict[str, float]) -> bool:
+        from hpxplore.objectives import parse_constraints
+
+        return all(
+            c.satisfied(float(scores[c.metric])) for c in parse_constraints(self.constraints)
+        )
 
 
 def _table_profile(family: str, name: str) -> hpx.TaskProfile:

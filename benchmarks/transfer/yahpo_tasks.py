@@ -8,6 +8,15 @@ Profiles are what a user knows of an OpenML dataset: rows, features, classes (fr
 ``tasks.info.csv``) and one landmarker, a decision stump's accuracy (rpart at depth 1, as
 hpxplore's own ``landmark_stump``). Every fifth task in id order is a meta-test task (23).
 
+``yahpo_rpart_mo``: the same tasks with two objectives: accuracy up, log10 of the
+prediction time (s) down. The reference front is the non-dominated set of the same
+4,000-point sample, widened by every point a run sees.
+
+``yahpo_rpart_constrained``: accuracy up, subject to ``memory <= cap`` with the cap at the
+lower quartile of the sample's memory (per task): three in four random configs break it. A
+trial that breaks it counts as the worst known accuracy; the best known is the sample's
+best feasible one.
+
 ``yahpo_lcbench``: funnel-shaped MLPs on LCBench's 34 OpenML tasks. Objective: validation
 accuracy (%) after all 52 epochs. LCBench's tasks are known only by their ids, so their
 profiles are landmarks a user gets from two short runs: the validation accuracy of the
@@ -30,6 +39,7 @@ import pandas as pd
 import hpxplore as hpx
 from benchmarks.transfer.bench_data import bench_data
 from benchmarks.transfer.dense import DenseFamily
+from benchmarks.transfer.metrics import front_2d
 from benchmarks.transfer.tasks import Task
 from benchmarks.transfer.yahpo import scenario
 from hpxplore.space import parse_space, sample_configs
@@ -58,6 +68,7 @@ _LCBENCH_DEFAULT = {
     "momentum": 0.545, "num_layers": 3, "weight_decay": 0.050005,
 }  # fmt: skip
 _LCBENCH_SMALL = {**_LCBENCH_DEFAULT, "num_layers": 1, "max_units": 64, "max_dropout": 0.0}
+MEMORY_QUANTILE = 0.25
 _REPLICATIONS = 10
 _SAMPLE = 4000
 
@@ -111,26 +122,64 @@ _SCORERS: dict[str, tuple[Callable[..., pd.DataFrame], dict[str, Any]]] = {
 
 
 @functools.cache
-def _sample_range(model: str, task: str, metric: str) -> tuple[float, float]:
-    """(best, worst) of a maximized metric over a seeded random sample of the space."""
+def _sample(model: str, task: str) -> pd.DataFrame:
+    """The surrogate's metrics over a seeded 4,000-point random sample of the space."""
     scores, space = _SCORERS[model]
-    values = scores(task, sample_configs(parse_space(space), _SAMPLE, seed=7))[metric]
+    return scores(task, sample_configs(parse_space(space), _SAMPLE, seed=7))
+
+
+def _sample_range(model: str, task: str, metric: str) -> tuple[float, float]:
+    """(best, worst) of a maximized metric over the sample."""
+    values = _sample(model, task)[metric]
     return float(values.max()), float(values.min())
+
+
+def _rpart_profile(task: str) -> hpx.TaskProfile:
+    stump = {"cp": 0.01, "maxdepth": 1, "minbucket": 1, "minsplit": 20, "impute": "impute.mean"}
+    facts = {**_facts()[task], "landmark_stump": float(rpart_scores(task, [stump])["acc"][0])}
+    return hpx.TaskProfile.from_meta_features(f"openml-{task}", facts, tags={"model": "rpart"})
+
+
+def _rpart_evaluate(task: str) -> Callable[[dict[str, Any]], dict[str, float]]:
+    def evaluate(config: dict[str, Any]) -> dict[str, float]:
+        scores = rpart_scores(task, [config]).iloc[0]
+        time = float(scores["timepredict"])
+        return {
+            "acc": float(scores["acc"]),
+            "timepredict": time,
+            "log10_timepredict": float(np.log10(max(time, 1e-6))),
+            "memory": float(scores["memory"]),
+        }
+
+    return evaluate
 
 
 def rpart_task(task: str) -> Task:
     """One rbv2_rpart dataset as a benchmark task (accuracy, one objective)."""
     best, worst = _sample_range("rpart", task, "acc")
-    stump = {"cp": 0.01, "maxdepth": 1, "minbucket": 1, "minsplit": 20, "impute": "impute.mean"}
-    facts = {**_facts()[task], "landmark_stump": float(rpart_scores(task, [stump])["acc"][0])}
-    profile = hpx.TaskProfile.from_meta_features(f"openml-{task}", facts, tags={"model": "rpart"})
-
-    def evaluate(config: dict[str, Any]) -> dict[str, float]:
-        scores = rpart_scores(task, [config]).iloc[0]
-        return {m: float(scores[m]) for m in ("acc", "timepredict", "memory")}
-
     objectives = {"acc": "maximize"}
-    return Task("yahpo_rpart", task, dict(RPART_SPACE), objectives, evaluate, profile, best, worst)
+    return Task(
+        "yahpo_rpart", task, dict(RPART_SPACE), objectives, _rpart_evaluate(task),
+        _rpart_profile(task), best, worst,
+    )  # fmt: skip
+
+
+def _sample_front(task: str, directions: tuple[str, ...]) -> list[list[float]]:
+    """The non-dominated (acc, log10 timepredict) points of the sample."""
+    scores = _sample("rpart", task)
+    points = np.column_stack([scores["acc"], np.log10(np.maximum(scores["timepredict"], 1e-6))])
+    return front_2d(points, directions).tolist()
+
+
+def rpart_mo_task(task: str) -> Task:
+    """One rbv2_rpart dataset with two objectives: accuracy up, log10 prediction time down."""
+    best, worst = _sample_range("rpart", task, "acc")
+    objectives = {"acc": "maximize", "log10_timepredict": "minimize"}
+    front = _sample_front(task, tuple(objectives.values()))
+    return Task(
+        "yahpo_rpart_mo", task, dict(RPART_SPACE), objectives, _rpart_evaluate(task),
+        _rpart_profile(task), best, worst, front,
+    )  # fmt: skip
 
 
 def lcbench_task(task: str) -> Task:
@@ -156,8 +205,28 @@ def lcbench_task(task: str) -> Task:
     return Task("yahpo_lcbench", task, space, objectives, evaluate, profile, best, worst)
 
 
+def rpart_constrained_task(task: str) -> Task:
+    """One rbv2_rpart dataset, accuracy up, with the model's memory capped at the sample's
+    lower quartile: three in four random configs break it."""
+    sample = _sample("rpart", task)
+    cap = round(float(sample["memory"].quantile(MEMORY_QUANTILE)), 1)
+    feasible = sample["memory"] <= cap
+    best, worst = float(sample.loc[feasible, "acc"].max()), float(sample["acc"].min())
+    return Task(
+        "yahpo_rpart_constrained", task, dict(RPART_SPACE), {"acc": "maximize"},
+        _rpart_evaluate(task), _rpart_profile(task), best, worst,
+        constraints=(f"memory <= {cap}",),
+    )  # fmt: skip
+
+
 FAMILIES = {
     "yahpo_rpart": DenseFamily("yahpo_rpart", "yahpo", rpart_tasks, rpart_task, test_every=5),
+    "yahpo_rpart_mo": DenseFamily(
+        "yahpo_rpart_mo", "yahpo", rpart_tasks, rpart_mo_task, test_every=5
+    ),
+    "yahpo_rpart_constrained": DenseFamily(
+        "yahpo_rpart_constrained", "yahpo", rpart_tasks, rpart_constrained_task, test_every=5
+    ),
     "yahpo_lcbench": DenseFamily(
         "yahpo_lcbench", "yahpo", lcbench_tasks, lcbench_task, test_every=3
     ),

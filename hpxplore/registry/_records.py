@@ -47,11 +47,16 @@ class StudyRecord:
         ]
 
     def best(self, metric: str | None = None) -> pd.Series:
-        """The best completed trial on ``metric`` (default: the first objective)."""
+        """The best feasible completed trial on ``metric`` (default: the first objective),
+        as ``Study.best`` picks it: a trial that breaks a constraint is never the best."""
+        from hpxplore.pareto import feasible_mask
+
         metric = metric or next(iter(self.objectives))
-        done = self.completed.dropna(subset=[metric])
+        completed = self.completed
+        done = completed[feasible_mask(completed, self.constraints)].dropna(subset=[metric])
         if done.empty:
-            raise ValueError(f"Study {self.name!r} has no completed trial with {metric!r}.")
+            feasible = " feasible" if self.constraints and not completed.empty else ""
+            raise ValueError(f"Study {self.name!r} has no{feasible} completed trial with {metric!r}.")
         ascending = self.objectives.get(metric, "maximize") == "minimize"
         return done.sort_values(metric, ascending=ascending).iloc[0]
 

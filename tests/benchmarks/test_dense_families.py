@@ -18,7 +18,10 @@ def test_splits_are_fixed_and_keep_test_tasks_out_of_the_priors(yahpo_data, quan
         sizes[name] = (len(train), len(test))
         if not dense.family(name).leave_one_out:
             assert not set(train) & set(test)
-    assert sizes == {"yahpo_rpart": (91, 23), "yahpo_lcbench": (22, 12), "xgboost_tables": (10, 10)}
+    rpart = (91, 23)  # the two-objective and constrained variants share rpart's split
+    assert sizes == {"yahpo_rpart": rpart, "yahpo_rpart_mo": rpart,
+                     "yahpo_rpart_constrained": rpart, "yahpo_lcbench": (22, 12),
+                     "xgboost_tables": (10, 10)}  # fmt: skip
     with pytest.raises(KeyError, match="No dense family 'nope'"):
         dense.family("nope")
 
@@ -77,3 +80,38 @@ def test_variants_borrow_the_runs_that_never_read_the_registry():
     assert base_family("yahpo_rpart_reg20") == "yahpo_rpart" == base_family("yahpo_rpart")
     assert base_family("keel_unrelated") == "keel" and base_family("hpobench_mo") == "hpobench_mo"
     assert registry_size("yahpo_rpart_reg20") == 20 and registry_size("yahpo_rpart") is None
+
+
+def test_the_constrained_variant_counts_a_broken_cap_as_the_worst_accuracy(yahpo_data):
+    from benchmarks.transfer.tasks import make_task
+
+    task = make_task("yahpo_rpart_constrained", "3")
+    ((metric, op, cap),) = [c.split() for c in task.constraints]
+    assert (metric, op) == ("memory", "<=")
+    plain = make_task("yahpo_rpart", "3")
+    assert task.best <= plain.best and task.worst == plain.worst
+    shallow = {"cp": 0.5, "maxdepth": 1, "minbucket": 50, "minsplit": 50, "impute": "impute.mean"}
+    deep = {"cp": 0.001, "maxdepth": 30, "minbucket": 1, "minsplit": 2, "impute": "impute.hist"}
+    seen = {}
+    for name, config in (("shallow", shallow), ("deep", deep)):
+        scores = task.evaluate(config)
+        seen[name] = (scores["memory"] <= float(cap), task.record(scores), scores["acc"])
+    assert {ok for ok, _, _ in seen.values()} == {True, False}  # the cap splits these two
+    for ok, recorded, acc in seen.values():
+        assert recorded == (acc if ok else task.worst)
+
+
+def test_the_two_objective_variant_has_a_front_of_non_dominated_points(yahpo_data):
+    import numpy as np
+
+    from benchmarks.transfer.tasks import make_task
+
+    task = make_task("yahpo_rpart_mo", "15")  # a task where accuracy costs time
+    assert list(task.objectives.items()) == [("acc", "maximize"), ("log10_timepredict", "minimize")]
+    front = np.asarray(task.front)
+    assert len(front) >= 5
+    order = np.argsort(front[:, 0])  # along the front, more accuracy costs more time
+    assert (np.diff(front[order, 1]) >= 0).all()
+    config = {"cp": 0.01, "maxdepth": 5, "minbucket": 7, "minsplit": 20, "impute": "impute.mean"}
+    acc, log_time = task.record(task.evaluate(config))
+    assert 0 < acc <= 1 and log_time < 0

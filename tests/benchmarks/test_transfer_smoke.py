@@ -59,10 +59,9 @@ def test_smoke_run_writes_a_summary_for_every_method(tmp_path):
     )
     assert set(single["method"]) == METHODS and (summary["budget"] == 6).all()
     if bench_data.required():  # the dense families' data is there: one task of each ran
-        assert set(summary.loc[summary["family"] == "yahpo_rpart", "method"]) == METHODS
-        for family in ("yahpo_lcbench", "xgboost_tables"):  # Ax's multi-task: rpart only
+        for family in ("yahpo_rpart", "yahpo_lcbench", "xgboost_tables"):
             ran = set(summary.loc[summary["family"] == family, "method"])
-            assert ran == METHODS - {"hpx_multitask"}, family
+            assert ran == METHODS - {"hpx_multitask"}, family  # too slow for dense families
     assert set(multi["method"]) == METHODS - {"hpx_multitask"}  # Ax's is single-objective
     assert summary["final_regret"].between(0, 1).all() and (summary["wall_s"] >= 0).all()
     # the mean regret is the area under a best-so-far curve: never below its final value

@@ -39,6 +39,23 @@ def test_add_and_read_back_a_study(registry, sklearn_profiles, space, objectives
     assert len(copy.trials) == 8
 
 
+def test_a_records_best_is_its_best_feasible_trial(registry, sklearn_profiles, space, objectives):
+    trials = make_trials(8)
+    trials.loc[0, ["accuracy", "predict_ms"]] = [0.999, 7.0]  # the most accurate, too slow
+    trials.loc[1:, "predict_ms"] = np.minimum(trials.loc[1:, "predict_ms"], 4.0)
+    record = registry.add_study(
+        "c", sklearn_profiles["iris"], space, objectives, trials, constraints=["predict_ms <= 5"]
+    )
+    best = record.best()
+    assert best["predict_ms"] <= 5 and best["accuracy"] == trials.loc[1:, "accuracy"].max()
+    slow = trials.assign(predict_ms=9.0)
+    none = registry.add_study(
+        "d", sklearn_profiles["iris"], space, objectives, slow, constraints=["predict_ms <= 5"]
+    )
+    with pytest.raises(ValueError, match="no feasible completed trial"):
+        none.best()
+
+
 def test_studies_lists_counts_and_filters_by_tag(registry, sklearn_profiles, space, objectives):
     trials = make_trials(5)
     trials.loc[[1, 3], "status"] = "failed"
