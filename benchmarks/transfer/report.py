@@ -416,15 +416,25 @@ def _registry_section(sizes: pd.DataFrame) -> str:
     )
 
 
-def _plot_sizes(sizes: pd.DataFrame, out: Path) -> None:
+def _panels(families: list[str], height: float):
+    """A figure with one panel per family, four to a row: (pyplot, figure, panels)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    columns = min(4, len(families))
+    rows = -(-len(families) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, height * rows), squeeze=False)
+    for ax in axes.flat[len(families) :]:
+        ax.set_visible(False)
+    return plt, fig, list(axes.flat[: len(families)])
+
+
+def _plot_sizes(sizes: pd.DataFrame, out: Path) -> None:
     families = list(dict.fromkeys(sizes["family"]))
-    fig, axes = plt.subplots(1, len(families), figsize=(5 * len(families), 3.6), squeeze=False)
-    for ax, family in zip(axes[0], families, strict=True):
+    plt, fig, axes = _panels(families, 3.6)
+    for ax, family in zip(axes, families, strict=True):
         part = sizes[sizes["family"] == family]
         for method, group in part.groupby("method", sort=False):
             bounds = np.array(
@@ -439,26 +449,22 @@ def _plot_sizes(sizes: pd.DataFrame, out: Path) -> None:
             )  # fmt: skip
         ax.axhline(1.0, color="grey", ls=":", lw=1)
         ax.set_xscale("log")
+        ax.minorticks_off()
         ticks = sorted(part["studies"].unique())
         ax.set_xticks(ticks, [str(n) for n in ticks])
         ax.set_title(family)
         ax.set_xlabel("prior studies in the registry")
         ax.set_ylabel("speed-up over Ax cold (gmean, 90 % CI)")
-    axes[0][0].legend(fontsize=7)
+    axes[0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out / "registry_size.png", dpi=110)
     plt.close(fig)
 
 
 def _plot(summary: pd.DataFrame, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     families = list(dict.fromkeys(summary["family"]))
-    fig, axes = plt.subplots(1, len(families), figsize=(5 * len(families), 3.8), squeeze=False)
-    for ax, family in zip(axes[0], families, strict=True):
+    plt, fig, axes = _panels(families, 3.8)
+    for ax, family in zip(axes, families, strict=True):
         part = summary[summary["family"] == family]
         for method, group in part.groupby("method", sort=False):
             length = int(group["budget"].max())
@@ -476,7 +482,7 @@ def _plot(summary: pd.DataFrame, out: Path) -> None:
         ax.set_xlabel("trials")
         ax.set_ylabel("median 1 - hypervolume ratio" if multi else "median normalized regret")
     counts = [summary.loc[summary["family"] == f, "method"].nunique() for f in families]
-    axes[0][int(np.argmax(counts))].legend(fontsize=7)  # the panel with every method
+    axes[int(np.argmax(counts))].legend(fontsize=7)  # the panel with every method
     fig.tight_layout()
     fig.savefig(out / "transfer_regret.png", dpi=110)
     plt.close(fig)
