@@ -56,7 +56,9 @@ class StudyRecord:
         done = completed[feasible_mask(completed, self.constraints)].dropna(subset=[metric])
         if done.empty:
             feasible = " feasible" if self.constraints and not completed.empty else ""
-            raise ValueError(f"Study {self.name!r} has no{feasible} completed trial with {metric!r}.")
+            raise ValueError(
+                f"Study {self.name!r} has no{feasible} completed trial with {metric!r}."
+            )
         ascending = self.objectives.get(metric, "maximize") == "minimize"
         return done.sort_values(metric, ascending=ascending).iloc[0]
 

@@ -19,7 +19,9 @@ class Budget:
         seconds: wall-clock seconds since the run started.
         cost: total evaluation cost; by default the sum of each trial's evaluation
             seconds (across workers), or of the metric named by ``cost_metric``.
-        cost_metric: a metric that ``evaluate`` returns and that measures cost.
+        cost_metric: a metric that ``evaluate`` returns and that measures cost. A trial
+            that early stopping ends costs the value it last reported (or, if it reported
+            none, its last step): report the cost with each step, e.g. epochs so far.
     """
 
     trials: int | None = None

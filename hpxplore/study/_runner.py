@@ -185,8 +185,10 @@ class Runner:
         if outcome.stopped_early:
             client.mark_trial_early_stopped(index)
             record["status"] = "early_stopped"
-            curve = record.get("curve") or [(0, {})]
-            record["metrics"] = {m: v for m, v in curve[-1][1].items()}
+            step, last = (record.get("curve") or [(0, {})])[-1]
+            record["metrics"] = dict(last)
+            if self.budget.cost_metric:  # what it spent: its last reported cost, or its step
+                self.cost += float(last.get(self.budget.cost_metric, step))
         elif not outcome.ok:
             self._fail(index, outcome.error or "evaluation failed")
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -162,6 +164,31 @@ def test_early_stopping_stops_poor_curves():
         make_study().run(
             obj.logistic, n_trials=1, executor="inline", early_stopping=True, progress=False
         )
+
+
+def test_an_early_stopped_trial_counts_against_a_cost_budget():
+    # the epochs an early-stopped trial ran used to cost nothing: with a budget in epochs,
+    # early stopping let a run spend more than the budget
+    spent = []
+
+    def curve(config, report):
+        plateau = 1 - abs(math.log10(config["C"]) - 0.5) / 10
+        for epoch in range(1, 9):
+            spent.append(1)
+            report(epoch, {"accuracy": plateau * (1 - 0.5**epoch), "epochs": epoch})
+        return {"accuracy": plateau * (1 - 0.5**8), "epochs": 8}
+
+    study = hpx.Study("es-cost", obj.SPACE, {"accuracy": "maximize"}, seed=0, init_trials=6)
+    study.warm_start(
+        [{"C": 3.0, "max_iter": 10}, {"C": 3.2, "max_iter": 10}, {"C": 2.8, "max_iter": 10}]
+    )
+    trials = study.run(
+        curve, n_trials=30, executor="inline", early_stopping=True, progress=False,
+        budget=hpx.Budget(cost=48, cost_metric="epochs"),
+    )  # fmt: skip
+    assert (trials["status"] == "early_stopped").any()
+    assert 48 <= sum(spent) < 48 + 8  # the last trial may run past the cap, no more
+    assert trials["epochs"].sum() == sum(spent)  # a stopped trial keeps its last epochs
 
 
 def test_bad_arguments(tmp_path):
