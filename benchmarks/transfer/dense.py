@@ -22,6 +22,7 @@ NAMES = (
     "yahpo_rpart_mo",
     "yahpo_rpart_constrained",
     "yahpo_lcbench",
+    "yahpo_lcbench_es",
     "xgboost_tables",
 )
 
@@ -33,6 +34,7 @@ class DenseFamily:
     tasks: Callable[[], list[str]]  # every task, in a fixed order
     make: Callable[[str], Task]
     test_every: int | None  # every n-th task is a meta-test task; None: leave one out
+    priors: str | None = None  # another family whose prior registry it shares
 
     def split(self) -> tuple[list[str], list[str]]:
         """(meta-train, meta-test) tasks. Leave one out: every task is in both, and a run's

@@ -42,6 +42,9 @@ METHODS = [
 ]
 
 
+# A fidelity run may start this many trials per full training of its budget (early
+# stopping ends most of them after a few epochs); the epoch budget stops it first.
+FIDELITY_TRIALS = 8
 # The methods whose runs depend on the registry (the others never read it).
 REGISTRY_METHODS = ["ax_naive_warm", "hpx_warm", "hpx_multitask", "optuna_tpe_warm"]
 
@@ -99,17 +102,26 @@ def _study_run(task, registry, budget, init, seed, *, warm=None, multitask=False
     )
     if warm is not None:
         study.warm_start(warm)
+    fidelity = {}
+    if task.epochs:  # early stopping, within budget full trainings' worth of epochs
+        cap = hpx.Budget(cost=budget * task.epochs, cost_metric="epochs")
+        fidelity = {"n_trials": budget * FIDELITY_TRIALS, "early_stopping": True, "budget": cap}
     try:
         study.run(
             task.evaluate,
-            n_trials=budget,
+            **{"n_trials": budget, **fidelity},
             executor="inline",
             progress=False,
         )
     finally:
         if multitask:  # the run saved itself into the registry: later methods must not see it
             registry.delete_study(study.name)
-    done = study.trials.sort_values("trial_index").dropna(subset=list(task.objectives))
+    trials = study.trials.sort_values("trial_index")
+    if task.epochs:
+        rows = trials[trials["status"].isin(["completed", "early_stopped"])]
+        rows = rows.assign(completed=rows["status"] == "completed").to_dict("records")
+        return task.by_full_run(rows, budget)
+    done = trials.dropna(subset=list(task.objectives))
     return [task.record(row) for row in done.to_dict("records")]
 
 
@@ -129,16 +141,11 @@ def optuna_trials(task, budget, seed, enqueue=()) -> list[dict[str, Any]]:
     for config in enqueue:
         study.enqueue_trial(dict(config))
     trials: list[dict[str, Any]] = []
+    if task.epochs:
+        return _optuna_pruned(task, budget, study)
 
     def objective(trial):
-        config = {}
-        for name, p in task.space.items():
-            if isinstance(p, Choice):
-                config[name] = trial.suggest_categorical(name, list(p.values))
-            elif isinstance(p, Int):
-                config[name] = trial.suggest_int(name, p.low, p.high, log=p.log)
-            else:
-                config[name] = trial.suggest_float(name, p.low, p.high, log=p.log)
+        config = _suggest(trial, task.space)
         measured = task.evaluate(config)
         trials.append({**config, **measured})
         scores = task.record(measured)
@@ -148,8 +155,56 @@ def optuna_trials(task, budget, seed, enqueue=()) -> list[dict[str, Any]]:
     return trials
 
 
+def _suggest(trial: Any, space: dict[str, Any]) -> dict[str, Any]:
+    config = {}
+    for name, p in space.items():
+        if isinstance(p, Choice):
+            config[name] = trial.suggest_categorical(name, list(p.values))
+        elif isinstance(p, Int):
+            config[name] = trial.suggest_int(name, p.low, p.high, log=p.log)
+        else:
+            config[name] = trial.suggest_float(name, p.low, p.high, log=p.log)
+    return config
+
+
+def _optuna_pruned(task, budget: int, study: Any) -> list[dict[str, Any]]:
+    """TPE with Optuna's median pruner on a fidelity task, until ``budget`` full trainings'
+    worth of epochs are spent: each trial's config, metrics and whether it completed."""
+    import optuna
+
+    study.pruner = optuna.pruners.MedianPruner(n_startup_trials=3)
+    cap, trials = budget * task.epochs, []
+
+    def objective(trial):
+        config, last = _suggest(trial, task.space), {}
+
+        def report(epoch, metrics):
+            last.update(metrics)
+            trial.report(metrics[task.metric], epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned
+
+        try:
+            measured = task.evaluate(config, report)
+        except optuna.TrialPruned:
+            trials.append({**config, **last, "completed": False})
+            raise
+        trials.append({**config, **measured, "completed": True})
+        return task.record(measured)
+
+    def enough(study, _trial):
+        if sum(t["epochs"] for t in trials) >= cap:
+            study.stop()
+
+    study.optimize(objective, n_trials=budget * FIDELITY_TRIALS, callbacks=[enough])
+    return trials
+
+
 def _optuna(task, budget, seed, enqueue=()) -> list:
-    return [task.record(t) for t in optuna_trials(task, budget, seed, enqueue)]
+    trials = optuna_trials(task, budget, seed, enqueue)
+    if task.epochs:
+        return task.by_full_run(trials, budget)
+    return [task.record(t) for t in trials]
 
 
 def run_method(

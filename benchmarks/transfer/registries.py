@@ -79,9 +79,11 @@ def dense_prior_file(family: str) -> Path:
     from benchmarks.transfer.dense import family as dense_family
     from benchmarks.transfer.methods import optuna_trials
 
+    dense = dense_family(family)
+    if dense.priors:
+        return dense_prior_file(dense.priors)
     smoke = os.environ.get(SMOKE_VAR) == "1"
     trials = 6 if smoke else PRIOR_TPE_TRIALS
-    dense = dense_family(family)
     train = dense.split()[0][: 8 if smoke else None]
     name = f"hpx-bench-{family}-{len(train)}x{trials}-tpe-v1.db"
     path = Path(tempfile.gettempdir()) / name

@@ -68,6 +68,9 @@ class Task:
     worst: float | None
     front: list[list[float]] | None = None  # two objectives: the exact Pareto front
     constraints: tuple[str, ...] = ()  # outcome constraints, e.g. "memory <= 300"
+    # a fidelity: evaluate(config, report) reports {metric, "epochs"} after each of this
+    # many epochs, and budgets count full trainings' worth of epochs (early stopping)
+    epochs: int | None = None
 
     @property
     def metric(self) -> str:
@@ -84,6 +87,25 @@ class Task:
         if self.constraints and not self.feasible(scores):
             values[0] = float(self.worst)
         return values[0] if len(values) == 1 else values
+
+    def by_full_run(self, trials: list[dict[str, Any]], budget: int) -> list[float]:
+        """A fidelity run's trials (in order; ``completed`` false when stopped early, with
+        the ``epochs`` each ran) as one value per full training's worth of epochs spent:
+        the k-th is the best completed value once k x ``epochs`` epochs are spent (the
+        worst known before any completes). Stopped trials cost epochs and count no value."""
+        spent, values, out = 0.0, [], []
+        for trial in trials:
+            spent += float(trial["epochs"])
+            if trial["completed"]:
+                values.append((spent, self.record(trial)))
+        worst = float(self.worst)
+        for k in range(1, budget + 1):
+            seen = [v for cost, v in values if cost <= k * self.epochs]
+            if not seen:
+                out.append(worst)
+            else:
+                out.append(max(seen) if self.direction == "maximize" else min(seen))
+        return out
 
     def feasible(self, scores: dict[str, float]) -> bool:
         from hpxplore.objectives import parse_constraints

@@ -23,12 +23,18 @@ profiles are landmarks a user gets from two short runs: the validation accuracy 
 default config and of a small one-layer net after 4 epochs, and log10 of the default's
 time for one epoch (a proxy for the data's size). Every third task is a meta-test task (12).
 
+``yahpo_lcbench_es``: the same tasks, priors and objective with the epochs as a fidelity:
+a trial reports its validation accuracy after every epoch, the Ax arms stop poor curves
+early (Ax's percentile rule) and Optuna's prune them (its median rule), and a run's budget
+is 30 full trainings' worth of epochs; random search trains every config in full.
+
 The best and worst known values are those of a 4,000-point random sample and every value
 a run sees (a surrogate has no exact optimum); regrets are normalized by them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -219,6 +225,28 @@ def rpart_constrained_task(task: str) -> Task:
     )  # fmt: skip
 
 
+def lcbench_es_task(task: str) -> Task:
+    """An LCBench task whose evaluate reports the validation accuracy after every epoch."""
+    plain = lcbench_task(task)
+
+    def evaluate(config: dict[str, Any], report: Callable[..., Any] | None = None):
+        rows = [{**config, "epoch": e} for e in range(1, LCBENCH_EPOCHS + 1)]
+        curve = scenario("lcbench").predict(pd.DataFrame(rows).assign(OpenML_task_id=task))
+        for epoch, value in enumerate(curve["val_accuracy"], start=1):
+            if report is not None:  # may raise to stop the trial here
+                report(epoch, {"val_accuracy": float(value), "epochs": float(epoch)})
+        last = curve.iloc[-1]
+        return {
+            "val_accuracy": float(last["val_accuracy"]),
+            "time": float(last["time"]),
+            "epochs": float(LCBENCH_EPOCHS),
+        }
+
+    return dataclasses.replace(
+        plain, family="yahpo_lcbench_es", evaluate=evaluate, epochs=LCBENCH_EPOCHS
+    )
+
+
 FAMILIES = {
     "yahpo_rpart": DenseFamily("yahpo_rpart", "yahpo", rpart_tasks, rpart_task, test_every=5),
     "yahpo_rpart_mo": DenseFamily(
@@ -229,5 +257,13 @@ FAMILIES = {
     ),
     "yahpo_lcbench": DenseFamily(
         "yahpo_lcbench", "yahpo", lcbench_tasks, lcbench_task, test_every=3
+    ),
+    "yahpo_lcbench_es": DenseFamily(
+        "yahpo_lcbench_es",
+        "yahpo",
+        lcbench_tasks,
+        lcbench_es_task,
+        test_every=3,
+        priors="yahpo_lcbench",
     ),
 }

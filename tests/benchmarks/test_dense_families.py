@@ -21,7 +21,7 @@ def test_splits_are_fixed_and_keep_test_tasks_out_of_the_priors(yahpo_data, quan
     rpart = (91, 23)  # the two-objective and constrained variants share rpart's split
     assert sizes == {"yahpo_rpart": rpart, "yahpo_rpart_mo": rpart,
                      "yahpo_rpart_constrained": rpart, "yahpo_lcbench": (22, 12),
-                     "xgboost_tables": (10, 10)}  # fmt: skip
+                     "yahpo_lcbench_es": (22, 12), "xgboost_tables": (10, 10)}  # fmt: skip
     with pytest.raises(KeyError, match="No dense family 'nope'"):
         dense.family("nope")
 
@@ -115,3 +115,26 @@ def test_the_two_objective_variant_has_a_front_of_non_dominated_points(yahpo_dat
     config = {"cp": 0.01, "maxdepth": 5, "minbucket": 7, "minsplit": 20, "impute": "impute.mean"}
     acc, log_time = task.record(task.evaluate(config))
     assert 0 < acc <= 1 and log_time < 0
+
+
+def test_a_fidelity_run_is_read_per_full_training_of_epochs(yahpo_data):
+    from benchmarks.transfer.tasks import make_task
+
+    task = make_task("yahpo_lcbench_es", "3945")
+    reported = []
+    config = {"batch_size": 64, "learning_rate": 0.01, "max_dropout": 0.1, "max_units": 512,
+              "momentum": 0.9, "num_layers": 2, "weight_decay": 0.001}  # fmt: skip
+    final = task.evaluate(config, lambda epoch, metrics: reported.append((epoch, metrics)))
+    assert [e for e, _ in reported] == list(range(1, 53)) and final["epochs"] == 52
+    assert reported[-1][1]["val_accuracy"] == final["val_accuracy"]
+    assert make_task("yahpo_lcbench", "3945").evaluate(config)["val_accuracy"] == pytest.approx(
+        final["val_accuracy"]
+    )  # the same surrogate at full fidelity
+    trials = [
+        {"val_accuracy": 80.0, "epochs": 52, "completed": True},
+        {"val_accuracy": 30.0, "epochs": 4, "completed": False},  # stopped: costs, no value
+        {"val_accuracy": 95.0, "epochs": 4, "completed": False},
+        {"val_accuracy": 90.0, "epochs": 52, "completed": True},  # done after 112 epochs
+    ]
+    assert task.by_full_run(trials, 3) == [80.0, 80.0, 90.0]
+    assert task.by_full_run(trials[1:2], 2) == [task.worst, task.worst]
