@@ -357,14 +357,20 @@ def write(runs: pd.DataFrame, out: Path, *, timing: list[dict], smoke: bool) -> 
 def registry_curve(summary: pd.DataFrame) -> pd.DataFrame:
     """Per dense family run with smaller registries, method that reads the registry and
     registry size: each method's speed-up over Ax cold and its mean regret over Ax cold's
-    on the same task and seed (geometric means with 90 % intervals), regret after 10 trials."""
+    on the same task and seed (geometric means with 90 % intervals), regret after 10 trials.
+    Every size is read on the same tasks and seeds (those the smaller registries ran)."""
     rows = []
-    with_sizes = {base_family(f) for f in summary["family"] if registry_size(f) is not None}
+    sized = summary[summary["family"].map(registry_size).notna()]
+    with_sizes = set(sized["family"].map(base_family))
     for label in summary["family"].unique():
         base = base_family(label)
         if base not in with_sizes or label.endswith("_unrelated"):
             continue
         part = summary[summary["family"] == label]
+        # the whole registry on the tasks and seeds the smaller ones ran: a paired curve
+        smaller = sized[sized["family"].map(base_family) == base]
+        keys = set(zip(smaller["task"], smaller["seed"], strict=True))
+        part = part[[k in keys for k in zip(part["task"], part["seed"], strict=True)]]
         paired = versus(part, against="ax_cold")
         for method in [m for m in REGISTRY_METHODS if m in set(part["method"])]:
             mine = part[part["method"] == method]

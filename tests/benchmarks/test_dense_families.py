@@ -138,3 +138,22 @@ def test_a_fidelity_run_is_read_per_full_training_of_epochs(yahpo_data):
     ]
     assert task.by_full_run(trials, 3) == [80.0, 80.0, 90.0]
     assert task.by_full_run(trials[1:2], 2) == [task.worst, task.worst]
+
+
+def test_the_registry_curve_pairs_every_size_on_the_same_tasks_and_seeds():
+    from benchmarks.transfer.report import registry_curve
+
+    rows = []
+    for task in ("a", "b"):
+        for seed in (0, 1):
+            for method, speedup in (("ax_cold", 1.0), ("hpx_warm", 4.0 if task == "a" else 1.0)):
+                rows.append(("f", task, seed, method, speedup, 91))
+    # the smaller registry ran task a, seed 0 only: the whole registry is read there too
+    rows += [("f_reg5", "a", 0, "ax_cold", 1.0, None), ("f_reg5", "a", 0, "hpx_warm", 2.0, 5)]
+    summary = pd.DataFrame(
+        rows, columns=["family", "task", "seed", "method", "speedup_vs_cold", "registry_studies"]
+    ).assign(mean_regret=0.1, regret_at_10=0.1)
+    curve = registry_curve(summary).set_index(["studies", "method"])
+    assert curve.loc[(91, "hpx_warm"), "runs"] == 1
+    assert curve.loc[(91, "hpx_warm"), "gmean_speedup_vs_cold"] == 4.0  # not 2.0 over a, b
+    assert curve.loc[(5, "hpx_warm"), "gmean_speedup_vs_cold"] == 2.0
