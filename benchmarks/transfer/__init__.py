@@ -1,5 +1,5 @@
-"""The transfer benchmark: leave one task out, tune it with every method, same budget and seeds.
+"""The transfer benchmark: held-out tasks tuned by every method, same budget and seeds.
 
-.venv/bin/python -m benchmarks.transfer            # the full run (see ``make bench``)
-.venv/bin/python -m benchmarks.transfer --smoke    # one task, tiny budget (in make test)
+.venv/bin/python -m benchmarks.transfer --families yahpo_rpart --seeds 3  # bench-full's steps
+.venv/bin/python -m benchmarks.transfer --smoke    # one task a family, tiny budget (make test)
 """
