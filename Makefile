@@ -62,6 +62,7 @@ bench-full: install
 	$(BENCH) --families yahpo_lcbench xgboost_tables --seeds 2 --merge
 	$(BENCH) --families yahpo_lcbench --seeds 1 --unrelated --merge --resume
 	$(BENCH) --families yahpo_rpart --seeds 1 --tasks 12 --registry-sizes 5 20 --merge --resume
+	$(BENCH) --families yahpo_rpart_constrained --seeds 1 --tasks 12 --merge
 
 lint: install
 	$(PY) -m ruff check hpxplore tests data benchmarks
