@@ -7,7 +7,10 @@ in what they transfer:
 * ``ax_cold``: Ax's default strategy (Sobol, then Bayesian optimization); nothing transferred.
 * ``ax_naive_warm``: what a careful user does today: the best config of each of the 3
   nearest prior tasks by plain (z-scored Euclidean) meta-feature distance, attached first.
-* ``hpx_warm``: ``hpx.recommend`` + ``study.warm_start(recs)`` (design seeding).
+* ``hpx_warm``: ``hpx.recommend`` + ``study.warm_start(recs)``, hpxplore's default: the
+  transferred configs first, and the transfer prior in Ax's model for the whole run.
+* ``hpx_seeds``: the same warm start with ``Study(transfer=None)``: after the transferred
+  configs, Ax's cold model (what ``hpx_warm`` was before the transfer prior).
 * ``hpx_multitask``: the same, plus Ax's multi-task transfer surrogate over the 2 nearest
   in-distribution prior studies (``Study(transfer="multitask")``).
 * ``random``: uniform random search (log-uniform on log scales).
@@ -35,6 +38,7 @@ METHODS = [
     "ax_cold",
     "ax_naive_warm",
     "hpx_warm",
+    "hpx_seeds",
     "hpx_multitask",
     "random",
     "optuna_tpe",
@@ -46,7 +50,7 @@ METHODS = [
 # stopping ends most of them after a few epochs); the epoch budget stops it first.
 FIDELITY_TRIALS = 8
 # The methods whose runs depend on the registry (the others never read it).
-REGISTRY_METHODS = ["ax_naive_warm", "hpx_warm", "hpx_multitask", "optuna_tpe_warm"]
+REGISTRY_METHODS = ["ax_naive_warm", "hpx_warm", "hpx_seeds", "hpx_multitask", "optuna_tpe_warm"]
 
 
 def naive_nearest(task: Any, registry: hpx.Registry, k: int = 3) -> list[str]:
@@ -87,7 +91,9 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _study_run(task, registry, budget, init, seed, *, warm=None, multitask=False) -> list:
+def _study_run(
+    task, registry, budget, init, seed, *, warm=None, multitask=False, prior=True
+) -> list:
     study = hpx.Study(
         f"{task.name}-{seed}-{'mt' if multitask else 'st'}",
         task.space,
@@ -97,7 +103,7 @@ def _study_run(task, registry, budget, init, seed, *, warm=None, multitask=False
         profile=task.profile if multitask else None,
         seed=seed,
         init_trials=init,
-        transfer="multitask" if multitask else None,
+        transfer="multitask" if multitask else "prior" if prior else None,
         transfer_k=2,
     )
     if warm is not None:
@@ -244,6 +250,8 @@ def run_method(
             )
         if method == "hpx_warm":
             return _study_run(task, registry, budget, init, seed, warm=recs())
+        if method == "hpx_seeds":
+            return _study_run(task, registry, budget, init, seed, warm=recs(), prior=False)
         if method == "hpx_multitask":
             return _study_run(task, registry, budget, init, seed, warm=recs(), multitask=True)
         if method == "random":

@@ -176,6 +176,13 @@ def client_from_snapshot(data: Mapping[str, Any]) -> Client:
         return Client.load_from_json_file(str(path))
 
 
+def log_scaled(client: Client) -> set[str]:
+    """The parameters Ax models on a log scale (ranges set so, and the ordered numeric
+    choices Ax itself puts on one)."""
+    parameters = client._experiment.search_space.parameters
+    return {name for name, p in parameters.items() if getattr(p, "log_scale", False)}
+
+
 def to_ax_config(space: Space, config: Mapping[str, Any]) -> dict[str, Any]:
     """A config in Ax's terms (string-typed choices as strings)."""
     out = {}

@@ -7,7 +7,7 @@ import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,6 +22,9 @@ from hpxplore.study import _ax
 from hpxplore.study._budget import Budget
 from hpxplore.study._build_lock import announce_build
 from hpxplore.study._transfer_hooks import TransferHooks
+
+if TYPE_CHECKING:
+    from hpxplore.transfer._prior import TransferPrior
 
 __all__ = ["Study"]
 
@@ -64,9 +67,13 @@ class Study(TransferHooks):
             default ``max(5, 2 * number of parameters)``.
         warm_share: the largest share of the initial design given to transferred configs.
         method: Ax's generation method, ``"fast"`` or ``"quality"``.
-        transfer: ``"multitask"`` to model the new task jointly with its ``transfer_k``
-            most similar in-distribution prior studies (Ax's transfer-learning
-            multi-task GP, with cross-validated model selection); needs ``registry``.
+        transfer: ``"prior"`` (the default): when the study is warm-started from
+            ``Recommendations``, Ax's GP for the whole run takes the similar prior studies
+            as its prior mean, each weighted by how well it ranks this task's own trials
+            (see :attr:`events`, ``prior_weights``). ``"multitask"`` to model the new task
+            jointly with its ``transfer_k`` most similar in-distribution prior studies (Ax's
+            transfer-learning multi-task GP); needs ``registry``. ``None``: after the warm
+            start, Ax's cold model.
     """
 
     def __init__(
@@ -82,7 +89,7 @@ class Study(TransferHooks):
         init_trials: int | None = None,
         warm_share: float = 0.5,
         method: str = "fast",
-        transfer: str | None = None,
+        transfer: str | None = "prior",
         transfer_k: int = 3,
         provenance: Mapping[str, Any] | None = None,
     ) -> None:
@@ -117,9 +124,12 @@ class Study(TransferHooks):
             )
         if method not in ("fast", "quality"):
             raise InputError(f"method must be 'fast' or 'quality', got {method!r}.", "")
-        if transfer not in (None, "multitask"):
-            raise InputError(f"transfer must be None or 'multitask', got {transfer!r}.", "")
-        if transfer and registry is None:
+        if transfer not in (None, "prior", "multitask"):
+            raise InputError(
+                f"transfer must be 'prior', 'multitask' or None, got {transfer!r}.",
+                "The default, 'prior', uses the prior studies that warm_start(recs) brings.",
+            )
+        if transfer == "multitask" and registry is None:
             raise InputError(
                 "transfer='multitask' models prior studies, so it needs a registry.",
                 "Pass registry=hpx.Registry(...) and profile=... to the Study.",
@@ -131,6 +141,8 @@ class Study(TransferHooks):
             )
         self.transfer, self.transfer_k = transfer, transfer_k
         self.sources: list[str] = []
+        self.prior: TransferPrior | None = None  # set by warm_start(recs) when transfer="prior"
+        self._weights_seen = 0
         self.registry, self.profile, self.seed = registry, profile, seed
         self.init_trials, self.warm_share, self.method = init_trials, float(warm_share), method
         self.provenance = dict(provenance or {})
@@ -201,11 +213,13 @@ class Study(TransferHooks):
                 reason=f"at most {share:.0%} of the {self.init_trials}-trial initial design",
             )
         self._warm = items[:cap]
+        from hpxplore.transfer import Recommendations, TransferMonitor
+
+        if self.transfer == "prior" and isinstance(source, Recommendations):
+            self.prior = source.prior
         narrowed = getattr(getattr(source, "narrowed", None), "space", None)
         if narrow and narrowed is not None:
             self._narrow(narrowed, source.narrowed.rationale)
-        from hpxplore.transfer import TransferMonitor
-
         primary, direction = next(iter(self.objectives.items()))
         self._monitor = TransferMonitor(
             primary,
@@ -262,6 +276,8 @@ class Study(TransferHooks):
         self._client = _ax.make_client(settings, self.space, self.objectives, self.constraints)
         if self.transfer == "multitask":
             self._start_transfer(settings.quasi_random)
+        elif self.prior is not None:
+            self._start_prior(settings)
         if self.registry is not None:
             self.registry.begin_study(
                 self.name,
@@ -278,6 +294,9 @@ class Study(TransferHooks):
                     "warm_count": len(self._warm),
                     "transfer": self.transfer,
                     "sources": self.sources,
+                    "prior": [[s.study, s.similarity] for s in self.prior.sources]
+                    if self.prior
+                    else [],
                 },
             )
         for rank, item in enumerate(self._warm):
@@ -360,6 +379,7 @@ class Study(TransferHooks):
             )
         if batch:
             self._save_snapshot()
+        self._log_prior_weights()
         return list(batch)
 
     # -- running --------------------------------------------------------------------------
@@ -432,13 +452,19 @@ class Study(TransferHooks):
             init_trials=settings.get("init_trials"),
             warm_share=settings.get("warm_share", 0.5),
             method=settings.get("method", "fast"),
+            transfer=settings.get("transfer"),
         )
+        if settings.get("transfer") == "prior" and settings.get("prior"):
+            from hpxplore.study._prior_model import model_class
+
+            model_class()  # Ax's storage must know the model before it reads the snapshot
         study._client = _ax.client_from_snapshot(snapshot)
         if settings.get("transfer") == "multitask" and settings.get("sources"):
             # Ax's snapshot drops auxiliary experiments: rebuild them from the registry
-            study.transfer = "multitask"
             records = [registry.study(n) for n in settings["sources"] if n in registry]
             study._attach(records, 0, with_strategy=False)
+        if settings.get("transfer") == "prior" and settings.get("prior"):
+            study._restore_prior(settings["prior"])
         for row in record.trials.to_dict("records"):
             index = int(row["trial_index"])
             metrics = {m: row[m] for m in record.objectives if m in row and not _is_nan(row[m])}

@@ -1,5 +1,6 @@
-"""The transfer side of a Study: multi-task sources, the monitor's verdicts, rollback advice
-and the outcomes of transferred trials. Mixed into :class:`~hpxplore.study.Study`."""
+"""The transfer side of a Study: the transfer prior or multi-task sources, the monitor's
+verdicts, rollback advice and the outcomes of transferred trials. Mixed into
+:class:`~hpxplore.study.Study`."""
 
 from __future__ import annotations
 
@@ -33,6 +34,43 @@ class TransferHooks:
             similarity=[round(float(v), 3) for v in close["similarity"]],
         )
 
+    def _start_prior(self, settings: Any) -> None:
+        """Ax's strategy with the transfer prior as the model of every metric."""
+        from hpxplore.study._prior_model import prior_generation_strategy, register_prior
+
+        register_prior(self.name, self.prior, _ax.log_scaled(self._client))
+        self._client.set_generation_strategy(prior_generation_strategy(settings, self.name))
+        self._event(
+            "transfer_prior",
+            studies=self.prior.studies,
+            similarity=[round(s.similarity, 3) for s in self.prior.sources],
+            trials=sum(len(s.configs) for s in self.prior.sources),
+        )
+
+    def _restore_prior(self, sources: list[list[Any]]) -> None:
+        """Rebuild a resumed study's prior from the registry (Ax's snapshot names it only)."""
+        from hpxplore.study._prior_model import register_prior
+        from hpxplore.transfer._prior import transfer_prior
+
+        records = [(self.registry.study(n), float(s)) for n, s in sources if n in self.registry]
+        self.prior = transfer_prior(records, self.space, self.metrics, max_studies=len(sources))
+        register_prior(self.name, self.prior, _ax.log_scaled(self._client))
+
+    def _log_prior_weights(self) -> None:
+        """One ``prior_weights`` event per model fit since the last: each study's weight."""
+        if self.prior is None:
+            return
+        for entry in self.prior.weights[self._weights_seen :]:
+            ranked = sorted(entry["weights"].items(), key=lambda kv: -kv[1])
+            self._event(
+                "prior_weights",
+                metric=entry["metric"],
+                trials=entry["trials"],
+                weights={name: round(w, 3) for name, w in ranked if w > 0},
+                dropped=[name for name, w in ranked if w == 0 and name != "(this task)"],
+            )
+        self._weights_seen = len(self.prior.weights)
+
     def _attach(self, records: list[Any], quasi_random: int, *, with_strategy: bool = True) -> None:
         from hpxplore.study._transfer_surrogate import attach_sources, transfer_generation_strategy
 
@@ -56,6 +94,8 @@ class TransferHooks:
         assessment = self._monitor.assess(self.trials)
         if "p_transferred_beats_quasi_random" not in assessment.evidence:
             return
+        if self.prior is not None and self.prior.weights:
+            assessment.evidence["prior_weights"] = self.prior.weights[-1]["weights"]
         if assessment.evidence.get("neighbours"):
             self._event("neighbour_weights", neighbours=assessment.evidence["neighbours"])
         if assessment.hurting:
@@ -79,6 +119,12 @@ class TransferHooks:
             for aux in client._experiment.auxiliary_experiments_by_purpose.get(purpose, []):
                 aux.is_active = False
             _ax.restore_default_strategy(client, self.init_trials, self.seed, self.method)
+        if self.prior is not None:
+            from hpxplore.study._prior_model import register_prior
+
+            register_prior(self.name, None)
+            _ax.restore_default_strategy(client, self.init_trials, self.seed, self.method)
+            self.prior = None
         widened = None
         if self.full_space is not None:
             _ax.set_search_space(client, self.full_space)

@@ -30,6 +30,7 @@ from hpxplore.space import Space, parse_space, sets, validate_config
 from hpxplore.transfer._guardrails import guardrails
 from hpxplore.transfer._mapping import default_config
 from hpxplore.transfer._narrowing import NarrowedSpace, narrow_space
+from hpxplore.transfer._prior import transfer_prior
 from hpxplore.transfer._projection import project
 from hpxplore.transfer._ranking import Candidate, candidates, choose, score
 from hpxplore.transfer._rationale import (
@@ -254,6 +255,11 @@ def _recommend(
     recs.coverage = {name: len(studies) for name, studies in coverage.items()}
     recs.surrogates, recs.similarities = surrogates, [float(x) for x in w]
     recs.registry_model = model
+    by_name = {record.name: record for record in comparable}
+    in_scope = scope[scope["in_distribution"]].to_dict("records")
+    recs.prior = transfer_prior(
+        [(by_name[row["study"]], row["similarity"]) for row in in_scope], space, metrics
+    )
     recs.narrowed = narrow_space(
         space,
         [(record, float(row["similarity"])) for _, record, row in fitted],

@@ -10,6 +10,7 @@ import pandas as pd
 
 from hpxplore.exceptions import HpxploreError, InputError
 from hpxplore.profiling import TaskProfile
+from hpxplore.transfer._prior import TransferPrior
 from hpxplore.transfer._rationale import summary
 
 __all__ = ["KINDS", "Recommendation", "Recommendations"]
@@ -84,6 +85,7 @@ class Recommendations:
         self.similarities: list[float] = []
         self.registry_model: Any = None  # the RegistryModel that ranked them, if one was fitted
         self.coverage: dict[str, int] = {}  # per parameter: how many close studies set it
+        self.prior: TransferPrior | None = None  # the prior studies' data for the run's model
 
     def __len__(self) -> int:
         return len(self.items)

@@ -17,6 +17,8 @@ HEADLINES = {
     "neighbour_weights": "Neighbours re-weighted",
     "transfer_kept": "Transfer kept",
     "transfer_on": "Transfer surrogate on",
+    "transfer_prior": "Transfer prior on",
+    "prior_weights": "Prior studies re-weighted",
     "warm_start_capped": "Warm start capped",
     "space_narrowed": "Search space narrowed",
     "trial_failed": "Trial failed",
@@ -76,6 +78,29 @@ def event_sentence(event: Mapping[str, Any]) -> str:
         pairs = zip(event.get("sources", []), event.get("similarity", []), strict=False)
         listed = ", ".join(f"{name} (similarity {s:.2f})" for name, s in pairs)
         return f"Ax's multi-task model learns from this task and {listed or 'no source'}."
+    if kind == "transfer_prior":
+        studies = event.get("studies", [])
+        return (
+            f"Ax's model of every metric starts from what {len(studies)} similar prior "
+            f"stud{'y' if len(studies) == 1 else 'ies'} ({event.get('trials')} trials) say: "
+            f"{_names(studies[:5])}{' ...' if len(studies) > 5 else ''}. Each study's weight "
+            "follows from how well it ranks this task's own trials."
+        )
+    if kind == "prior_weights":
+        weights = dict(event.get("weights", {}))
+        own = weights.pop("(this task)", 0.0)
+        top = "; ".join(f"{name} {w:.2f}" for name, w in list(weights.items())[:4]) or "none"
+        dropped = event.get("dropped", [])
+        return (
+            f"After {event.get('trials')} trials, the prior for {event.get('metric')}: {top}; "
+            f"this task's own model {own:.2f}"
+            + (
+                f". Dropped (they rank this task's trials worse than its own model): "
+                f"{len(dropped)} stud{'y' if len(dropped) == 1 else 'ies'}."
+                if dropped
+                else "."
+            )
+        )
     if kind == "warm_start_capped":
         return (
             f"Only the first {event.get('kept')} of {event.get('given')} transferred configs "
