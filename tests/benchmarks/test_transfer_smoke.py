@@ -19,6 +19,7 @@ METHODS = {
     "ax_cold",
     "ax_naive_warm",
     "hpx_warm",
+    "hpx_seeds",
     "hpx_multitask",
     "random",
     "optuna_tpe",

@@ -132,6 +132,9 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
         "transfer_kept": {"evidence": {"transferred": 2, "quasi_random": 3,
                                        "p_transferred_beats_quasi_random": 0.83}},
         "transfer_on": {"sources": ["a", "b"], "similarity": [0.8, 0.7]},
+        "transfer_prior": {"studies": ["a", "b"], "similarity": [0.8, 0.7], "trials": 80},
+        "prior_weights": {"metric": "acc", "trials": 9, "weights": {"a": 0.7, "(this task)": 0.3},
+                          "dropped": ["b"]},
         "warm_start_capped": {"kept": 3, "given": 8, "reason": "at most 50% of the 6-trial design"},
         "space_narrowed": {"rationale": "Narrowed to the box around the top 3 configs."},
         "trial_failed": {"trial": 2, "reason": "ValueError: bad"},
@@ -146,6 +149,11 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
     assert "a 0.00 (rank correlation -0.20)" in said["neighbour_weights"]
     assert "a (similarity 0.80), b (similarity 0.70)" in said["transfer_on"]
     assert "first 3 of 8" in said["warm_start_capped"]
+    assert "2 similar prior studies (80 trials) say: a, b" in said["transfer_prior"]
+    assert said["prior_weights"] == (
+        "After 9 trials, the prior for acc: a 0.70; this task's own model 0.30. Dropped (they "
+        "rank this task's trials worse than its own model): 1 study."
+    )
     assert (
         said["run_finished"] == "8 trial(s) in 12.3 s; stopped because trial budget of 8 reached."
     )
