@@ -2,9 +2,10 @@
 
 ``PriorGP`` is BoTorch's ``SingleTaskGP`` with one change, its mean: ``c + a * p(x)``, where
 ``p`` is a weighted sum of one GP per prior study (fitted once per run on that study's
-normal scores, ``transfer._prior``) and ``c``, ``a >= 0`` are fitted with the kernel by
-Ax, as for any GP. The new task's GP so models what the prior studies did not foresee: the
-stacked residual idea of Google Vizier (Golovin et al. 2017).
+normal scores, ``transfer._prior``), and ``c``, ``a >= 0`` the least-squares fit of the
+task's standardized values on ``p`` at its trials; Ax then fits the kernel as for any GP,
+which so models what the prior studies did not foresee: the stacked residual idea of
+Google Vizier (Golovin et al. 2017).
 
 The weights are RGPE's (Feurer et al. 2018), recomputed at every fit from the new task's
 own trials: each study's GP and the task's own leave-one-out GP rank those trials; a
@@ -28,7 +29,15 @@ import numpy as np
 from hpxplore.space import Choice, Space
 from hpxplore.transfer._prior import TransferPrior
 
-__all__ = ["PRIOR_NODE", "model_class", "prior_generation_strategy", "register_prior"]
+__all__ = [
+    "PRIOR_NODE",
+    "THIS_TASK",
+    "features",
+    "model_class",
+    "prior_generation_strategy",
+    "register_prior",
+    "rgpe_weights",
+]
 
 PRIOR_NODE = "MBM"  # the node name Ax's own strategy gives its model
 THIS_TASK = "(this task)"

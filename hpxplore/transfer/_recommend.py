@@ -12,6 +12,8 @@
    and picks projected to meet them come first.
 3. Projections and gains with 95 % intervals (``_projection``), guardrails
    (``_guardrails``) and a rationale from those facts (``_rationale``).
+4. ``recs.prior``: the most similar in-distribution studies' trials as normal scores
+   (``_prior``), which a warm-started Study keeps in Ax's model for the whole run.
 """
 
 from __future__ import annotations
