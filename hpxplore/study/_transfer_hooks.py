@@ -60,6 +60,8 @@ class TransferHooks:
         """One ``prior_weights`` event per model fit since the last: each study's weight."""
         if self.prior is None:
             return
+        from hpxplore.study._prior_model import THIS_TASK
+
         for entry in self.prior.weights[self._weights_seen :]:
             ranked = sorted(entry["weights"].items(), key=lambda kv: -kv[1])
             self._event(
@@ -67,7 +69,7 @@ class TransferHooks:
                 metric=entry["metric"],
                 trials=entry["trials"],
                 weights={name: round(w, 3) for name, w in ranked if w > 0},
-                dropped=[name for name, w in ranked if w == 0 and name != "(this task)"],
+                dropped=[name for name, w in ranked if w == 0 and name != THIS_TASK],
             )
         self._weights_seen = len(self.prior.weights)
 
@@ -118,12 +120,12 @@ class TransferHooks:
             purpose = AuxiliaryExperimentPurpose.TRANSFERABLE_EXPERIMENT
             for aux in client._experiment.auxiliary_experiments_by_purpose.get(purpose, []):
                 aux.is_active = False
+        if self.sources or self.prior is not None:  # back to Ax's own single-task model
             _ax.restore_default_strategy(client, self.init_trials, self.seed, self.method)
         if self.prior is not None:
             from hpxplore.study._prior_model import register_prior
 
             register_prior(self.name, None)
-            _ax.restore_default_strategy(client, self.init_trials, self.seed, self.method)
             self.prior = None
         widened = None
         if self.full_space is not None:
