@@ -56,6 +56,13 @@ def _check_bounds(kind: str, low: float, high: float, log: bool) -> None:
         )
 
 
+def _from_unit(low: float, high: float, log: bool, u: float) -> float:
+    u = min(max(float(u), 0.0), 1.0)
+    if log:
+        return math.exp(math.log(low) + u * (math.log(high) - math.log(low)))
+    return low + u * (high - low)
+
+
 @dataclass(frozen=True)
 class Float:
     """A real-valued parameter in ``[low, high]``, optionally searched on a log scale."""
@@ -95,6 +102,10 @@ class Float:
                 math.log(self.high) - math.log(self.low)
             )
         return (value - self.low) / (self.high - self.low)
+
+    def from_unit(self, u: float) -> float:
+        """The value at ``u`` in [0, 1]: the inverse of ``to_unit``."""
+        return self.clip(_from_unit(self.low, self.high, self.log, u))
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "float", "low": self.low, "high": self.high, "log": self.log}
@@ -145,6 +156,10 @@ class Int:
                 math.log(self.high) - math.log(self.low)
             )
         return (value - self.low) / (self.high - self.low)
+
+    def from_unit(self, u: float) -> int:
+        """The integer nearest the value at ``u`` in [0, 1]."""
+        return self.clip(_from_unit(self.low, self.high, self.log, u))
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "int", "low": self.low, "high": self.high, "log": self.log}

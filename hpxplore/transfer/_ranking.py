@@ -40,12 +40,18 @@ _TOP_PER_STUDY = 3
 
 @dataclass(frozen=True)
 class Candidate:
-    """A prior trial's config mapped into the new space, and where it came from."""
+    """A prior trial's config mapped into the new space, and where it came from; or a
+    generated config (``_generation``), with the study of the prior trial nearest to it."""
 
     config: dict[str, Any]
     mapped: MappedConfig
     study: str
-    trial_index: int
+    trial_index: int | None
+    distance: float | None = None  # generated: RMS unit-cube distance to that prior trial
+
+    @property
+    def generated(self) -> bool:
+        return self.trial_index is None
 
 
 def candidates(
@@ -92,6 +98,8 @@ class Ranking:
     registry_rank: np.ndarray | None = None  # the registry model's predicted rank on the task
     objective_q: dict[str, np.ndarray] | None = None  # several objectives: quantile on each
     feasible: np.ndarray | None = None  # projected to meet every constraint and budget cap
+    generated: np.ndarray | None = None  # True for a generated candidate (``_generation``)
+    consensus: np.ndarray | None = None  # the prior studies' consensus (high = better)
 
     @property
     def baseline(self) -> int:
@@ -178,9 +186,16 @@ def choose(
         else ranking.registry_rank[:n_cand]
     )
     several = ranking.objective_q if ranking.objective_q and len(ranking.objective_q) > 1 else None
+    made = np.zeros(n_cand, bool) if ranking.generated is None else ranking.generated[:n_cand]
     if several is None or n_cand == 0:
-        for i in _order(robust, ranking)[: max(1, n - 3)]:
-            chosen.append((int(i), "conservative"))
+        observed = [int(i) for i in _order(robust, ranking) if not made[i]]
+        feasible = ranking.feasible if ranking.feasible is not None else np.ones(n_cand + 1, bool)
+        generated = (  # only those projected to meet every constraint and cap
+            [int(i) for i in _order(ranking.consensus, ranking) if made[i] and feasible[i]]
+            if ranking.consensus is not None
+            else []
+        )
+        chosen += _alternate(generated, observed, max(1, n - 3))
     else:
         first = int(_order(robust, ranking)[0])
         chosen.append((first, "conservative"))
@@ -191,19 +206,33 @@ def choose(
     if nearest_own is not None:
         order = [i for i in order if nearest_own[i]] + [i for i in order if not nearest_own[i]]
     for i in order:
-        if int(i) not in taken and len(chosen) < n - 1:
+        if int(i) not in taken and not made[i] and len(chosen) < n - 1:
             chosen.append((int(i), "aggressive"))
             taken.add(int(i))
             break
     upper = [
         int(i)
         for i in _order(ranking.uncertainty, ranking)
-        if int(i) not in taken and ranking.mean_q[i] >= 0.5
+        if int(i) not in taken and not made[i] and ranking.mean_q[i] >= 0.5
     ]
     if upper and len(chosen) < n - 1:
         chosen.append((upper[0], "exploratory"))
     chosen.append((n_cand, "baseline"))
     return chosen
+
+
+def _alternate(generated: list[int], observed: list[int], count: int) -> list[tuple[int, str]]:
+    """``count`` picks, a generated one first, then alternating with the observed ones (in
+    their orders); when one kind runs out, the other fills the rest."""
+    queues = {"generated": list(generated), "conservative": list(observed)}
+    picks = []
+    for slot in range(count):
+        kind = ("generated", "conservative")[slot % 2]
+        if not queues[kind]:
+            kind = "conservative" if kind == "generated" else "generated"
+        if queues[kind]:
+            picks.append((queues[kind].pop(0), kind))
+    return picks
 
 
 def _trade_offs(

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["cold_start_reason", "coverage_gap", "coverage_sentence", "rationale", "summary"]
+__all__ = [
+    "cold_start_reason",
+    "coverage_gap",
+    "coverage_sentence",
+    "rationale",
+    "source_label",
+    "summary",
+]
 
 
 def rationale(
@@ -35,11 +42,20 @@ def rationale(
     else:
         s = sources[0]
         where = "" if s.get("neighbour", True) else ", not one of the close neighbours"
-        head = (
-            f"{kind.capitalize()}: trial {s['trial_index']} of {s['study']!r} (similarity "
-            f"{s['similarity']:.2f}{where}; closest on {', '.join(drivers)}). "
-            + _support(support, n_neighbours)
-        )
+        if s.get("trial_index") is None:
+            head = (
+                f"Generated, not observed: no prior study tried this config. It is where the "
+                f"{s['consensus_of']} most similar studies' models (a GP on each study's "
+                "normal scores, weighted by similarity) agree best near their trials; the "
+                f"nearest trial is in {s['study']!r} (similarity {s['similarity']:.2f}{where}; "
+                f"closest on {', '.join(drivers)}), {s['distance']:.2f} away in the unit cube. "
+            )
+        else:
+            head = (
+                f"{kind.capitalize()}: trial {s['trial_index']} of {s['study']!r} (similarity "
+                f"{s['similarity']:.2f}{where}; closest on {', '.join(drivers)}). "
+            )
+        head += _support(support, n_neighbours)
         if registry_rank is not None:
             head += (
                 f" The registry model ({n_registry} studies) expects it to rank above "
@@ -85,6 +101,13 @@ def rationale(
         else ""
     )
     return lead + head + body + tail
+
+
+def source_label(source: Mapping[str, Any]) -> str:
+    """Where a recommendation came from, in a few words: a prior trial, or generated."""
+    if source.get("trial_index") is None:
+        return f"generated near a trial of {source['study']}"
+    return f"trial {source['trial_index']} of {source['study']}"
 
 
 def coverage_sentence(coverage: Mapping[str, Sequence[str]]) -> str:
@@ -138,6 +161,7 @@ def cold_start_reason(neighbours: Any, close: Any, unmeasured: Sequence[str] = (
 
 
 _WHY = {
+    "generated": "where the similar studies' models agree the optimum lies, between their trials",
     "conservative": "the pick most likely to do well here",
     "trade-off": "gives up some of the first objective for the others",
     "aggressive": "the closest study's best config, by its own model",
@@ -153,10 +177,7 @@ def summary(rec: Any) -> str:
     where = "no prior trial"
     if source is not None:
         closeness = "a close study" if source.get("neighbour", True) else "a far study"
-        where = (
-            f"trial {source['trial_index']} of {source['study']} ({closeness}, similarity "
-            f"{source['similarity']:.2f})"
-        )
+        where = f"{source_label(source)} ({closeness}, similarity {source['similarity']:.2f})"
     text = f"{rec.kind.capitalize()}, from {where}: {_WHY.get(rec.kind, rec.kind)}"
     if rec.registry_rank is not None and rec.kind in ("conservative", "trade-off"):
         text += f"; the registry model expects it above {rec.registry_rank:.0%} of a study's trials"

@@ -29,8 +29,9 @@ from hpxplore.exceptions import InputError
 from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 from hpxplore.profiling import TaskProfile
 from hpxplore.space import Space, parse_space, sets, validate_config
+from hpxplore.transfer._generation import Consensus, generate
 from hpxplore.transfer._guardrails import guardrails
-from hpxplore.transfer._mapping import default_config
+from hpxplore.transfer._mapping import MappedConfig, default_config
 from hpxplore.transfer._narrowing import NarrowedSpace, narrow_space
 from hpxplore.transfer._prior import transfer_prior
 from hpxplore.transfer._projection import project
@@ -188,10 +189,24 @@ def _recommend(
         for cand in candidates(record, space, objectives, guards, fill=base):
             pool.setdefault(tuple(sorted(cand.config.items())), cand)
     pooled = list(pool.values())
-    steps.step(f"ranking {len(pooled)} candidates")
+    by_name = {record.name: record for record in comparable}
+    in_scope = scope[scope["in_distribution"]].to_dict("records")
+    prior = transfer_prior(
+        [(by_name[row["study"]], row["similarity"]) for row in in_scope], space, metrics
+    )
+    consensus = (
+        Consensus.fit(prior, primary, objectives[primary])
+        if prior is not None and len(objectives) == 1
+        else None
+    )
+    steps.step(f"generating and ranking {len(pooled)} candidates")
+    pooled += _generated(pooled, consensus, space, base, coverage, max(1, n - 3), seed)
     configs = [c.config for c in pooled] + [base]
     predicted = None if model is None else model.predict(configs, profile)
     ranking = score(configs, surrogates, w, primary, predicted, list(objectives), guards)
+    ranking.generated = np.array([c.generated for c in pooled] + [False])
+    if consensus is not None:
+        ranking.consensus = consensus(configs)
     n_cand, n_ok = ranking.baseline, int(ranking.feasible[: ranking.baseline].sum())
 
     steps.step("projections and rationales")
@@ -204,6 +219,11 @@ def _recommend(
         sources, mapping, drivers = (
             ([], {}, []) if kind == "baseline" else _origin(pooled[i], origins, rows)
         )
+        if kind == "generated" and consensus is not None:
+            sources[0].update(
+                distance=round(float(pooled[i].distance or 0.0), 4),
+                consensus_of=len(consensus.studies),
+            )
         checks = guardrails(config, base, space, limits, projected, constraints, caps, mapping)
         support = float(ranking.support[i])
         rank_here = None if predicted is None else round(float(predicted[i]), 4)
@@ -257,11 +277,7 @@ def _recommend(
     recs.coverage = {name: len(studies) for name, studies in coverage.items()}
     recs.surrogates, recs.similarities = surrogates, [float(x) for x in w]
     recs.registry_model = model
-    by_name = {record.name: record for record in comparable}
-    in_scope = scope[scope["in_distribution"]].to_dict("records")
-    recs.prior = transfer_prior(
-        [(by_name[row["study"]], row["similarity"]) for row in in_scope], space, metrics
-    )
+    recs.prior = prior
     recs.narrowed = narrow_space(
         space,
         [(record, float(row["similarity"])) for _, record, row in fitted],
@@ -284,6 +300,29 @@ def _fit_neighbours(
         if surrogate is not None and primary in surrogate.models:
             out.append((surrogate, record, row))
     return out
+
+
+def _generated(
+    pooled: list[Candidate],
+    consensus: Consensus | None,
+    space: Space,
+    base: Mapping[str, Any],
+    coverage: Mapping[str, Sequence[str]],
+    n: int,
+    seed: int,
+) -> list[Candidate]:
+    """Up to ``n`` generated candidates (``_generation``), best consensus first; parameters
+    no close study sets keep the baseline's value."""
+    if consensus is None or not pooled:
+        return []
+    configs = [c.config for c in pooled]
+    starts = [configs[i] for i in np.argsort(-consensus(configs), kind="stable")]
+    fixed = {name: base[name] for name, studies in coverage.items() if not studies}
+    picks = generate(starts, space, consensus, consensus.prior_inputs, n, seed, fixed)
+    return [
+        Candidate(g.config, MappedConfig(g.config), consensus.owner(g.nearest), None, g.distance)
+        for g in picks
+    ]
 
 
 def _unmeasured(records: list[Any], modelled: Mapping[str, str]) -> list[str]:

@@ -11,11 +11,11 @@ import pandas as pd
 from hpxplore.exceptions import HpxploreError, InputError
 from hpxplore.profiling import TaskProfile
 from hpxplore.transfer._prior import TransferPrior
-from hpxplore.transfer._rationale import summary
+from hpxplore.transfer._rationale import source_label, summary
 
 __all__ = ["KINDS", "Recommendation", "Recommendations"]
 
-KINDS = ("conservative", "trade-off", "aggressive", "exploratory", "baseline")
+KINDS = ("generated", "conservative", "trade-off", "aggressive", "exploratory", "baseline")
 
 
 @dataclass
@@ -110,7 +110,7 @@ class Recommendations:
             row.update(
                 support=r.support,
                 registry_rank=r.registry_rank,
-                sources=", ".join(f"{s['study']}#{s['trial_index']}" for s in r.sources),
+                sources=", ".join(source_label(s) for s in r.sources),
                 guardrails_tripped=[n for n, g in r.guardrails.items() if not g["passed"]],
                 decision=r.decision,
                 reason=r.reason,

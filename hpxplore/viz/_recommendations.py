@@ -11,6 +11,7 @@ from hpxplore.viz._text import escape
 __all__ = ["recommendations_figure"]
 
 _COLOURS = {
+    "generated": "#54a24b",
     "conservative": "#4c78a8",
     "trade-off": "#b279a2",
     "aggressive": "#e45756",

@@ -11,6 +11,7 @@ from typing import Any
 import ipywidgets as W
 import plotly.graph_objects as go
 
+from hpxplore.transfer._rationale import source_label
 from hpxplore.viz import escape, format_config, recommendations_figure
 from hpxplore.widgets._cards import error_card, html_table, note
 
@@ -43,8 +44,7 @@ def _details(r: Any) -> str:
         for name, g in r.guardrails.items()
     )
     sources = ", ".join(
-        f"{escape(s['study'])} trial {s['trial_index']} (similarity {s['similarity']:.2f})"
-        for s in r.sources
+        f"{escape(source_label(s))} (similarity {s['similarity']:.2f})" for s in r.sources
     )
     return (
         "<details class='hpx-details'><summary>Details</summary>"

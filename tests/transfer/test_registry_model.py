@@ -87,12 +87,12 @@ def test_too_few_studies_give_no_model(studies):
 
 def test_recommendations_carry_the_registry_rank_and_say_so(studies):
     query = profile("new", 3000.0, 0.5)
-    recs = hpx.recommend(query, studies, SPACE, OBJECTIVES, n=4, tags={"model": "gbm"})
+    recs = hpx.recommend(query, studies, SPACE, OBJECTIVES, n=6, tags={"model": "gbm"})
     assert recs.registry_model is not None and len(recs.registry_model.studies) == 8
     transferred = [r for r in recs if r.kind != "baseline"]
     assert all(0.0 <= r.registry_rank <= 1.0 for r in transferred)
     conservative = [r for r in transferred if r.kind == "conservative"]
-    others = [r for r in transferred if r.kind != "conservative"]
+    others = [r for r in transferred if r.kind in ("aggressive", "exploratory")]
     assert min(r.registry_rank for r in conservative) >= max(r.registry_rank for r in others)
     assert "registry model (8 studies)" in conservative[0].rationale
     assert recs.table["registry_rank"].notna().all()  # the baseline's too, for comparison
@@ -104,7 +104,7 @@ def test_recommendations_carry_the_registry_rank_and_say_so(studies):
 def test_it_picks_among_every_comparable_study_not_only_the_nearest(studies):
     """With k=1 only the nearest study is modelled, yet every study's best trials compete."""
     query = profile("new", 3000.0, 0.5)
-    recs = hpx.recommend(query, studies, SPACE, OBJECTIVES, n=6, k=1, tags={"model": "gbm"})
+    recs = hpx.recommend(query, studies, SPACE, OBJECTIVES, n=8, k=1, tags={"model": "gbm"})
     nearest = recs.neighbours["study"].iloc[0]
     picked = [r for r in recs if r.kind == "conservative"]
     assert {s["study"] for r in picked for s in r.sources} - {nearest}  # from farther studies

@@ -51,11 +51,11 @@ def test_the_seeds_span_the_front_and_say_why(registry):
     assert "on loss" in trade.rationale and "on fit_s" in trade.rationale
 
 
-def test_one_objective_keeps_its_conservative_picks(registry):
+def test_one_objective_picks_generated_and_observed_bests(registry):
     recs = hpx.recommend(
         profile("new", 3000.0), registry, SPACE, {"loss": "minimize"}, n=5, tags={"model": "gbm"}
     )
-    assert [r.kind for r in recs][:2] == ["conservative", "conservative"]
+    assert [r.kind for r in recs][:2] == ["generated", "conservative"]
     assert "trade-off" not in [r.kind for r in recs]
 
 
