@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Study"]
 
+AUTO_INIT = 5  # the default initial design when cold: Ax's own initialization budget
+AUTO_WARM = 5  # the default initial design's transferred configs, at most
 _SNAPSHOT_EVERY = 40  # times the last snapshot's cost: at most 2.5 % of wall time
 _SNAPSHOT_MIN_S = 2.0
 _QUASI_RANDOM_NODES = {"Sobol", "CenterOfSearchSpace", "Center", "Random", "Uniform"}
@@ -63,9 +65,13 @@ class Study(TransferHooks):
         registry: where the study is saved as it runs (needs ``profile``).
         profile: the new task's profile.
         seed: seeds Ax's quasi-random initialization and models.
-        init_trials: size of the initial design (transferred + quasi-random);
-            default ``max(5, 2 * number of parameters)``.
-        warm_share: the largest share of the initial design given to transferred configs.
+        init_trials: size of the initial design (transferred + quasi-random). By default it
+            follows what the study starts from: cold, Ax's own 5 quasi-random trials; after
+            a warm start, the transferred configs (at most ``AUTO_WARM``) and one
+            quasi-random trial, so that Ax's model, and the transfer prior in it, takes
+            over at once.
+        warm_share: with an explicit ``init_trials``, the largest share of it given to
+            transferred configs.
         method: Ax's generation method, ``"fast"`` or ``"quality"``.
         transfer: ``"prior"`` (the default): when the study is warm-started from
             ``Recommendations``, Ax's GP for the whole run takes the similar prior studies
@@ -110,8 +116,9 @@ class Study(TransferHooks):
                 "A study saved to a registry needs the task's profile.",
                 "Pass profile=hpx.profile_task(df, target=...) so later tasks can transfer from it.",
             )
+        self._auto_init = init_trials is None
         if init_trials is None:
-            init_trials = max(5, 2 * len(self.space))
+            init_trials = AUTO_INIT
         if isinstance(init_trials, bool) or not isinstance(init_trials, int) or init_trials < 1:
             raise InputError(
                 f"The 'init_trials' parameter of Study must be an int in [1, inf). Got {init_trials!r} instead.",
@@ -204,15 +211,16 @@ class Study(TransferHooks):
             if key not in seen:
                 seen.add(key)
                 items.append({**item, "config": config})
-        cap = max(1, math.floor(share * self.init_trials))
+        if self._auto_init:
+            cap, reason = AUTO_WARM, f"at most {AUTO_WARM} (the default initial design)"
+        else:
+            cap = max(1, math.floor(share * self.init_trials))
+            reason = f"at most {share:.0%} of the {self.init_trials}-trial initial design"
         if len(items) > cap:
-            self._event(
-                "warm_start_capped",
-                kept=cap,
-                given=len(items),
-                reason=f"at most {share:.0%} of the {self.init_trials}-trial initial design",
-            )
+            self._event("warm_start_capped", kept=cap, given=len(items), reason=reason)
         self._warm = items[:cap]
+        if self._auto_init:  # the transferred configs, then one quasi-random trial
+            self.init_trials = len(self._warm) + 1
         from hpxplore.transfer import Recommendations, TransferMonitor
 
         if self.transfer == "prior" and isinstance(source, Recommendations):

@@ -59,6 +59,20 @@ def test_warm_start_fills_its_share_first_in_rank_order_and_wastes_no_sobol():
     assert origins[6] == "model"
 
 
+def test_the_default_design_is_axs_when_cold_and_shrinks_after_a_warm_start():
+    """Cold: Ax's own 5 quasi-random trials. Warm: the transferred configs (at most 5) and
+    one quasi-random trial, then the model at once."""
+    cold = hpx.Study("cold", obj.SPACE, {"accuracy": "maximize"}, seed=0)
+    origins = list(cold.run(obj.logistic, n_trials=6, executor="inline", progress=False).origin)
+    assert origins == ["quasi-random"] * 5 + ["model"]
+    configs = [{"C": c, "max_iter": 100} for c in (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)]
+    warm = hpx.Study("warm", obj.SPACE, {"accuracy": "maximize"}, seed=0).warm_start(configs)
+    capped = [e for e in warm.events if e["event"] == "warm_start_capped"]
+    assert capped and capped[0]["kept"] == 5 and capped[0]["given"] == 7
+    origins = list(warm.run(obj.logistic, n_trials=7, executor="inline", progress=False).origin)
+    assert origins == ["transferred"] * 5 + ["quasi-random", "model"]
+
+
 def test_warm_start_share_and_validation():
     study = make_study(init_trials=10)
     study.warm_start(pd.DataFrame({"C": [0.1, 0.2, 0.1], "max_iter": [10, 20, 10]}), share=0.3)
