@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.transfer import dense, report  # noqa: E402
 from benchmarks.transfer.bench_data import BenchDataMissing, bench_data, required  # noqa: E402
-from benchmarks.transfer.methods import METHODS, REGISTRY_METHODS, methods_for, run_method  # noqa: E402
+from benchmarks.transfer.methods import METHODS, REGISTRY_METHODS, run_method  # noqa: E402
 from benchmarks.transfer.registries import (  # noqa: E402
     SMOKE_VAR,
     dense_prior_file,
@@ -75,7 +75,7 @@ def run_job(
         own = own_prior_best(task) if family == "keel" else None
         names_before = set(reg.names())
         same_model = scenario != "unrelated" or family == "keel"
-        for method in [m for m in methods_for(task) if m in methods]:
+        for method in [m for m in METHODS if m in methods]:
             start = time.perf_counter()
             values = run_method(method, task, reg, budget, init, seed, same_model=same_model)
             rows.append(

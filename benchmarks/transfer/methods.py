@@ -11,15 +11,14 @@ in what they transfer:
   transferred configs first, and the transfer prior in Ax's model for the whole run.
 * ``hpx_seeds``: the same warm start with ``Study(transfer=None)``: after the transferred
   configs, Ax's cold model (what ``hpx_warm`` was before the transfer prior).
-* ``hpx_multitask``: the same, plus Ax's multi-task transfer surrogate over the 2 nearest
-  in-distribution prior studies (``Study(transfer="multitask")``).
 * ``random``: uniform random search (log-uniform on log scales).
 * ``optuna_tpe``: Optuna's TPE; ``optuna_tpe_warm``: TPE with hpxplore's transferred
   configs enqueued first (the same configs ``hpx_warm`` seeds with).
 
-With two objectives (``hpobench_mo``) every method but ``hpx_multitask`` runs (Ax's
-multi-task surrogate is single-objective here); the naive warm start still takes each
-neighbour's best config on the first objective, as a user would.
+With two objectives (``hpobench_mo``) the naive warm start still takes each neighbour's
+best config on the first objective, as a user would. (``hpx_multitask``, Ax's multi-task
+GP over the 2 nearest prior studies, was measured and removed with ``transfer="multitask"``:
+``docs/benchmarks.md``.)
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ METHODS = [
     "ax_naive_warm",
     "hpx_warm",
     "hpx_seeds",
-    "hpx_multitask",
     "random",
     "optuna_tpe",
     "optuna_tpe_warm",
@@ -50,7 +48,7 @@ METHODS = [
 # stopping ends most of them after a few epochs); the epoch budget stops it first.
 FIDELITY_TRIALS = 8
 # The methods whose runs depend on the registry (the others never read it).
-REGISTRY_METHODS = ["ax_naive_warm", "hpx_warm", "hpx_seeds", "hpx_multitask", "optuna_tpe_warm"]
+REGISTRY_METHODS = ["ax_naive_warm", "hpx_warm", "hpx_seeds", "optuna_tpe_warm"]
 
 
 def naive_nearest(task: Any, registry: hpx.Registry, k: int = 3) -> list[str]:
@@ -77,34 +75,19 @@ def naive_neighbours(task: Any, registry: hpx.Registry, k: int = 3) -> list[dict
     return configs
 
 
-def methods_for(task: Any) -> list[str]:
-    """The methods that run on ``task``: all but ``hpx_multitask`` with two objectives
-    (Ax's multi-task model is single-objective) and on the dense families, where one
-    multi-task run takes minutes (30-70 s at 6 trials), too long for their many tasks."""
-    from benchmarks.transfer.dense import NAMES
-
-    multitask = len(task.objectives) == 1 and task.family not in NAMES
-    return [m for m in METHODS if multitask or m != "hpx_multitask"]
-
-
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _study_run(
-    task, registry, budget, init, seed, *, warm=None, multitask=False, prior=True
-) -> list:
+def _study_run(task, registry, budget, init, seed, *, warm=None, prior=True) -> list:
     study = hpx.Study(
-        f"{task.name}-{seed}-{'mt' if multitask else 'st'}",
+        f"{task.name}-{seed}-st",
         task.space,
         task.objectives,
         constraints=list(task.constraints),
-        registry=registry if multitask else None,
-        profile=task.profile if multitask else None,
         seed=seed,
         init_trials=init,
-        transfer="multitask" if multitask else "prior" if prior else None,
-        transfer_k=2,
+        transfer="prior" if prior else None,
     )
     if warm is not None:
         study.warm_start(warm)
@@ -112,16 +95,7 @@ def _study_run(
     if task.epochs:  # early stopping, within budget full trainings' worth of epochs
         cap = hpx.Budget(cost=budget * task.epochs, cost_metric="epochs")
         fidelity = {"n_trials": budget * FIDELITY_TRIALS, "early_stopping": True, "budget": cap}
-    try:
-        study.run(
-            task.evaluate,
-            **{"n_trials": budget, **fidelity},
-            executor="inline",
-            progress=False,
-        )
-    finally:
-        if multitask:  # the run saved itself into the registry: later methods must not see it
-            registry.delete_study(study.name)
+    study.run(task.evaluate, **{"n_trials": budget, **fidelity}, executor="inline", progress=False)
     trials = study.trials.sort_values("trial_index")
     if task.epochs:
         rows = trials[trials["status"].isin(["completed", "early_stopped"])]
@@ -252,8 +226,6 @@ def run_method(
             return _study_run(task, registry, budget, init, seed, warm=recs())
         if method == "hpx_seeds":
             return _study_run(task, registry, budget, init, seed, warm=recs(), prior=False)
-        if method == "hpx_multitask":
-            return _study_run(task, registry, budget, init, seed, warm=recs(), multitask=True)
         if method == "random":
             return _random(task, budget, seed)
         if method == "optuna_tpe":

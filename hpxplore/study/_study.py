@@ -76,10 +76,9 @@ class Study(TransferHooks):
         transfer: ``"prior"`` (the default): when the study is warm-started from
             ``Recommendations``, Ax's GP for the whole run takes the similar prior studies
             as its prior mean, each weighted by how well it ranks this task's own trials
-            (see :attr:`events`, ``prior_weights``). ``"multitask"`` to model the new task
-            jointly with its ``transfer_k`` most similar in-distribution prior studies (Ax's
-            transfer-learning multi-task GP); needs ``registry``. ``None``: after the warm
-            start, Ax's cold model.
+            (see :attr:`events`, ``prior_weights``). ``None``: after the warm start, Ax's
+            cold model. (Ax's multi-task GP, ``"multitask"``, was measured and removed: no
+            better than the warm start alone, at ten times its cost; ``docs/benchmarks.md``.)
     """
 
     def __init__(
@@ -96,7 +95,6 @@ class Study(TransferHooks):
         warm_share: float = 0.5,
         method: str = "fast",
         transfer: str | None = "prior",
-        transfer_k: int = 3,
         provenance: Mapping[str, Any] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
@@ -131,23 +129,17 @@ class Study(TransferHooks):
             )
         if method not in ("fast", "quality"):
             raise InputError(f"method must be 'fast' or 'quality', got {method!r}.", "")
-        if transfer not in (None, "prior", "multitask"):
+        if transfer not in (None, "prior"):
             raise InputError(
-                f"transfer must be 'prior', 'multitask' or None, got {transfer!r}.",
-                "The default, 'prior', uses the prior studies that warm_start(recs) brings.",
+                f"transfer must be 'prior' or None, got {transfer!r}.",
+                "The default, 'prior', uses the prior studies that warm_start(recs) brings"
+                + (
+                    "; Ax's multi-task GP ('multitask') was removed: it did no better."
+                    if transfer == "multitask"
+                    else "."
+                ),
             )
-        if transfer == "multitask" and registry is None:
-            raise InputError(
-                "transfer='multitask' models prior studies, so it needs a registry.",
-                "Pass registry=hpx.Registry(...) and profile=... to the Study.",
-            )
-        if isinstance(transfer_k, bool) or not isinstance(transfer_k, int) or transfer_k < 1:
-            raise InputError(
-                f"The 'transfer_k' parameter of Study must be an int in [1, inf). Got {transfer_k!r} instead.",
-                "",
-            )
-        self.transfer, self.transfer_k = transfer, transfer_k
-        self.sources: list[str] = []
+        self.transfer = transfer
         self.prior: TransferPrior | None = None  # set by warm_start(recs) when transfer="prior"
         self._weights_seen = 0
         self.registry, self.profile, self.seed = registry, profile, seed
@@ -282,9 +274,7 @@ class Study(TransferHooks):
             self.name, self.init_trials, len(self._warm), self.seed, self.method
         )
         self._client = _ax.make_client(settings, self.space, self.objectives, self.constraints)
-        if self.transfer == "multitask":
-            self._start_transfer(settings.quasi_random)
-        elif self.prior is not None:
+        if self.prior is not None:
             self._start_prior(settings)
         if self.registry is not None:
             self.registry.begin_study(
@@ -301,7 +291,6 @@ class Study(TransferHooks):
                     "seed": self.seed,
                     "warm_count": len(self._warm),
                     "transfer": self.transfer,
-                    "sources": self.sources,
                     "prior": [[s.study, s.similarity] for s in self.prior.sources]
                     if self.prior
                     else [],
@@ -449,6 +438,7 @@ class Study(TransferHooks):
                 f"(it was stored with add_study or imported).",
                 "Start a new Study and warm_start it from this one instead.",
             )
+        removed = settings.get("transfer") == "multitask"
         study = cls(
             record.name,
             record.space,
@@ -460,17 +450,16 @@ class Study(TransferHooks):
             init_trials=settings.get("init_trials"),
             warm_share=settings.get("warm_share", 0.5),
             method=settings.get("method", "fast"),
-            transfer=settings.get("transfer"),
+            transfer=None if removed else settings.get("transfer"),
         )
         if settings.get("transfer") == "prior" and settings.get("prior"):
             from hpxplore.study._prior_model import model_class
 
             model_class()  # Ax's storage must know the model before it reads the snapshot
         study._client = _ax.client_from_snapshot(snapshot)
-        if settings.get("transfer") == "multitask" and settings.get("sources"):
-            # Ax's snapshot drops auxiliary experiments: rebuild them from the registry
-            records = [registry.study(n) for n in settings["sources"] if n in registry]
-            study._attach(records, 0, with_strategy=False)
+        if removed:  # a study saved with Ax's multi-task GP goes on with Ax's own model
+            _ax.restore_default_strategy(study._client, study.init_trials, study.seed, study.method)
+            study._event("transfer_off", reason="transfer='multitask' was removed from hpxplore")
         if settings.get("transfer") == "prior" and settings.get("prior"):
             study._restore_prior(settings["prior"])
         for row in record.trials.to_dict("records"):

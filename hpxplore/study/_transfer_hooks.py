@@ -1,6 +1,5 @@
-"""The transfer side of a Study: the transfer prior or multi-task sources, the monitor's
-verdicts, rollback advice and the outcomes of transferred trials. Mixed into
-:class:`~hpxplore.study.Study`."""
+"""The transfer side of a Study: the transfer prior, the monitor's verdicts, rollback
+advice and the outcomes of transferred trials. Mixed into :class:`~hpxplore.study.Study`."""
 
 from __future__ import annotations
 
@@ -14,25 +13,6 @@ __all__ = ["TransferHooks"]
 
 class TransferHooks:
     """Methods of ``Study`` that carry transfer; they use the study's own state."""
-
-    def _start_transfer(self, quasi_random: int) -> None:
-        """Attach the nearest in-distribution prior studies and switch to the multi-task GP."""
-        neighbours = self.registry.similar(self.profile, k=self.transfer_k, space=self.space)
-        close = neighbours[neighbours["in_distribution"] & (neighbours["study"] != self.name)]
-        if close.empty:
-            self._event(
-                "transfer_off",
-                reason="no close analog in the registry (the task is out of distribution): "
-                "the surrogate stays single-task",
-                nearest=neighbours["study"].tolist()[:3],
-            )
-            return
-        self._attach([self.registry.study(name) for name in close["study"]], quasi_random)
-        self._event(
-            "transfer_on",
-            sources=self.sources,
-            similarity=[round(float(v), 3) for v in close["similarity"]],
-        )
 
     def _start_prior(self, settings: Any) -> None:
         """Ax's strategy with the transfer prior as the model of every metric."""
@@ -73,17 +53,6 @@ class TransferHooks:
             )
         self._weights_seen = len(self.prior.weights)
 
-    def _attach(self, records: list[Any], quasi_random: int, *, with_strategy: bool = True) -> None:
-        from hpxplore.study._transfer_surrogate import attach_sources, transfer_generation_strategy
-
-        self.sources = attach_sources(
-            self._client, records, self.space, self.objectives, self.constraints
-        )
-        if self.sources and with_strategy:
-            self._client.set_generation_strategy(
-                transfer_generation_strategy(quasi_random, self.seed)
-            )
-
     def _check_transfer(self) -> None:
         """After the initial design, let the monitor judge transfer; switch it off if it hurts."""
         if self._monitor is None or not self.transfer_active:
@@ -114,17 +83,10 @@ class TransferHooks:
             self._records[index].update(status="abandoned", error="transfer switched off")
             self._queue.remove(index)
             self._persist(index)
-        if self.sources:
-            from ax.core.auxiliary import AuxiliaryExperimentPurpose
-
-            purpose = AuxiliaryExperimentPurpose.TRANSFERABLE_EXPERIMENT
-            for aux in client._experiment.auxiliary_experiments_by_purpose.get(purpose, []):
-                aux.is_active = False
-        if self.sources or self.prior is not None:  # back to Ax's own single-task model
-            _ax.restore_default_strategy(client, self.init_trials, self.seed, self.method)
-        if self.prior is not None:
+        if self.prior is not None:  # back to Ax's own model
             from hpxplore.study._prior_model import register_prior
 
+            _ax.restore_default_strategy(client, self.init_trials, self.seed, self.method)
             register_prior(self.name, None)
             self.prior = None
         widened = None
@@ -140,7 +102,6 @@ class TransferHooks:
             evidence=dict(evidence),
             abandoned=dropped,
             space_widened=bool(widened),
-            sources_deactivated=list(self.sources),
         )
 
     def _advise_rollback(self) -> None:

@@ -16,7 +16,6 @@ HEADLINES = {
     "rollback_advised": "Rollback to the baseline advised",
     "neighbour_weights": "Neighbours re-weighted",
     "transfer_kept": "Transfer kept",
-    "transfer_on": "Transfer surrogate on",
     "transfer_prior": "Transfer prior on",
     "prior_weights": "Prior studies re-weighted",
     "warm_start_capped": "Warm start capped",
@@ -65,8 +64,6 @@ def event_sentence(event: Mapping[str, Any]) -> str:
             text += f" Transferred trials not yet run were dropped: {_names(event['abandoned'])}."
         if event.get("space_widened"):
             text += " The search space was widened back to the full one."
-        if event.get("sources_deactivated"):
-            text += f" Sources no longer modelled: {_names(event['sources_deactivated'])}."
         if event.get("nearest"):
             text += f" Nearest studies: {_names(event['nearest'])}."
         return text
@@ -74,10 +71,6 @@ def event_sentence(event: Mapping[str, Any]) -> str:
         return _arms(event.get("evidence", {})) + " Transfer stays on."
     if kind == "neighbour_weights":
         return _weights(event.get("neighbours", {}))
-    if kind == "transfer_on":
-        pairs = zip(event.get("sources", []), event.get("similarity", []), strict=False)
-        listed = ", ".join(f"{name} (similarity {s:.2f})" for name, s in pairs)
-        return f"Ax's multi-task model learns from this task and {listed or 'no source'}."
     if kind == "transfer_prior":
         studies = event.get("studies", [])
         return (

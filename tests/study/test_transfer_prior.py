@@ -119,6 +119,9 @@ def test_transfer_none_keeps_axs_cold_model_after_the_warm_start(tmp_path):
     assert study.prior is None
     with pytest.raises(hpx.InputError, match="transfer must be"):
         hpx.Study("bad", SPACE, LOSS, transfer="rgpe")
+    with pytest.raises(hpx.InputError) as removed:  # measured, no better, removed
+        hpx.Study("old", SPACE, LOSS, transfer="multitask")
+    assert "was removed" in removed.value.hint
 
 
 @pytest.mark.slow

@@ -124,14 +124,12 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
             "evidence": {"transferred": 3, "quasi_random": 3, "p_transferred_beats_quasi_random": 0.11},
             "abandoned": [5],
             "space_widened": True,
-            "sources_deactivated": ["a"],
         },
         "rollback_advised": {"reason": "no trial beats the proven baseline on accuracy",
                              "baseline": 0.9, "best": 0.85, "trial": 4},
         "neighbour_weights": {"neighbours": {"a": {"rank_correlation": -0.2, "weight": 0.0}}},
         "transfer_kept": {"evidence": {"transferred": 2, "quasi_random": 3,
                                        "p_transferred_beats_quasi_random": 0.83}},
-        "transfer_on": {"sources": ["a", "b"], "similarity": [0.8, 0.7]},
         "transfer_prior": {"studies": ["a", "b"], "similarity": [0.8, 0.7], "trials": 80},
         "prior_weights": {"metric": "acc", "trials": 9, "weights": {"a": 0.7, "(this task)": 0.3},
                           "dropped": ["b"]},
@@ -147,7 +145,6 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
     assert "dropped: 5" in said["transfer_off"] and "widened back" in said["transfer_off"]
     assert "scored 0.9, the best other feasible trial 0.85" in said["rollback_advised"]
     assert "a 0.00 (rank correlation -0.20)" in said["neighbour_weights"]
-    assert "a (similarity 0.80), b (similarity 0.70)" in said["transfer_on"]
     assert "first 3 of 8" in said["warm_start_capped"]
     assert "2 similar prior studies (80 trials) say: a, b" in said["transfer_prior"]
     assert said["prior_weights"] == (
