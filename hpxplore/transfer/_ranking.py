@@ -4,8 +4,11 @@ A candidate's *quantile* on a neighbour is where its predicted primary objective
 among that neighbour's observed trials (1 = its best). Conservative picks are the
 candidates the registry model (``_registry_model``) ranks highest for the new task; with
 too few studies for that model, they maximize the similarity-weighted mean quantile minus
-its spread across neighbours. Aggressive is the best on the nearest neighbour; exploratory
-the most uncertain of the rest that still ranks in the upper half; the baseline comes last.
+its spread across neighbours. With one objective and generated candidates
+(``_generation``), the conservative slots alternate: a generated pick first (best
+consensus), then the best observed one. Aggressive is the best observed config on the
+nearest neighbour; exploratory the most uncertain of the rest that still ranks in the
+upper half; the baseline comes last.
 
 With several objectives, the first pick is still the best on the first objective, and the
 other conservative picks are *trade-offs* that span the front predicted for the task: each

@@ -9,11 +9,14 @@
    (``_ranking``). When that model exists, every comparable study's best trials are
    candidates too, near or far: the model, not the distance, says which suit the task.
    Constraints and budget caps steer both steps: candidates are the trials that met them,
-   and picks projected to meet them come first.
+   and picks projected to meet them come first. With one objective, generated candidates
+   join them (``_generation``): configs no study tried, where the consensus of the prior
+   studies' GPs is highest near their trials.
 3. Projections and gains with 95 % intervals (``_projection``), guardrails
    (``_guardrails``) and a rationale from those facts (``_rationale``).
 4. ``recs.prior``: the most similar in-distribution studies' trials as normal scores
-   (``_prior``), which a warm-started Study keeps in Ax's model for the whole run.
+   (``_prior``), which the generated candidates come from and a warm-started Study keeps
+   in Ax's model for the whole run.
 """
 
 from __future__ import annotations
