@@ -81,6 +81,8 @@ def task_row(family: str, name: str, runs: pd.DataFrame) -> dict:
 
 
 def report(table: pd.DataFrame) -> str:
+    cold = table[table["cold_start"]]
+    table = table[~table["cold_start"]]
     columns = [c for c in table.columns if c.startswith(("naive", "hpx", "generated", "observed"))]
     stats = table.groupby("family")[columns].agg(["mean", "median"]).T.round(4)
     won = {
@@ -101,6 +103,11 @@ def report(table: pd.DataFrame) -> str:
             "",
             __doc__.split("\n\n")[1].replace("\n", " "),
             "",
+            f"Tasks where recommend went cold (left out): "
+            f"{', '.join(f'{f}/{t}' for f, t in zip(cold['family'], cold['task'], strict=True))}"
+            if len(cold)
+            else "No task went cold.",
+            "",
             stats.to_markdown(),
             "",
             "Task counts: " + json.dumps(won),
@@ -115,16 +122,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--families", nargs="+", default=list(FAMILIES))
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--report-only", action="store_true", help="redraw from the CSV")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    runs = pd.read_csv(args.out / "transfer_runs.csv")
-    rows = []
-    for family in args.families:
-        for name in dense_family(family).split()[1]:
-            rows.append(task_row(family, name, runs))
-            print(f"{family:15s} {name:12s} " + str(rows[-1]), flush=True)
-    table = pd.DataFrame(rows)
-    table.to_csv(args.out / "first_trials.csv", index=False)
+    if args.report_only:
+        table = pd.read_csv(args.out / "first_trials.csv", dtype={"task": str})
+    else:
+        runs = pd.read_csv(args.out / "transfer_runs.csv", dtype={"task": str})
+        rows = []
+        for family in args.families:
+            for name in dense_family(family).split()[1]:
+                rows.append(task_row(family, name, runs))
+                print(f"{family:15s} {name:12s} " + str(rows[-1]), flush=True)
+        table = pd.DataFrame(rows)
+        table.to_csv(args.out / "first_trials.csv", index=False)
     text = report(table)
     (args.out / "first_trials.md").write_text(text)
     print(text)
