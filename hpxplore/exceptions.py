@@ -17,6 +17,7 @@ __all__ = [
     "RegistryError",
     "SchemaVersionError",
     "StudyNotFoundError",
+    "count_parameter",
 ]
 
 
@@ -27,6 +28,17 @@ class HpxploreError(Exception):
         self.message = message
         self.hint = hint
         super().__init__(f"{message}\nHint: {hint}" if hint else message)
+
+
+def count_parameter(value: object, name: str, owner: str, example: int) -> int:
+    """``value`` when it is an int >= 1 (a count: trials, neighbours, workers), else an
+    ``InputError`` naming the parameter, its owner and an example."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(
+            f"The {name!r} parameter of {owner} must be an int in [1, inf). Got {value!r} instead.",
+            f"Pass a whole number of at least 1, e.g. {name}={example}.",
+        )
+    return value
 
 
 class HpxploreWarning(UserWarning):

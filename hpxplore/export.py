@@ -58,7 +58,10 @@ def _pick_trial(
             )
         return ranked.sort_values(metric, ascending=direction == "minimize").iloc[0]
     if isinstance(trial, bool) or not isinstance(trial, int):
-        raise InputError(f"trial must be a trial index (an int), got {trial!r}.", "")
+        raise InputError(
+            f"trial must be a trial index (an int), got {trial!r}.",
+            "Pass a value of study.trials['trial_index'], or leave it out for the best trial.",
+        )
     rows = trials[trials["trial_index"] == trial]
     if rows.empty:
         raise InputError(

@@ -71,9 +71,15 @@ class Constraint:
         try:
             value = float(bound)
         except ValueError:
-            raise InputError(f"Constraint {text!r}: {bound!r} is not a number.", "") from None
+            raise InputError(
+                f"Constraint {text!r}: {bound!r} is not a number.",
+                'Write the bound as a number, e.g. "latency_ms <= 5".',
+            ) from None
         if not math.isfinite(value):
-            raise InputError(f"Constraint {text!r}: the bound must be finite.", "")
+            raise InputError(
+                f"Constraint {text!r}: the bound must be finite.",
+                "Drop the constraint instead of bounding it by infinity.",
+            )
         return cls(metric, op, value)
 
     def satisfied(self, value: float) -> bool:

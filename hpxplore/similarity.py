@@ -28,7 +28,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from hpxplore.exceptions import InputError
+from hpxplore.exceptions import InputError, count_parameter
 from hpxplore.profiling import META_FEATURES, TaskProfile
 
 __all__ = ["MIN_THRESHOLD", "SIMILARITY_COLUMNS", "nearest", "transform"]
@@ -97,7 +97,10 @@ def _weights(
         )
     for name, value in weights.items():
         if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-            raise InputError(f"Weight of {name!r} must be a number >= 0, got {value!r}.", "")
+            raise InputError(
+                f"Weight of {name!r} must be a number >= 0, got {value!r}.",
+                f"Pass e.g. weights={{{name!r}: 2.0}} (1 is the default; 0 ignores it).",
+            )
     return np.array([float(weights.get(f, 1.0)) for f in features])
 
 
@@ -149,12 +152,13 @@ def nearest(
             f"similar() needs a TaskProfile, got {type(query).__name__}.",
             "Make one with hpx.profile_task(df, target=...) or TaskProfile.from_meta_features.",
         )
-    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
-        raise InputError(
-            f"The 'k' parameter of similar must be an int in [1, inf). Got {k!r} instead.", ""
-        )
+    if k is not None:
+        count_parameter(k, "k", "similar", 5)
     if not (isinstance(bandwidth, (int, float)) and bandwidth > 0):
-        raise InputError(f"bandwidth must be a number > 0, got {bandwidth!r}.", "")
+        raise InputError(
+            f"bandwidth must be a number > 0, got {bandwidth!r}.",
+            "Leave it out for the registry's own, or pass e.g. bandwidth=1.0.",
+        )
     names = list(candidates)
     profiles = [candidates[n] for n in names]
     known = {f for p in profiles for f in p.meta_features}

@@ -273,7 +273,10 @@ def parse_space(space: Any) -> Space:
     parsed: Space = {}
     for name, spec in space.items():
         if not isinstance(name, str) or not name:
-            raise InputError(f"Parameter names must be non-empty strings, got {name!r}.", "")
+            raise InputError(
+                f"Parameter names must be non-empty strings, got {name!r}.",
+                'Name every parameter, e.g. {"learning_rate": hpx.Float(1e-3, 1.0, log=True)}.',
+            )
         if isinstance(spec, (Float, Int, Choice)):
             parsed[name] = spec
         elif isinstance(spec, Mapping):

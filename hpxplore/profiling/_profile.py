@@ -85,7 +85,7 @@ class TaskProfile:
         if self.task_type not in _TASK_TYPES:
             raise InputError(
                 f"task_type must be 'classification', 'regression' or None, got {self.task_type!r}.",
-                "",
+                "Leave it out (None) to have it inferred from the target.",
             )
         tags = self.tags or {}
         if not isinstance(tags, Mapping):

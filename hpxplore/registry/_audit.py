@@ -65,7 +65,10 @@ def decide(
     session: Session, recommendation_id: int, decision: str, reason: str, user: str | None
 ) -> None:
     if decision not in DECISIONS:
-        raise InputError(f"A decision must be one of {list(DECISIONS)}, got {decision!r}.", "")
+        raise InputError(
+            f"A decision must be one of {list(DECISIONS)}, got {decision!r}.",
+            "Use recs.accept(i, reason=...) or recs.reject(i, reason=...).",
+        )
     if session.get(RecommendationRow, recommendation_id) is None:
         raise RegistryError(
             f"No recommendation with id {recommendation_id} in the registry.",

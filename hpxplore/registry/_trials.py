@@ -83,7 +83,10 @@ def trials_from_frame(
             "The trials table is empty.", "A study needs at least one trial to be of use."
         )
     if nan_metrics not in ("error", "failed"):
-        raise InputError(f"nan_metrics must be 'error' or 'failed', got {nan_metrics!r}.", "")
+        raise InputError(
+            f"nan_metrics must be 'error' or 'failed', got {nan_metrics!r}.",
+            "'error' refuses a table with a missing metric; 'failed' stores those trials as failed.",
+        )
     missing_params = [p for p in space if p not in trials.columns]
     if missing_params:
         raise InputError(

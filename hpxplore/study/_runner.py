@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hpxplore.exceptions import InputError
+from hpxplore.exceptions import InputError, count_parameter
 from hpxplore.study._budget import Budget
 from hpxplore.study._evaluation import (
     Outcome,
@@ -62,18 +62,9 @@ class Runner:
                 "Pass a function: evaluate(config) -> {metric: value}.",
             )
         check_signature(evaluate)
-        if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
-            raise InputError(
-                f"The 'n_trials' parameter of run must be an int in [1, inf). Got {n_trials!r} instead.",
-                "",
-            )
-        if max_parallel is not None and (
-            isinstance(max_parallel, bool) or not isinstance(max_parallel, int) or max_parallel < 1
-        ):
-            raise InputError(
-                f"The 'max_parallel' parameter of run must be an int in [1, inf). Got {max_parallel!r} instead.",
-                "",
-            )
+        count_parameter(n_trials, "n_trials", "run", 20)
+        if max_parallel is not None:
+            count_parameter(max_parallel, "max_parallel", "run", 2)
         if trial_timeout is not None and not (
             isinstance(trial_timeout, (int, float)) and trial_timeout > 0
         ):

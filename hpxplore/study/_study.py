@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from hpxplore._jsonable import jsonable
-from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError
+from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError, count_parameter
 from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 from hpxplore.pareto import feasible_mask, pareto_front
 from hpxplore.profiling import TaskProfile
@@ -117,18 +117,17 @@ class Study(TransferHooks):
         self._auto_init = init_trials is None
         if init_trials is None:
             init_trials = AUTO_INIT
-        if isinstance(init_trials, bool) or not isinstance(init_trials, int) or init_trials < 1:
-            raise InputError(
-                f"The 'init_trials' parameter of Study must be an int in [1, inf). Got {init_trials!r} instead.",
-                "",
-            )
+        count_parameter(init_trials, "init_trials", "Study", AUTO_INIT)
         if not (isinstance(warm_share, (int, float)) and 0 < warm_share <= 1):
             raise InputError(
                 f"The 'warm_share' parameter of Study must be a number in (0, 1]. Got {warm_share!r} instead.",
                 "The default, 0.5, gives transferred configs at most half of the initial design.",
             )
         if method not in ("fast", "quality"):
-            raise InputError(f"method must be 'fast' or 'quality', got {method!r}.", "")
+            raise InputError(
+                f"method must be 'fast' or 'quality', got {method!r}.",
+                "'fast' (the default) is Ax's quicker model fit; 'quality' fits it more carefully.",
+            )
         if transfer not in (None, "prior"):
             raise InputError(
                 f"transfer must be 'prior' or None, got {transfer!r}.",
@@ -191,7 +190,10 @@ class Study(TransferHooks):
             )
         share = self.warm_share if share is None else share
         if not (isinstance(share, (int, float)) and 0 < share <= 1):
-            raise InputError(f"share must be a number in (0, 1], got {share!r}.", "")
+            raise InputError(
+                f"share must be a number in (0, 1], got {share!r}.",
+                "Pass e.g. share=0.5 (half of the initial design), or leave it out.",
+            )
         items, seen = [], set()
         for i, item in enumerate(_warm_items(source)):
             config = {k: v for k, v in dict(item["config"]).items() if not _is_nan(v)}

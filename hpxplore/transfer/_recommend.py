@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from hpxplore._progress import Progress
-from hpxplore.exceptions import InputError
+from hpxplore.exceptions import InputError, count_parameter
 from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 from hpxplore.profiling import TaskProfile
 from hpxplore.space import Space, parse_space, sets, validate_config
@@ -113,13 +113,8 @@ def _recommend(
     space = parse_space(space)
     objectives = parse_objectives(objectives)
     constraints = parse_constraints(constraints)
-    for name, value in (("n", n), ("k", k)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InputError(
-                f"The '{name}' parameter of recommend must be an int in [1, inf). "
-                f"Got {value!r} instead.",
-                "",
-            )
+    count_parameter(n, "n", "recommend", 8)
+    count_parameter(k, "k", "recommend", 5)
     base = validate_config(space, baseline) if baseline is not None else default_config(space)
     base_label = (
         "the proven baseline"

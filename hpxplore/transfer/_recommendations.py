@@ -131,7 +131,10 @@ class Recommendations:
             )
         item = self.items[index]
         if item.id is None:
-            raise HpxploreError("This recommendation was not stored in a registry.", "")
+            raise HpxploreError(
+                "This recommendation was not stored in a registry.",
+                "Decide on recommendations that hpx.recommend(...) returned from a registry.",
+            )
         self.registry.decide(item.id, decision, reason=reason, user=user)
         item.decision, item.reason = decision, str(reason or "")
         return item
