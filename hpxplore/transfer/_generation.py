@@ -176,7 +176,8 @@ def _diverse(
     width: float,
     n: int,
 ) -> list[Generated]:
-    """The best configs of ``seen``, each ``MIN_GAP`` from the observed ones and each other."""
+    """The best configs of ``seen``, each ``MIN_GAP`` from the ``n`` best observed ones (the
+    observed picks they sit beside) and from each other."""
     taken = encode([dict(c) for c in starts[:n]], space)
     out: list[Generated] = []
     for key in sorted(seen, key=seen.__getitem__, reverse=True):
