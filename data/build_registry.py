@@ -204,7 +204,7 @@ def write_readme(registry, seconds: float) -> None:
     studies = registry.studies()
     rows, datasets = [], {}
     for name in studies["study"]:
-        record = registry.study(name)
+        record = registry.record(name)
         datasets.setdefault(record.profile.name, record)
     for dataset, record in sorted(datasets.items()):
         mf, prov = record.profile.meta_features, record.provenance

@@ -90,7 +90,7 @@ def _export(args: argparse.Namespace, registry) -> None:
     from hpxplore.export import export_config
 
     document = export_config(
-        registry.study(args.study),
+        registry.record(args.study),
         args.trial,
         args.out,
         overwrite=args.force,

@@ -14,17 +14,23 @@ import json
 import os
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from hpxplore._jsonable import jsonable
 from hpxplore._provenance import current_user, now_utc
 from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError
-from hpxplore.pareto import feasible_mask
+from hpxplore.objectives import Constraint
+from hpxplore.pareto import best
+from hpxplore.trial import metric_columns
+
+if TYPE_CHECKING:
+    from hpxplore.registry import StudyRecord
+    from hpxplore.study import Study
 
 __all__ = ["EXPORT_SCHEMA_VERSION", "export_config", "export_document"]
 
@@ -40,23 +46,25 @@ def _version(package: str) -> str | None:
 
 
 def _pick_trial(
-    name: str, trials: Any, objectives: Mapping[str, str], trial: int | None, feasible: Any
+    name: str,
+    trials: Any,
+    objectives: Mapping[str, str],
+    constraints: Sequence[Constraint],
+    trial: int | None,
 ) -> Any:
-    done = trials[trials["status"] == "completed"]
     if trial is None:
         if len(objectives) > 1:
             raise InputError(
                 f"Study {name!r} has {len(objectives)} objectives, so no single trial is best.",
                 "Pass trial=<index>, e.g. one from study.pareto_frontier().",
             )
-        metric, direction = next(iter(objectives.items()))
-        ranked = done[feasible[done.index]].dropna(subset=[metric])
-        if ranked.empty:
+        row = best(trials, objectives, constraints)
+        if row is None:
             raise HpxploreError(
                 f"Study {name!r} has no completed feasible trial to export.",
-                "Run more trials first (study.run).",
+                "Run more trials first (study.run), or pass trial=<index> of a completed one.",
             )
-        return ranked.sort_values(metric, ascending=direction == "minimize").iloc[0]
+        return row
     if isinstance(trial, bool) or not isinstance(trial, int):
         raise InputError(
             f"trial must be a trial index (an int), got {trial!r}.",
@@ -78,12 +86,12 @@ def _pick_trial(
     return row
 
 
-def _parts(source: Any) -> dict[str, Any]:
+def _parts(source: Study | StudyRecord) -> dict[str, Any]:
     """The facts an export needs, from a Study or a registry's StudyRecord."""
     if not all(hasattr(source, a) for a in ("name", "space", "objectives", "trials", "profile")):
         raise InputError(
             f"export_config takes a Study or a StudyRecord, got {type(source).__name__}.",
-            "Pass the study you ran, or registry.study(name).",
+            "Pass the study you ran, or registry.record(name).",
         )
     registry = getattr(source, "registry", None)  # a Study knows its registry; a record not
     return {
@@ -97,16 +105,17 @@ def _parts(source: Any) -> dict[str, Any]:
     }
 
 
-def export_document(source: Any, trial: int | None = None, *, registry: str | None = None) -> dict:
+def export_document(
+    source: Study | StudyRecord, trial: int | None = None, *, registry: str | None = None
+) -> dict:
     """The exported record as a dict (what :func:`export_config` writes)."""
     parts = _parts(source)
     trials, constraints = parts["trials"], parts["constraints"]
-    feasible = feasible_mask(trials, constraints)
-    row = _pick_trial(parts["name"], trials, parts["objectives"], trial, feasible)
+    row = _pick_trial(parts["name"], trials, parts["objectives"], constraints, trial)
     broken = [
         f"{c} (measured {row[c.metric]:.4g})" if c.metric in row else f"{c} (not measured)"
         for c in constraints
-        if not feasible_mask(row.to_frame().T, [c]).iloc[0]
+        if not c.satisfied(_number(row.get(c.metric)))
     ]
     if broken:
         warnings.warn(
@@ -117,11 +126,11 @@ def export_document(source: Any, trial: int | None = None, *, registry: str | No
         )
     space, profile = parts["space"], parts["profile"]
     metrics = {}
-    for column in _metric_columns(parts["trials"], space):
+    for column in metric_columns(parts["trials"], space):
         value = row[column]
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
             metrics[column] = float(value)
-    extra = {k: row[k] for k in ("origin", "kind", "recommendation_id") if k in row}
+    extra = {k: row[k] for k in ("origin", "recommendation_id", "recommendation_kind") if k in row}
     return jsonable(
         {
             "schema_version": EXPORT_SCHEMA_VERSION,
@@ -147,27 +156,11 @@ def export_document(source: Any, trial: int | None = None, *, registry: str | No
     )
 
 
-_NOT_METRICS = {
-    "trial_index",
-    "status",
-    "origin",
-    "error",
-    "gen_s",
-    "eval_s",
-    "feasible",
-    "created_at",
-    "kind",
-    "recommendation_id",
-    "node",
-}
-
-
-def _metric_columns(trials: Any, space: Mapping[str, Any]) -> list[str]:
-    return [
-        c
-        for c in trials.columns
-        if c not in space and c not in _NOT_METRICS and not c.endswith("_sem")
-    ]
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _plain(value: Any) -> Any:
@@ -175,7 +168,7 @@ def _plain(value: Any) -> Any:
 
 
 def export_config(
-    source: Any,
+    source: Study | StudyRecord,
     trial: int | None = None,
     path: str | os.PathLike[str] | None = None,
     *,
@@ -183,7 +176,7 @@ def export_config(
     overwrite: bool = False,
     registry: str | None = None,
 ) -> dict:
-    """Write trial ``trial`` of ``source`` (a Study, or ``registry.study(name)``) to ``path``.
+    """Write trial ``trial`` of ``source`` (a Study, or ``registry.record(name)``) to ``path``.
 
     Args:
         trial: the trial index; default the best feasible trial (one objective only).
@@ -204,8 +197,8 @@ def export_config(
     if path is None:
         return document
     target = Path(path)
-    kind = format or _FORMATS.get(target.suffix.lower())
-    if kind not in ("json", "yaml"):
+    file_format = format or _FORMATS.get(target.suffix.lower())
+    if file_format not in ("json", "yaml"):
         raise InputError(
             f"Cannot tell the export format of {str(target)!r} (format={format!r}).",
             "Name the file .json, .yaml or .yml, or pass format='json' or 'yaml'.",
@@ -223,7 +216,7 @@ def export_config(
         )
     text = (
         json.dumps(document, indent=2, sort_keys=False) + "\n"
-        if kind == "json"
+        if file_format == "json"
         else yaml.safe_dump(document, sort_keys=False)
     )
     # Written beside the target, then moved into place: a reader never sees half a file.

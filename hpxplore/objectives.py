@@ -8,12 +8,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from hpxplore.exceptions import InputError
+from hpxplore.trial import COLUMNS, is_bookkeeping
 
-__all__ = ["SCHEMA_COLUMNS", "Constraint", "parse_constraints", "parse_objectives"]
-
-# The trial schema's own columns beside parameters and metrics: no metric may take their names.
-SCHEMA_COLUMNS = ("trial_index", "status", "origin", "error", "created_at")
+__all__ = [
+    "Constraint",
+    "parse_constraints",
+    "parse_objectives",
+    "primary",
+    "required_metrics",
+]
 
 _DIRECTIONS = {"maximize": "maximize", "max": "maximize", "minimize": "minimize", "min": "minimize"}
 _CONSTRAINT = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*(<=|>=)\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*$")
@@ -41,11 +47,22 @@ def parse_objectives(objectives: Any) -> dict[str, str]:
     return parsed
 
 
+def primary(objectives: Mapping[str, str]) -> tuple[str, str]:
+    """The first objective and its direction: what "best" means with one objective."""
+    return next(iter(objectives.items()))
+
+
+def required_metrics(objectives: Mapping[str, str], constraints: Iterable[Constraint]) -> list[str]:
+    """The metrics every completed trial must have: the objectives, then constrained ones."""
+    metrics = list(objectives)
+    return metrics + [c.metric for c in constraints if c.metric not in metrics]
+
+
 def _check_name(metric: str) -> None:
-    if metric in SCHEMA_COLUMNS:
+    if is_bookkeeping(metric):
         raise InputError(
             f"A metric cannot be called {metric!r}: the trials table keeps that column for "
-            f"itself (its own columns: {list(SCHEMA_COLUMNS)}).",
+            f"itself (its own columns: {list(COLUMNS)}, and names ending in '_sem').",
             f"Rename the metric, e.g. {metric + '_rate' if metric == 'error' else metric + '_value'!r}, "
             "in the objectives and in what evaluate returns.",
         )
@@ -82,10 +99,17 @@ class Constraint:
             )
         return cls(metric, op, value)
 
-    def satisfied(self, value: float) -> bool:
-        if value is None or not math.isfinite(value):
-            return False
-        return value <= self.bound if self.op == "<=" else value >= self.bound
+    def holds(self, values: Any) -> np.ndarray:
+        """Per value, whether it meets the constraint (a missing or non-finite one does not)."""
+        values = np.asarray(
+            [np.nan if v is None else v for v in np.atleast_1d(values)], dtype=float
+        )
+        with np.errstate(invalid="ignore"):
+            met = values <= self.bound if self.op == "<=" else values >= self.bound
+        return met & np.isfinite(values)
+
+    def satisfied(self, value: float | None) -> bool:
+        return bool(self.holds([value])[0])
 
     def __str__(self) -> str:
         return f"{self.metric} {self.op} {self.bound:g}"

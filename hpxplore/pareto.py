@@ -11,18 +11,41 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from hpxplore.objectives import Constraint
+from hpxplore.objectives import Constraint, primary
 
-__all__ = ["feasible_mask", "pareto_front", "pareto_mask"]
+__all__ = ["best", "feasible_mask", "pareto_front", "pareto_mask"]
 
 
 def feasible_mask(trials: pd.DataFrame, constraints: Sequence[Constraint]) -> pd.Series:
     """Completed trials whose metrics satisfy every constraint (missing metric: infeasible)."""
-    ok = trials.get("status", pd.Series("completed", index=trials.index)) == "completed"
+    ok = (
+        trials.get("status", pd.Series("completed", index=trials.index)) == "completed"
+    ).to_numpy()
     for c in constraints:
-        values = pd.to_numeric(trials[c.metric], errors="coerce") if c.metric in trials else np.nan
-        ok &= (values <= c.bound) if c.op == "<=" else (values >= c.bound)
-    return ok.fillna(False).astype(bool)
+        column = trials[c.metric] if c.metric in trials else pd.Series(np.nan, index=trials.index)
+        ok = ok & c.holds(pd.to_numeric(column, errors="coerce").to_numpy())
+    return pd.Series(ok, index=trials.index, dtype=bool)
+
+
+def best(
+    trials: pd.DataFrame,
+    objectives: Mapping[str, str],
+    constraints: Sequence[Constraint] = (),
+    metric: str | None = None,
+) -> pd.Series | None:
+    """The best feasible completed trial on ``metric`` (default: the first objective), or
+    ``None`` when there is none. The one "best" of hpxplore: a Study's, a stored study's,
+    an export's and the progress bar's."""
+    metric, direction = (
+        (metric, objectives.get(metric, "maximize")) if metric else primary(objectives)
+    )
+    if metric not in trials:
+        return None
+    done = trials[feasible_mask(trials, constraints)]
+    done = done[pd.to_numeric(done[metric], errors="coerce").notna()]
+    if done.empty:
+        return None
+    return done.sort_values(metric, ascending=direction == "minimize", kind="stable").iloc[0]
 
 
 def pareto_mask(values: np.ndarray, directions: Sequence[str]) -> np.ndarray:
@@ -50,5 +73,5 @@ def pareto_front(
     if candidates.empty:
         return candidates
     mask = pareto_mask(candidates[list(objectives)].to_numpy(), list(objectives.values()))
-    first, direction = next(iter(objectives.items()))
+    first, direction = primary(objectives)
     return candidates[mask].sort_values(first, ascending=direction == "minimize")

@@ -33,7 +33,7 @@ __all__ = [
 Scalar = str | int | float | bool
 
 
-def _check_bounds(kind: str, low: float, high: float, log: bool) -> None:
+def _check_bounds(cls_name: str, low: float, high: float, log: bool) -> None:
     for label, value in (("low", low), ("high", high)):
         if (
             isinstance(value, bool)
@@ -41,17 +41,17 @@ def _check_bounds(kind: str, low: float, high: float, log: bool) -> None:
             or not math.isfinite(value)
         ):
             raise InputError(
-                f"{kind}: `{label}` must be a finite number, but got {value!r}.",
-                f"Write e.g. {kind}(0.001, 1.0).",
+                f"{cls_name}: `{label}` must be a finite number, but got {value!r}.",
+                f"Write e.g. {cls_name}(0.001, 1.0).",
             )
     if not low < high:
         raise InputError(
-            f"{kind}: `low < high` must hold, but got (low={low!r}, high={high!r}).",
+            f"{cls_name}: `low < high` must hold, but got (low={low!r}, high={high!r}).",
             "Swap the bounds, or use Choice([value]) for a fixed value.",
         )
     if log and low <= 0:
         raise InputError(
-            f"{kind}: a log-scaled range needs `low > 0`, but got low={low!r}.",
+            f"{cls_name}: a log-scaled range needs `low > 0`, but got low={low!r}.",
             "Raise `low` above zero, or drop `log=True`.",
         )
 
@@ -63,8 +63,35 @@ def _from_unit(low: float, high: float, log: bool, u: float) -> float:
     return low + u * (high - low)
 
 
+class _Range:
+    """What ``Float`` and ``Int`` share: a range ``[low, high]``, maybe on a log scale."""
+
+    low: Any
+    high: Any
+    log: bool
+    type: str
+
+    def clip(self, value: float) -> Any:
+        raise NotImplementedError
+
+    def to_unit(self, value: float) -> float:
+        """Map a value to [0, 1] (on the log scale when ``log``)."""
+        if self.log:
+            return (math.log(value) - math.log(self.low)) / (
+                math.log(self.high) - math.log(self.low)
+            )
+        return (value - self.low) / (self.high - self.low)
+
+    def from_unit(self, u: float) -> Any:
+        """The value at ``u`` in [0, 1] (an Int's nearest integer): the inverse of ``to_unit``."""
+        return self.clip(_from_unit(self.low, self.high, self.log, u))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "low": self.low, "high": self.high, "log": self.log}
+
+
 @dataclass(frozen=True)
-class Float:
+class Float(_Range):
     """A real-valued parameter in ``[low, high]``, optionally searched on a log scale."""
 
     low: float
@@ -76,7 +103,7 @@ class Float:
         object.__setattr__(self, "low", float(self.low))
         object.__setattr__(self, "high", float(self.high))
 
-    kind = "float"
+    type = "float"
 
     def validate(self, name: str, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -95,31 +122,16 @@ class Float:
     def clip(self, value: float) -> float:
         return float(min(max(float(value), self.low), self.high))
 
-    def to_unit(self, value: float) -> float:
-        """Map a value to [0, 1] (on the log scale when ``log``)."""
-        if self.log:
-            return (math.log(value) - math.log(self.low)) / (
-                math.log(self.high) - math.log(self.low)
-            )
-        return (value - self.low) / (self.high - self.low)
-
-    def from_unit(self, u: float) -> float:
-        """The value at ``u`` in [0, 1]: the inverse of ``to_unit``."""
-        return self.clip(_from_unit(self.low, self.high, self.log, u))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": "float", "low": self.low, "high": self.high, "log": self.log}
-
 
 @dataclass(frozen=True)
-class Int:
+class Int(_Range):
     """An integer parameter in ``[low, high]`` (both included), optionally log-scaled."""
 
     low: int
     high: int
     log: bool = False
 
-    kind = "int"
+    type = "int"
 
     def __post_init__(self) -> None:
         for label, value in (("low", self.low), ("high", self.high)):
@@ -150,20 +162,6 @@ class Int:
     def clip(self, value: float) -> int:
         return int(min(max(round(float(value)), self.low), self.high))
 
-    def to_unit(self, value: float) -> float:
-        if self.log:
-            return (math.log(value) - math.log(self.low)) / (
-                math.log(self.high) - math.log(self.low)
-            )
-        return (value - self.low) / (self.high - self.low)
-
-    def from_unit(self, u: float) -> int:
-        """The integer nearest the value at ``u`` in [0, 1]."""
-        return self.clip(_from_unit(self.low, self.high, self.log, u))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": "int", "low": self.low, "high": self.high, "log": self.log}
-
 
 @dataclass(frozen=True)
 class Choice:
@@ -172,7 +170,7 @@ class Choice:
     values: tuple[Scalar, ...]
     ordered: bool = False
 
-    kind = "choice"
+    type = "choice"
 
     def __post_init__(self) -> None:
         values = tuple(self.values) if not isinstance(self.values, (str, bytes)) else ()
@@ -226,15 +224,15 @@ Space = dict[str, Param]
 
 
 def _from_dict(name: str, spec: Mapping[str, Any]) -> Param:
-    kind = spec.get("type")
-    if kind == "float":
+    declared = spec.get("type")
+    if declared == "float":
         return Float(spec["low"], spec["high"], log=bool(spec.get("log", False)))
-    if kind == "int":
+    if declared == "int":
         return Int(spec["low"], spec["high"], log=bool(spec.get("log", False)))
-    if kind == "choice":
+    if declared == "choice":
         return Choice(tuple(spec["values"]), ordered=bool(spec.get("ordered", False)))
     raise InputError(
-        f"Parameter {name!r}: unknown spec type {kind!r} in {dict(spec)!r}.",
+        f"Parameter {name!r}: unknown spec type {declared!r} in {dict(spec)!r}.",
         "Use 'float', 'int' or 'choice'.",
     )
 
@@ -318,7 +316,7 @@ def validate_config(space: Space, config: Mapping[str, Any]) -> dict[str, Scalar
 
 
 def space_overlap(new: Space, prior: Space) -> float:
-    """Share of the new space's parameters that the prior space has, with the same kind."""
+    """Share of the new space's parameters that the prior space has, with the same type."""
     if not new:
         return 0.0
     shared = sum(1 for name, param in new.items() if sets(prior, name, param))
@@ -334,8 +332,8 @@ def describe(param: Param) -> str:
 
 
 def sets(space: Space, name: str, like: Param) -> bool:
-    """True when ``space`` has a parameter ``name`` of the same kind as ``like``."""
-    return name in space and space[name].kind == like.kind
+    """True when ``space`` has a parameter ``name`` of the same type as ``like``."""
+    return name in space and space[name].type == like.type
 
 
 def sample_configs(space: Space, n: int, seed: int | None = None) -> list[dict[str, Scalar]]:

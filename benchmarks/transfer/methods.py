@@ -70,7 +70,7 @@ def naive_neighbours(task: Any, registry: hpx.Registry, k: int = 3) -> list[dict
     """Best configs of the k nearest prior tasks by plain z-scored Euclidean distance."""
     configs = []
     for name in naive_nearest(task, registry, k):
-        best = registry.study(name).best(task.metric)
+        best = registry.record(name).best(task.metric)
         configs.append({p: _plain(best[p]) for p in task.space})
     return configs
 

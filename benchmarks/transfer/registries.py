@@ -65,7 +65,7 @@ def own_prior_best(task) -> float:
     """The held-out task's own 20-trial study in the demo registry: part of its best known."""
     import hpxplore as hpx
 
-    record = hpx.Registry(ROOT / "data" / "demo-registry.db").study(f"{task.name}-hgb")
+    record = hpx.Registry(ROOT / "data" / "demo-registry.db").record(f"{task.name}-hgb")
     return float(record.best(task.metric)[task.metric])
 
 

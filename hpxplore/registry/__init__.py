@@ -4,14 +4,11 @@ from hpxplore.registry._engine import ENV_VAR, default_location
 from hpxplore.registry._records import StudyRecord
 from hpxplore.registry._registry import Registry
 from hpxplore.registry._schema import SCHEMA_VERSION
-from hpxplore.registry._trials import STATUSES, TrialData
 
 __all__ = [
     "ENV_VAR",
     "SCHEMA_VERSION",
-    "STATUSES",
     "Registry",
     "StudyRecord",
-    "TrialData",
     "default_location",
 ]

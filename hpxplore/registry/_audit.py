@@ -18,11 +18,17 @@ from hpxplore._jsonable import jsonable
 from hpxplore._provenance import current_user
 from hpxplore.exceptions import InputError, RegistryError
 from hpxplore.profiling import TaskProfile
-from hpxplore.registry._schema import DecisionRow, RecommendationRow, TransferOutcomeRow
+from hpxplore.registry._schema import (
+    DecisionRow,
+    RecommendationBatchRow,
+    RecommendationRow,
+    TransferOutcomeRow,
+)
 
 __all__ = [
     "DECISIONS",
     "add_recommendations",
+    "batch_context",
     "decide",
     "decisions",
     "link",
@@ -35,16 +41,24 @@ DECISIONS = ("accepted", "rejected")
 
 
 def add_recommendations(
-    session: Session, task: TaskProfile, items: Sequence[Mapping[str, Any]]
+    session: Session,
+    task: TaskProfile,
+    items: Sequence[Mapping[str, Any]],
+    context: Mapping[str, Any] | None = None,
 ) -> list[int]:
     batch = uuid.uuid4().hex
+    if context is not None:
+        session.add(
+            RecommendationBatchRow(batch=batch, task_name=task.name, context=jsonable(context))
+        )
     rows = []
-    for rank, item in enumerate(items):
+    for position, item in enumerate(items):
+        rank = int(item.get("rank", position))
         if "config" not in item:
             raise InputError(
                 f"Recommendation {rank} has no 'config'.", "Each item needs a config dict."
             )
-        details = {k: v for k, v in item.items() if k not in ("config", "kind")}
+        details = {k: v for k, v in item.items() if k not in ("config", "kind", "rank")}
         rows.append(
             RecommendationRow(
                 batch=batch,
@@ -207,3 +221,9 @@ def outcomes(session: Session) -> pd.DataFrame:
         for o in session.scalars(select(TransferOutcomeRow).order_by(TransferOutcomeRow.id))
     ]
     return pd.DataFrame.from_records(records)
+
+
+def batch_context(session: Session, batch: str) -> dict[str, Any] | None:
+    """What the ``recommend`` call behind ``batch`` modelled (``None`` for an older batch)."""
+    row = session.get(RecommendationBatchRow, batch)
+    return None if row is None else dict(row.context)

@@ -8,9 +8,12 @@ from typing import Any
 
 import pandas as pd
 
-from hpxplore.objectives import Constraint
+from hpxplore.exceptions import HpxploreError
+from hpxplore.objectives import Constraint, primary
+from hpxplore.pareto import best
 from hpxplore.profiling import TaskProfile
 from hpxplore.space import Space
+from hpxplore.trial import metric_columns
 
 __all__ = ["StudyRecord"]
 
@@ -38,29 +41,21 @@ class StudyRecord:
     @property
     def metrics(self) -> list[str]:
         """The metrics its trials record (objectives, constrained and any other columns)."""
-        from hpxplore.registry._trials import BOOKKEEPING
-
-        return [
-            str(c)
-            for c in self.trials.columns
-            if c not in self.space and c not in BOOKKEEPING and not str(c).endswith("_sem")
-        ]
+        return metric_columns(self.trials, self.space)
 
     def best(self, metric: str | None = None) -> pd.Series:
         """The best feasible completed trial on ``metric`` (default: the first objective),
         as ``Study.best`` picks it: a trial that breaks a constraint is never the best."""
-        from hpxplore.pareto import feasible_mask
-
-        metric = metric or next(iter(self.objectives))
-        completed = self.completed
-        done = completed[feasible_mask(completed, self.constraints)].dropna(subset=[metric])
-        if done.empty:
-            feasible = " feasible" if self.constraints and not completed.empty else ""
-            raise ValueError(
-                f"Study {self.name!r} has no{feasible} completed trial with {metric!r}."
+        row = best(self.trials, self.objectives, self.constraints, metric)
+        if row is None:
+            metric = metric or primary(self.objectives)[0]
+            feasible = " feasible" if self.constraints and len(self.completed) else ""
+            raise HpxploreError(
+                f"Study {self.name!r} has no{feasible} completed trial with {metric!r}.",
+                "Pick another study, or pass metric= one of its metrics "
+                f"({', '.join(self.metrics)}).",
             )
-        ascending = self.objectives.get(metric, "maximize") == "minimize"
-        return done.sort_values(metric, ascending=ascending).iloc[0]
+        return row
 
     def __repr__(self) -> str:
         return (

@@ -3,66 +3,49 @@ SQL database, plus the audit log of recommendations and decisions."""
 
 from __future__ import annotations
 
-import difflib
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Integer, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
-from hpxplore._jsonable import jsonable
-from hpxplore._provenance import now_utc
-from hpxplore._provenance import provenance as make_provenance
-from hpxplore.exceptions import (
-    DuplicateStudyError,
-    InputError,
-    RegistryConnectionError,
-    StudyNotFoundError,
+from hpxplore.objectives import (
+    Constraint,
+    parse_constraints,
+    parse_objectives,
+    required_metrics,
 )
-from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 from hpxplore.profiling import TaskProfile
 from hpxplore.registry import _audit
-from hpxplore.registry._engine import open_engine
+from hpxplore.registry._database import Database
 from hpxplore.registry._records import StudyRecord
 from hpxplore.registry._schema import MetaRow, StudyRow, TrialRow
-from hpxplore.registry._trials import TrialData, trials_from_frame
 from hpxplore.similarity import nearest
-from hpxplore.space import Space, parse_space, space_from_json, space_overlap, space_to_json
+from hpxplore.space import parse_space, space_from_json, space_overlap
+from hpxplore.trial import from_frame, to_frame
 
 __all__ = ["Registry"]
 
 
-def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > 255:
-        raise InputError(
-            f"A study name must be a non-empty string of at most 255 characters, got {name!r}.",
-            'Pass e.g. name="hgb-churn-2026-11".',
-        )
-    return name
-
-
-def _trials_frame(rows: Sequence[TrialRow], space: Mapping[str, Any]) -> pd.DataFrame:
-    records = []
-    for row in rows:
-        record: dict[str, Any] = {"trial_index": row.trial_index}
-        record.update({p: row.config.get(p) for p in space})
-        record.update(row.metrics)
-        for metric, sem in (row.sems or {}).items():
-            record[f"{metric}_sem"] = sem
-        record.update(
-            status=row.status, origin=row.origin, error=row.error, created_at=row.created_at
-        )
-        records.append(record)
-    frame = pd.DataFrame.from_records(records)
-    if frame.empty:
-        frame = pd.DataFrame(
-            columns=["trial_index", *space, "status", "origin", "error", "created_at"]
-        )
-    return frame
+def _record(row: StudyRow) -> StudyRecord:
+    space = space_from_json(row.space)
+    objectives = dict(row.objectives)
+    constraints = tuple(parse_constraints(row.constraints))
+    trials = [t.to_trial() for t in row.trials]
+    metrics = required_metrics(objectives, constraints)
+    return StudyRecord(
+        name=row.name,
+        profile=TaskProfile.from_dict(row.profile),
+        space=space,
+        objectives=objectives,
+        constraints=constraints,
+        provenance=dict(row.provenance),
+        source=row.source,
+        state=row.state,
+        created_at=row.created_at,
+        trials=to_frame(trials, space, metrics, constraints),
+    )
 
 
 class Registry:
@@ -82,17 +65,17 @@ class Registry:
     """
 
     def __init__(self, url: str | os.PathLike[str] | None = None, *, create: bool = True) -> None:
-        self._engine, self._url = open_engine(url, create=create)
+        self._db = Database(url, create=create)
 
     # -- plumbing -------------------------------------------------------------------------
     @property
     def url(self) -> str:
         """The database URL, password hidden."""
-        return self._url.render_as_string(hide_password=True)
+        return self._db.url
 
     @property
     def schema_version(self) -> int:
-        with self._session() as session:
+        with self._db.session() as session:
             return int(session.get(MetaRow, "schema_version").value)
 
     def __repr__(self) -> str:
@@ -100,37 +83,13 @@ class Registry:
 
     def close(self) -> None:
         """Release the database connections."""
-        self._engine.dispose()
+        self._db.close()
 
     def __enter__(self) -> Registry:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        try:
-            with Session(self._engine, expire_on_commit=False) as session, session.begin():
-                yield session
-        except OperationalError as exc:
-            raise RegistryConnectionError(
-                f"The registry at {self.url} failed: {str(exc.orig).strip()}",
-                "Check that the database is reachable and not locked by a crashed process; "
-                "nothing of this call was written.",
-            ) from None
-
-    def _study_row(self, session: Session, name: str) -> StudyRow:
-        row = session.scalar(select(StudyRow).where(StudyRow.name == name))
-        if row is None:
-            known = session.scalars(select(StudyRow.name).order_by(StudyRow.name)).all()
-            close = difflib.get_close_matches(str(name), known, n=3)
-            raise StudyNotFoundError(
-                f"No study named {name!r} in the registry at {self.url}"
-                + (f" (did you mean {', '.join(map(repr, close))}?)." if close else "."),
-                f"Known studies include {list(known[:10])}; reg.studies() lists them all.",
-            )
-        return row
 
     # -- studies --------------------------------------------------------------------------
     def add_study(
@@ -156,10 +115,10 @@ class Registry:
         parsed_space = parse_space(space)
         parsed_objectives = parse_objectives(objectives)
         parsed_constraints = parse_constraints(constraints)
-        rows = trials_from_frame(
+        parsed = from_frame(
             trials, parsed_space, parsed_objectives, parsed_constraints, nan_metrics=nan_metrics
         )
-        record = self._new_study_row(
+        row = self._db.new_study_row(
             name,
             profile,
             parsed_space,
@@ -169,179 +128,29 @@ class Registry:
             source=source,
             state=state,
         )
-        record.trials = [self._trial_row(t) for t in rows]
-        self._insert(record)
-        return self.study(name)
+        row.trials = [TrialRow(**t.stored()) for t in parsed]
+        self._db.insert(row)
+        return self.record(name)
 
-    def begin_study(
-        self,
-        name: str,
-        profile: TaskProfile,
-        space: Any,
-        objectives: Any,
-        *,
-        constraints: Sequence[str | Constraint] | str | None = None,
-        provenance: Mapping[str, Any] | None = None,
-        settings: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Store a study that is about to run: no trials yet, state ``running``."""
-        record = self._new_study_row(
-            name,
-            profile,
-            parse_space(space),
-            parse_objectives(objectives),
-            parse_constraints(constraints),
-            provenance,
-            source="hpxplore",
-            state="running",
-        )
-        record.settings = jsonable(dict(settings or {}))
-        self._insert(record)
-
-    def save_snapshot(self, name: str, snapshot: Mapping[str, Any]) -> None:
-        """Store the optimizer's JSON snapshot of a running study (replacing the last one)."""
-        with self._session() as session:
-            row = self._study_row(session, name)
-            row.snapshot, row.updated_at = dict(snapshot), now_utc()
-
-    def run_state(self, name: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """A study's run settings and its last optimizer snapshot (``None`` if never saved)."""
-        with self._session() as session:
-            row = self._study_row(session, name)
-            return dict(row.settings or {}), row.snapshot
-
-    def trial_extras(self, name: str) -> dict[int, dict[str, Any]]:
-        """Per trial index, what a running study noted beside the metrics (timings, the
-        recommendation it came from)."""
-        with self._session() as session:
-            study = self._study_row(session, name)
-            return {t.trial_index: dict(t.extra or {}) for t in study.trials}
-
-    def _new_study_row(
-        self,
-        name: str,
-        profile: TaskProfile,
-        space: Space,
-        objectives: dict[str, str],
-        constraints: list[Constraint],
-        provenance: Mapping[str, Any] | None,
-        *,
-        source: str,
-        state: str,
-    ) -> StudyRow:
-        _check_name(name)
-        if not isinstance(profile, TaskProfile):
-            raise InputError(
-                f"A study needs a TaskProfile, got {type(profile).__name__}.",
-                "Make one with hpx.profile_task(df, target=...) or TaskProfile.from_meta_features.",
-            )
-        return StudyRow(
-            name=name,
-            task_name=profile.name,
-            task_type=profile.task_type,
-            fingerprint=profile.fingerprint,
-            profile=profile.to_dict(),
-            tags=dict(profile.tags),
-            space=space_to_json(space),
-            objectives=objectives,
-            constraints=[str(c) for c in constraints],
-            provenance=make_provenance(provenance),
-            source=source,
-            state=state,
-        )
-
-    def _insert(self, record: StudyRow) -> None:
-        name = record.name
-        try:
-            with self._session() as session:
-                if session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None:
-                    raise DuplicateStudyError(
-                        f"A study named {name!r} is already in the registry at {self.url}.",
-                        "Pick another name, or reg.delete_study(name) first if the old one should go.",
-                    )
-                session.add(record)
-        except IntegrityError:  # a concurrent writer took the name between check and insert
-            raise DuplicateStudyError(
-                f"A study named {name!r} was stored by another process at the same time.",
-                "Pick another name.",
-            ) from None
-
-    @staticmethod
-    def _trial_row(trial: TrialData, sems: Mapping[str, float] | None = None) -> TrialRow:
-        return TrialRow(
-            trial_index=trial.trial_index,
-            config=jsonable(trial.config),
-            metrics=jsonable(trial.metrics),
-            sems=jsonable(dict(sems)) if sems else None,
-            status=trial.status,
-            origin=trial.origin,
-            error=trial.error,
-        )
-
-    def save_trial(
-        self,
-        name: str,
-        trial: TrialData,
-        *,
-        sems: Mapping[str, float] | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Insert or replace one trial of a stored study (used while a study runs)."""
-        with self._session() as session:
-            study = self._study_row(session, name)
-            existing = session.scalar(
-                select(TrialRow).where(
-                    TrialRow.study_id == study.id, TrialRow.trial_index == trial.trial_index
-                )
-            )
-            row = self._trial_row(trial, sems)
-            row.extra = jsonable(dict(extra)) if extra else None
-            if existing is not None:
-                for field in ("config", "metrics", "sems", "status", "origin", "error", "extra"):
-                    setattr(existing, field, getattr(row, field))
-            else:
-                row.study_id = study.id
-                session.add(row)
-            study.updated_at = now_utc()
-
-    def set_state(self, name: str, state: str) -> None:
-        """Mark a study ``running``, ``completed`` or ``stopped``."""
-        with self._session() as session:
-            study = self._study_row(session, name)
-            study.state, study.updated_at = state, now_utc()
-
-    def study(self, name: str) -> StudyRecord:
-        """The stored study ``name`` with all its trials."""
-        with self._session() as session:
-            row = self._study_row(session, name)
-            space = space_from_json(row.space)
-            return StudyRecord(
-                name=row.name,
-                profile=TaskProfile.from_dict(row.profile),
-                space=space,
-                objectives=dict(row.objectives),
-                constraints=tuple(parse_constraints(row.constraints)),
-                provenance=dict(row.provenance),
-                source=row.source,
-                state=row.state,
-                created_at=row.created_at,
-                trials=_trials_frame(row.trials, space),
-            )
+    def record(self, name: str) -> StudyRecord:
+        """The stored study ``name`` with all its trials (a :class:`StudyRecord`)."""
+        with self._db.session() as session:
+            return _record(self._db.study_row(session, name))
 
     def trials(self, name: str) -> pd.DataFrame:
         """The trials of study ``name``: parameters, metrics, status, origin."""
-        return self.study(name).trials
+        return self.record(name).trials
 
     def names(self) -> list[str]:
-        with self._session() as session:
+        with self._db.session() as session:
             return list(session.scalars(select(StudyRow.name).order_by(StudyRow.name)))
 
     def __contains__(self, name: object) -> bool:
-        with self._session() as session:
+        with self._db.session() as session:
             return session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None
 
     def __len__(self) -> int:
-        with self._session() as session:
+        with self._db.session() as session:
             return int(session.scalar(select(func.count(StudyRow.id))))
 
     def studies(self, *, tags: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -355,7 +164,7 @@ class Registry:
             .group_by(TrialRow.study_id)
             .subquery()
         )
-        with self._session() as session:
+        with self._db.session() as session:
             rows = session.execute(
                 select(StudyRow, counts.c.n, counts.c.done)
                 .outerjoin(counts, counts.c.study_id == StudyRow.id)
@@ -397,12 +206,12 @@ class Registry:
 
     def delete_study(self, name: str) -> None:
         """Remove a study and its trials (recommendations and decisions stay in the audit log)."""
-        with self._session() as session:
-            session.delete(self._study_row(session, name))
+        with self._db.session() as session:
+            session.delete(self._db.study_row(session, name))
 
     def profiles(self, *, tags: Mapping[str, Any] | None = None) -> dict[str, TaskProfile]:
         """Study name -> the profile of its task, optionally only studies with these tags."""
-        with self._session() as session:
+        with self._db.session() as session:
             rows = session.execute(select(StudyRow.name, StudyRow.profile, StudyRow.tags)).all()
         return {n: TaskProfile.from_dict(p) for n, p, t in rows if _tags_match(t, tags)}
 
@@ -429,7 +238,7 @@ class Registry:
         at least ``min_space_overlap`` of its parameters. See :mod:`hpxplore.similarity`.
         """
         wanted = parse_space(space) if space is not None else None
-        with self._session() as session:
+        with self._db.session() as session:
             rows = session.execute(
                 select(StudyRow.name, StudyRow.profile, StudyRow.tags, StudyRow.space)
             ).all()
@@ -520,50 +329,26 @@ class Registry:
         )
 
     # -- recommendations, decisions and outcomes (the audit log) ---------------------------
-    def add_recommendations(
-        self, task: TaskProfile, items: Sequence[Mapping[str, Any]]
-    ) -> list[int]:
-        """Store a batch of recommendations for ``task``; returns their ids."""
-        with self._session() as session:
-            return _audit.add_recommendations(session, task, items)
-
     def decide(
         self, recommendation_id: int, decision: str, *, reason: str = "", user: str | None = None
     ) -> None:
         """Record that a recommendation was ``"accepted"`` or ``"rejected"``, and why."""
-        with self._session() as session:
+        with self._db.session() as session:
             _audit.decide(session, recommendation_id, decision, reason, user)
-
-    def link_recommendations(self, ids: Sequence[int], study: str) -> None:
-        """Note that these recommendations seeded ``study``."""
-        with self._session() as session:
-            _audit.link(session, ids, study)
 
     def recommendations(self, *, task: str | None = None) -> pd.DataFrame:
         """Stored recommendations with their latest decision."""
-        with self._session() as session:
+        with self._db.session() as session:
             return _audit.recommendations(session, task)
 
     def decisions(self, *, task: str | None = None) -> pd.DataFrame:
         """The audit log: every accept/reject, oldest first."""
-        with self._session() as session:
+        with self._db.session() as session:
             return _audit.decisions(session, task)
-
-    def record_outcome(
-        self,
-        study: str,
-        outcome: Mapping[str, Any],
-        *,
-        recommendation_id: int | None = None,
-        trial_index: int | None = None,
-    ) -> None:
-        """Store what a transferred configuration gave on the new task."""
-        with self._session() as session:
-            _audit.record_outcome(session, study, outcome, recommendation_id, trial_index)
 
     def outcomes(self) -> pd.DataFrame:
         """Transfer outcomes, one row each."""
-        with self._session() as session:
+        with self._db.session() as session:
             return _audit.outcomes(session)
 
     def transfer_report(self, by: str = "model") -> pd.DataFrame:
@@ -576,7 +361,7 @@ class Registry:
         columns = [by, "n", "hit_rate", "mean_gain", "worst_gain"]
         if outcomes.empty or "helped" not in outcomes:
             return pd.DataFrame(columns=columns)
-        with self._session() as session:
+        with self._db.session() as session:
             tags = dict(session.execute(select(StudyRow.name, StudyRow.tags)).all())
         outcomes[by] = [str(tags.get(s, {}).get(by, "untagged")) for s in outcomes["study"]]
         gain = (

@@ -13,12 +13,14 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from hpxplore._provenance import now_utc
+from hpxplore.trial import Trial
 
 __all__ = [
     "SCHEMA_VERSION",
     "Base",
     "DecisionRow",
     "MetaRow",
+    "RecommendationBatchRow",
     "RecommendationRow",
     "StudyRow",
     "TransferOutcomeRow",
@@ -83,6 +85,19 @@ class TrialRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     study: Mapped[StudyRow] = relationship(back_populates="trials")
 
+    def to_trial(self) -> Trial:
+        return Trial.from_stored(
+            trial_index=self.trial_index,
+            config=self.config,
+            metrics=self.metrics,
+            sems=self.sems,
+            status=self.status,
+            origin=self.origin,
+            error=self.error,
+            extra=self.extra,
+            created_at=self.created_at,
+        )
+
 
 class RecommendationRow(Base):
     __tablename__ = "hpx_recommendation"
@@ -95,6 +110,17 @@ class RecommendationRow(Base):
     config: Mapped[dict[str, Any]]
     details: Mapped[dict[str, Any]]
     study_name: Mapped[str | None] = mapped_column(String(255), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+
+class RecommendationBatchRow(Base):
+    """What one ``recommend`` call knew beyond its items: the studies it modelled and the
+    space it searched, so that its transfer state can be rebuilt from the registry."""
+
+    __tablename__ = "hpx_recommendation_batch"
+    batch: Mapped[str] = mapped_column(String(64), primary_key=True)
+    task_name: Mapped[str] = mapped_column(String(255), index=True)
+    context: Mapped[dict[str, Any]]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
 

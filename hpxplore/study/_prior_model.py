@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from hpxplore.exceptions import HpxploreError
 from hpxplore.space import Choice, Space
 from hpxplore.transfer._prior import TransferPrior
 
@@ -163,7 +164,10 @@ class _Stack:
         if isinstance(kernel, ScaleKernel):
             kernel, outputscale = kernel.base_kernel, kernel.outputscale.detach().reshape(-1)
         if not isinstance(kernel, RBFKernel):
-            raise TypeError(f"the prior expects an RBF kernel, got {type(kernel).__name__}")
+            raise HpxploreError(
+                f"The transfer prior expects BoTorch's RBF kernel, got {type(kernel).__name__}.",
+                "Run the study with transfer=None, and report this with your BoTorch version.",
+            )
         self.model, self.X = model, X
         self.lengthscale = kernel.lengthscale.detach().reshape(len(used), -1)  # (S, d)
         self.outputscale = outputscale

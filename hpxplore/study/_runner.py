@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any
-
-import pandas as pd
+from typing import Any
 
 from hpxplore.exceptions import InputError, count_parameter
+from hpxplore.objectives import Constraint, primary
+from hpxplore.pareto import best
 from hpxplore.study._budget import Budget
 from hpxplore.study._evaluation import (
     Outcome,
@@ -27,10 +27,10 @@ from hpxplore.study._evaluation import (
     parse_result,
     wants_reporter,
 )
+from hpxplore.study._events import EventLog
 from hpxplore.study._executor import LocalPool
-
-if TYPE_CHECKING:
-    from hpxplore.study._study import Study
+from hpxplore.study._session import AxSession
+from hpxplore.study._trial_log import TrialLog
 
 __all__ = ["Runner"]
 
@@ -43,12 +43,27 @@ def never_stop(step: int, metrics: Mapping[str, float]) -> bool:
 
 
 class Runner:
+    """Runs ``n_trials`` evaluations of one study.
+
+    It talks to Ax through ``session`` and keeps every trial in ``log``; ``generate(count)``
+    asks the study for up to ``count`` new queued trials, and ``finished(index)`` tells it
+    that trial ``index`` has its outcome (saved, snapshot, transfer check, listeners).
+    """
+
     def __init__(
         self,
-        study: Study,
         evaluate: Callable[..., Any],
         n_trials: int,
         *,
+        name: str,
+        session: AxSession,
+        log: TrialLog,
+        events: EventLog,
+        objectives: Mapping[str, str],
+        metrics: list[str],
+        constraints: list[Constraint],
+        generate: Callable[[int], None],
+        finished: Callable[[int], None],
         executor: Executor | str | None,
         max_parallel: int | None,
         trial_timeout: float | None,
@@ -69,7 +84,8 @@ class Runner:
             isinstance(trial_timeout, (int, float)) and trial_timeout > 0
         ):
             raise InputError(
-                f"trial_timeout must be a number of seconds > 0, got {trial_timeout!r}.", ""
+                f"trial_timeout must be a number of seconds > 0, got {trial_timeout!r}.",
+                "Pass e.g. trial_timeout=600, or leave it out to let trials run as long as they take.",
             )
         if executor == "inline" and trial_timeout is not None:
             raise InputError(
@@ -78,9 +94,14 @@ class Runner:
             )
         if isinstance(executor, str) and executor != "inline":
             raise InputError(
-                f"executor must be None, 'inline' or an Executor, got {executor!r}.", ""
+                f"executor must be None, 'inline' or an Executor, got {executor!r}.",
+                "Leave it out for a local process pool, or pass e.g. "
+                "dask.distributed.Client(...).get_executor().",
             )
-        self.study, self.evaluate, self.n_trials = study, evaluate, n_trials
+        self.evaluate, self.n_trials = evaluate, n_trials
+        self.name, self.session, self.log, self.events = name, session, log, events
+        self.objectives, self.metrics, self.constraints = dict(objectives), metrics, constraints
+        self.generate, self.finished = generate, finished
         self.budget = budget or Budget()
         self.trial_timeout = trial_timeout
         self.inline = executor == "inline"
@@ -98,27 +119,20 @@ class Runner:
         self.started = 0
         self.cost = 0.0
         self.stop_reason: str | None = None
+        self.payload: Any = None  # what the workers call: evaluate, pickled for a pool
+        self.bar: Any = None  # the progress bar, while run() runs
 
     # -- plumbing -----------------------------------------------------------------------
-    def _configure_early_stopping(self, client: Any) -> None:
+    def _configure_early_stopping(self) -> None:
         strategy = self.early_stopping
         if strategy is False or strategy is None:
             return
-        if strategy is True:
-            from ax.early_stopping.strategies import PercentileEarlyStoppingStrategy
-
-            strategy = PercentileEarlyStoppingStrategy(
-                percentile_threshold=50.0,
-                min_progression=1,
-                min_curves=3,
-                metric_signatures=[next(iter(self.study.objectives))],
-            )
-        client.set_early_stopping_strategy(strategy)
         if not self.reports:
             raise InputError(
                 "early_stopping needs evaluate(config, report) to report intermediate values.",
                 "Add a second argument and call report(step, {metric: value}) as training goes.",
             )
+        self.session.use_early_stopping(strategy, primary(self.objectives)[0])
 
     def _payload(self) -> Any:
         if self.inline:
@@ -131,21 +145,18 @@ class Runner:
         if not self.reports:
             return None
         if self.inline:
-            return lambda step, metrics: self.study_report(index, step, metrics)
+            return lambda step, metrics: self._report(index, step, metrics)
         if self.pool is not None:
             return self.pool.reporter(index)
         return never_stop
 
-    def study_report(self, index: int, step: int, metrics: Mapping[str, float]) -> bool:
+    def _report(self, index: int, step: int, metrics: Mapping[str, float]) -> bool:
         """An intermediate value arrived: give it to Ax and say whether to stop the trial."""
-        client = self.study._client
-        record = self.study._records[index]
-        record.setdefault("curve", []).append((step, dict(metrics)))
-        data = {m: float(v) for m, v in metrics.items() if m in self.study.metrics}
+        self.log[index].curve.append((step, dict(metrics)))
+        data = {m: float(v) for m, v in metrics.items() if m in self.metrics}
         if not data or self.early_stopping in (False, None):
             return False
-        client.attach_data(index, data, progression=step)
-        return bool(client.should_stop_trial_early(index))
+        return self.session.report(index, data, step)
 
     def _drain_reports(self) -> None:
         if self.pool is None or self.pool.queue is None:
@@ -155,12 +166,11 @@ class Runner:
                 index, step, metrics = self.pool.queue.get_nowait()
             except (queue_module.Empty, OSError, EOFError):
                 return
-            self.pool.answers[f"{index}:{step}"] = self.study_report(index, step, metrics)
+            self.pool.answers[f"{index}:{step}"] = self._report(index, step, metrics)
 
     # -- the loop -----------------------------------------------------------------------
     def _submit(self, index: int, payload: Any) -> None:
-        record = self.study._records[index]
-        config = dict(record["config"])
+        config = dict(self.log[index].config)
         self.started += 1
         if self.inline:
             self._finish(index, call_evaluate(payload, config, self._reporter(index)))
@@ -170,41 +180,37 @@ class Runner:
         self.in_flight[future] = (index, time.monotonic())
 
     def _finish(self, index: int, outcome: Outcome) -> None:
-        study, client = self.study, self.study._client
-        record = study._records[index]
-        record["eval_s"] = outcome.seconds
+        trial = self.log[index]
+        trial.eval_s = outcome.seconds
         if outcome.stopped_early:
-            client.mark_trial_early_stopped(index)
-            record["status"] = "early_stopped"
-            step, last = (record.get("curve") or [(0, {})])[-1]
-            record["metrics"] = dict(last)
+            self.session.early_stop(index)
+            trial.status = "early_stopped"
+            step, last = (trial.curve or [(0, {})])[-1]
+            trial.metrics = dict(last)
             if self.budget.cost_metric:  # what it spent: its last reported cost, or its step
                 self.cost += float(last.get(self.budget.cost_metric, step))
         elif not outcome.ok:
             self._fail(index, outcome.error or "evaluation failed")
         else:
             try:
-                means, sems = parse_result(outcome.result, study.metrics)
+                means, sems = parse_result(outcome.result, self.metrics)
             except TrialFailure as failure:
                 self._fail(index, str(failure))
             else:
-                raw = {m: (means[m], sems[m]) if m in sems else means[m] for m in study.metrics}
-                client.complete_trial(index, raw_data=raw)
-                record.update(status="completed", metrics=means, sems=sems)
+                raw = {m: (means[m], sems[m]) if m in sems else means[m] for m in self.metrics}
+                self.session.complete(index, raw)
+                trial.status, trial.metrics, trial.sems = "completed", means, sems
                 cost_metric = self.budget.cost_metric
                 self.cost += means.get(cost_metric, 0.0) if cost_metric else outcome.seconds
-        if not self.budget.cost_metric and record["status"] != "completed":
+        if not self.budget.cost_metric and trial.status != "completed":
             self.cost += outcome.seconds
-        study._persist(index)
-        study._save_snapshot()
-        study._check_transfer()
-        self._tick(record)
-        study._notify(index)
+        self.finished(index)
+        self._tick()
 
     def _fail(self, index: int, reason: str) -> None:
-        self.study._client.mark_trial_failed(index, failed_reason=reason[:1000])
-        self.study._records[index].update(status="failed", error=reason)
-        self.study._event("trial_failed", trial=index, reason=reason)
+        self.session.fail(index, reason)
+        self.log[index].status, self.log[index].error = "failed", reason
+        self.events.add("trial_failed", trial=index, reason=reason)
 
     def _collect(self) -> None:
         done, _ = wait(list(self.in_flight), timeout=_POLL_S, return_when=FIRST_COMPLETED)
@@ -254,37 +260,28 @@ class Runner:
                 self.started -= 1
                 self._submit(index, self.payload)
 
-    def _tick(self, record: Mapping[str, Any]) -> None:
+    def _tick(self) -> None:
         if self.bar is None:
             return
         self.bar.update(1)
-        metric, direction = next(iter(self.study.objectives.items()))
-        done = [
-            r["metrics"].get(metric)
-            for r in self.study._records.values()
-            if r["status"] == "completed" and r["metrics"].get(metric) is not None
-        ]
-        if done:
-            best = max(done) if direction == "maximize" else min(done)
-            self.bar.set_postfix(
-                {
-                    f"best {metric}": f"{best:.4g}",
-                    "failed": sum(r["status"] == "failed" for r in self.study._records.values()),
-                }
-            )
+        metric = primary(self.objectives)[0]
+        trials = self.log.frame({}, self.metrics, self.constraints)
+        top = best(trials, self.objectives, self.constraints)
+        postfix = {"feasible": int(trials["feasible"].sum()), "failed": self.log.count("failed")}
+        if top is not None:
+            postfix = {f"best {metric}": f"{top[metric]:.4g}", **postfix}
+        self.bar.set_postfix(postfix)
 
-    def run(self) -> pd.DataFrame:
-        study = self.study
-        client = study._ensure_started()
-        self._configure_early_stopping(client)
+    def run(self) -> str | None:
+        """Run until the trials or the budget are spent; the reason it stopped."""
+        self._configure_early_stopping()
         if self.pool is not None and self.reports:
             self.pool.open_channel()
         self.payload = payload = self._payload()
-        self.bar = None
         if self.progress:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=self.n_trials, desc=study.name, unit="trial")
+            self.bar = tqdm(total=self.n_trials, desc=self.name, unit="trial")
         start = time.monotonic()
         try:
             while True:
@@ -298,14 +295,13 @@ class Runner:
                     break
                 free = min(self.parallel - len(self.in_flight), cap.trials - self.started)
                 if free > 0:
-                    if len(study._queue) < free:
-                        study._generate(free - len(study._queue))
-                    batch = study._queue[:free]
+                    if len(self.log.queue) < free:
+                        self.generate(free - len(self.log.queue))
+                    batch = self.log.take(free)
                     if not batch and not self.in_flight:  # Ax has nothing more to give
                         self.stop_reason = "Ax generated no further trials"
                         break
                     for index in batch:
-                        study._queue.remove(index)
                         self._submit(index, payload)
                 if self.in_flight:
                     self._collect()
@@ -316,14 +312,10 @@ class Runner:
                 self.bar.close()
             if self.pool is not None:
                 self.pool.shutdown()
-        study._event(
+        self.events.add(
             "run_finished",
             reason=self.stop_reason,
             trials=self.started,
             seconds=round(time.monotonic() - start, 3),
         )
-        study._advise_rollback()
-        if study.registry is not None:
-            study._record_transfer_outcomes()
-            study.registry.set_state(study.name, "completed" if not study._queue else "stopped")
-        return study.trials
+        return self.stop_reason

@@ -19,9 +19,7 @@ from hpxplore.space import Space
 
 __all__ = ["sobol_indices"]
 
-# Ax's default is 10,000 Monte-Carlo points per index. With 2,048, the indices of the test
-# problem in tests/study/test_results.py moved by at most 0.035 and the call (model fit
-# included) went from 13.9 s to 5.6 s on 2 cores.
+# Monte-Carlo points per index (Ax's default: 10,000); docs/benchmarks.md has the trade-off.
 _MC_SAMPLES = 2048
 
 

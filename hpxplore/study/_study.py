@@ -11,17 +11,27 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hpxplore._jsonable import jsonable
 from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError, count_parameter
-from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
-from hpxplore.pareto import feasible_mask, pareto_front
+from hpxplore.objectives import (
+    Constraint,
+    parse_constraints,
+    parse_objectives,
+    primary,
+    required_metrics,
+)
+from hpxplore.pareto import best, feasible_mask, pareto_front
 from hpxplore.profiling import TaskProfile
-from hpxplore.registry import Registry, TrialData
+from hpxplore.registry import Registry
+from hpxplore.registry._store import Store
 from hpxplore.space import Space, parse_space, validate_config
 from hpxplore.study import _ax
 from hpxplore.study._budget import Budget
-from hpxplore.study._build_lock import announce_build
-from hpxplore.study._transfer_hooks import TransferHooks
+from hpxplore.study._events import EventLog
+from hpxplore.study._runner import Runner
+from hpxplore.study._session import AxSession
+from hpxplore.study._transfer_policy import TransferPolicy
+from hpxplore.study._trial_log import TrialLog
+from hpxplore.trial import Trial
 
 if TYPE_CHECKING:
     from hpxplore.transfer._prior import TransferPrior
@@ -30,9 +40,8 @@ __all__ = ["Study"]
 
 AUTO_INIT = 5  # the default initial design when cold: Ax's own initialization budget
 AUTO_WARM = 5  # the default initial design's transferred configs, at most
-_SNAPSHOT_EVERY = 40  # times the last snapshot's cost: at most 2.5 % of wall time
+_SNAPSHOT_EVERY = 40  # times the last snapshot's cost, so snapshots take at most 1/40 of the run
 _SNAPSHOT_MIN_S = 2.0
-_QUASI_RANDOM_NODES = {"Sobol", "CenterOfSearchSpace", "Center", "Random", "Uniform"}
 
 
 def _warm_items(source: Any) -> list[dict[str, Any]]:
@@ -52,8 +61,12 @@ def _warm_items(source: Any) -> list[dict[str, Any]]:
     return [{"config": c} for c in source]
 
 
-class Study(TransferHooks):
+class Study:
     """A hyperparameter study on a new task, run by Ax and recorded in a registry.
+
+    It is made of small parts: an Ax session (``_session``), the trial log (``_log``,
+    saved to the registry through its store), the transfer policy (``_policy``: prior,
+    monitor, switch-off) and, for each ``run``, a runner.
 
     Args:
         name: the study's name (unique in the registry).
@@ -77,8 +90,8 @@ class Study(TransferHooks):
             ``Recommendations``, Ax's GP for the whole run takes the similar prior studies
             as its prior mean, each weighted by how well it ranks this task's own trials
             (see :attr:`events`, ``prior_weights``). ``None``: after the warm start, Ax's
-            cold model. (Ax's multi-task GP, ``"multitask"``, was measured and removed: no
-            better than the warm start alone, at ten times its cost; ``docs/benchmarks.md``.)
+            cold model. (Ax's multi-task GP, ``"multitask"``, was removed: see
+            ``docs/benchmarks.md``.)
     """
 
     def __init__(
@@ -107,7 +120,8 @@ class Study(TransferHooks):
         self.constraints = parse_constraints(constraints)
         if registry is not None and not isinstance(registry, Registry):
             raise InputError(
-                f"registry must be an hpx.Registry, got {type(registry).__name__}.", ""
+                f"registry must be an hpx.Registry, got {type(registry).__name__}.",
+                "Pass registry=hpx.Registry(path_or_url), or leave it out to keep nothing.",
             )
         if registry is not None and profile is None:
             raise InputError(
@@ -139,31 +153,45 @@ class Study(TransferHooks):
                 ),
             )
         self.transfer = transfer
-        self.prior: TransferPrior | None = None  # set by warm_start(recs) when transfer="prior"
-        self._weights_seen = 0
         self.registry, self.profile, self.seed = registry, profile, seed
         self.init_trials, self.warm_share, self.method = init_trials, float(warm_share), method
         self.provenance = dict(provenance or {})
-        self.events: list[dict[str, Any]] = []
-        self._warm: list[dict[str, Any]] = []
-        self._client: Any = None
-        self._records: dict[int, dict[str, Any]] = {}
-        self._queue: list[int] = []  # attached or generated, not yet evaluated
+        self._store = Store(registry) if registry is not None else None
+        self._log = TrialLog(name, self._store)
+        self._events = EventLog()
+        self._policy = TransferPolicy(name, self.objectives, self._events)
+        self._session: AxSession | None = None  # made by the first run
+        self._warm: list[dict[str, Any]] = []  # the configs to attach first
         self._frontier_cache: tuple[int, pd.DataFrame] | None = None
-        self._snapshot_at, self._snapshot_cost = float("-inf"), 0.0
-        self._monitor: Any = None
-        self.full_space: Space | None = None  # set while a narrowed space is searched
-        self.transfer_active = True
         self._sensitivity_cache: tuple[int, pd.DataFrame] | None = None
+        self._snapshot_at, self._snapshot_cost = float("-inf"), 0.0
         self._listeners: list[Callable[[Study, int], Any]] = []
 
     # -- setup ----------------------------------------------------------------------------
     @property
     def metrics(self) -> list[str]:
         """Metrics every evaluation must return: the objectives, then constrained metrics."""
-        return list(self.objectives) + [
-            c.metric for c in self.constraints if c.metric not in self.objectives
-        ]
+        return required_metrics(self.objectives, self.constraints)
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """What the study decided and why, in order (``{"event": name, ...}``)."""
+        return self._events.items
+
+    @property
+    def prior(self) -> TransferPrior | None:
+        """The prior studies in Ax's model (``None`` when cold or switched off)."""
+        return self._policy.prior
+
+    @property
+    def transfer_active(self) -> bool:
+        """False once the monitor has switched transfer off."""
+        return self._policy.active
+
+    @property
+    def full_space(self) -> Space | None:
+        """The whole space while a narrowed one is searched, else ``None``."""
+        return self._policy.full_space
 
     @property
     def objective_thresholds(self) -> list[Constraint]:
@@ -183,7 +211,7 @@ class Study(TransferHooks):
         ``warm_share``) of the initial design is transferred; the rest stays quasi-random.
         Each config is re-evaluated on the new task.
         """
-        if self._client is not None:
+        if self._session is not None:
             raise HpxploreError(
                 "warm_start must come before the first run: this study has already started.",
                 "Create a new Study, or call warm_start before study.run(...).",
@@ -194,6 +222,11 @@ class Study(TransferHooks):
                 f"share must be a number in (0, 1], got {share!r}.",
                 "Pass e.g. share=0.5 (half of the initial design), or leave it out.",
             )
+        from hpxplore.transfer import Recommendations
+
+        recs = source if isinstance(source, Recommendations) else None
+        if recs is not None and self.registry is not None and recs.registry is not None:
+            recs.save()  # the audit log records what seeded this study
         items, seen = [], set()
         for i, item in enumerate(_warm_items(source)):
             config = {k: v for k, v in dict(item["config"]).items() if not _is_nan(v)}
@@ -211,24 +244,15 @@ class Study(TransferHooks):
             cap = max(1, math.floor(share * self.init_trials))
             reason = f"at most {share:.0%} of the {self.init_trials}-trial initial design"
         if len(items) > cap:
-            self._event("warm_start_capped", kept=cap, given=len(items), reason=reason)
+            self._events.add("warm_start_capped", kept=cap, given=len(items), reason=reason)
         self._warm = items[:cap]
         if self._auto_init:  # the transferred configs, then one quasi-random trial
             self.init_trials = len(self._warm) + 1
-        from hpxplore.transfer import Recommendations, TransferMonitor
-
-        if self.transfer == "prior" and isinstance(source, Recommendations):
-            self.prior = source.prior
-        narrowed = getattr(getattr(source, "narrowed", None), "space", None)
-        if narrow and narrowed is not None:
-            self._narrow(narrowed, source.narrowed.rationale)
-        primary, direction = next(iter(self.objectives.items()))
-        self._monitor = TransferMonitor(
-            primary,
-            direction,
-            list(getattr(source, "surrogates", []) or []),
-            list(getattr(source, "similarities", []) or []),
+        self._policy.adopt(
+            None if recs is None else recs.transfer, use_prior=self.transfer == "prior"
         )
+        if narrow and recs is not None and recs.narrowed.space is not None:
+            self._narrow(recs.narrowed.space, recs.narrowed.rationale)
         return self
 
     def _narrow(self, narrowed: Space, rationale: str) -> None:
@@ -244,13 +268,10 @@ class Study(TransferHooks):
             else:  # the box must hold every transferred config
                 low, high = min([param.low, *values]), max([param.high, *values])
                 box[name] = type(param)(low, high, log=param.log)
-        self.full_space, self.space = self.space, box
-        self._event(
+        self._policy.full_space, self.space = self.space, box
+        self._events.add(
             "space_narrowed", rationale=rationale, space={n: p.to_dict() for n, p in box.items()}
         )
-
-    def _event(self, kind: str, **details: Any) -> None:
-        self.events.append({"event": kind, **jsonable(details)})
 
     def on_trial(self, callback: Callable[[Study, int], Any]) -> Callable[[], None]:
         """Call ``callback(study, trial_index)`` each time a trial finishes (live views).
@@ -267,119 +288,95 @@ class Study(TransferHooks):
                 callback(self, index)
             except Exception as exc:
                 self._listeners.remove(callback)
-                self._event("listener_failed", trial=index, error=f"{type(exc).__name__}: {exc}")
+                self._events.add(
+                    "listener_failed", trial=index, error=f"{type(exc).__name__}: {exc}"
+                )
 
-    def _ensure_started(self) -> Any:
-        if self._client is not None:
-            return self._client
+    def _ensure_started(self) -> AxSession:
+        if self._session is not None:
+            return self._session
         settings = _ax.AxSettings(
             self.name, self.init_trials, len(self._warm), self.seed, self.method
         )
-        self._client = _ax.make_client(settings, self.space, self.objectives, self.constraints)
-        if self.prior is not None:
-            self._start_prior(settings)
-        if self.registry is not None:
-            self.registry.begin_study(
+        self._session = AxSession.create(settings, self.space, self.objectives, self.constraints)
+        self._policy.start(self._session, settings)
+        if self._store is not None:
+            self._store.begin_study(
                 self.name,
                 self.profile,
                 self.full_space or self.space,
                 self.objectives,
-                constraints=self.constraints,
-                provenance={**self.provenance, "seed": self.seed},
-                settings={
+                self.constraints,
+                {**self.provenance, "seed": self.seed},
+                {
                     "init_trials": self.init_trials,
                     "warm_share": self.warm_share,
                     "method": self.method,
                     "seed": self.seed,
                     "warm_count": len(self._warm),
                     "transfer": self.transfer,
-                    "prior": [[s.study, s.similarity] for s in self.prior.sources]
-                    if self.prior
-                    else [],
+                    "prior": self._policy.settings(),
                 },
             )
         for rank, item in enumerate(self._warm):
-            index = self._client.attach_trial(
-                _ax.to_ax_config(self.space, item["config"]), arm_name=f"transferred_{rank}"
-            )
-            self._add_record(
-                index,
-                item["config"],
-                "transferred",
-                0.0,
-                recommendation_id=item.get("recommendation_id"),
-                kind=item.get("kind"),
+            config = item["config"]
+            index = self._session.attach(config, arm_name=f"transferred_{rank}")
+            self._log.add(
+                Trial(
+                    index,
+                    dict(config),
+                    origin="transferred",
+                    gen_s=0.0,
+                    recommendation_id=item.get("recommendation_id"),
+                    recommendation_kind=item.get("recommendation_kind"),
+                )
             )
         self._save_snapshot(force=True)
-        return self._client
-
-    def _add_record(
-        self, index: int, config: Mapping[str, Any], origin: str, gen_s: float, **extra: Any
-    ) -> None:
-        self._records[index] = {
-            "trial_index": index,
-            "config": dict(config),
-            "metrics": {},
-            "sems": {},
-            "status": "running",
-            "origin": origin,
-            "error": None,
-            "gen_s": gen_s,
-            "eval_s": None,
-            **{k: v for k, v in extra.items() if v is not None},
-        }
-        self._queue.append(index)
-        self._persist(index)
-
-    def _persist(self, index: int) -> None:
-        if self.registry is None:
-            return
-        r = self._records[index]
-        self.registry.save_trial(
-            self.name,
-            TrialData(index, r["config"], r["metrics"], r["status"], r["origin"], r["error"]),
-            sems=r["sems"] or None,
-            extra={k: r[k] for k in ("gen_s", "eval_s", "recommendation_id", "kind") if k in r},
-        )
+        return self._session
 
     def _save_snapshot(self, *, force: bool = False) -> None:
         """Save Ax's snapshot, at most once per ``_SNAPSHOT_EVERY`` times its own cost.
 
-        Ax's snapshot serializes the whole experiment and generation strategy (0.23 s at
-        15 trials here, growing with trials), so saving it after every trial would cost
-        more than the 5 % of Ax's generation time we allow. Every trial is saved to the
-        registry at once, and :meth:`load` brings a stale snapshot up to date from there.
+        Ax's snapshot serializes the whole experiment and generation strategy, growing with
+        the trials, so it is saved at most once per ``_SNAPSHOT_EVERY`` times its own cost.
+        Every trial is saved to the registry at once, and :meth:`load` brings a stale
+        snapshot up to date from there.
         """
-        if self.registry is None or self._client is None:
+        if self._store is None or self._session is None:
             return
         now = time.monotonic()
         if not force and now - self._snapshot_at < max(
             _SNAPSHOT_MIN_S, _SNAPSHOT_EVERY * self._snapshot_cost
         ):
             return
-        self.registry.save_snapshot(self.name, _ax.snapshot(self._client))
+        self._store.save_snapshot(self.name, self._session.snapshot())
         self._snapshot_at = time.monotonic()
         self._snapshot_cost = self._snapshot_at - now
 
-    def _generate(self, count: int) -> list[int]:
-        """Ask Ax for up to ``count`` new trials at once (one batch)."""
-        client = self._ensure_started()
-        done = sum(r["status"] == "completed" for r in self._records.values())
-        if len(self.objectives) > 1 and done >= self.init_trials:  # a model trial is next
-            announce_build()
-        start = time.perf_counter()
-        batch = client.get_next_trials(max_trials=count)
-        gen_s = (time.perf_counter() - start) / max(1, len(batch))
-        for index, params in batch.items():
-            node = _node_name(client, index)
-            origin = "quasi-random" if node in _QUASI_RANDOM_NODES else "model"
-            self._add_record(
-                index, _ax.from_ax_config(self.space, params), origin, gen_s, node=node
-            )
+    def _generate(self, count: int) -> None:
+        """Ask Ax for up to ``count`` new trials at once (one batch) and queue them."""
+        session = self._ensure_started()
+        model_next = len(self.objectives) > 1 and self._log.count("completed") >= self.init_trials
+        batch = session.generate(count, model_next=model_next)
+        for trial in batch:
+            self._log.add(trial)
         if batch:
             self._save_snapshot()
-        self._log_prior_weights()
-        return list(batch)
+        self._policy.log_weights()
+
+    def _finished(self, index: int) -> None:
+        """Trial ``index`` has its outcome: save it, judge transfer, tell the listeners."""
+        self._log.save(index)
+        self._save_snapshot()
+        widened = self._policy.check(
+            self._session,
+            self._log,
+            self.trials,
+            {"init_budget": self.init_trials, "seed": self.seed, "method": self.method},
+        )
+        if widened is not None:
+            self.space = widened
+        self._notify(index)
 
     # -- running --------------------------------------------------------------------------
     def run(
@@ -411,12 +408,19 @@ class Study(TransferHooks):
                 early-stopping strategy.
             progress: show a progress bar with the best value so far.
         """
-        from hpxplore.study._runner import Runner
-
-        return Runner(
-            self,
+        session = self._ensure_started()
+        Runner(
             evaluate,
             n_trials,
+            name=self.name,
+            session=session,
+            log=self._log,
+            events=self._events,
+            objectives=self.objectives,
+            metrics=self.metrics,
+            constraints=self.constraints,
+            generate=self._generate,
+            finished=self._finished,
             executor=executor,
             max_parallel=max_parallel,
             trial_timeout=trial_timeout,
@@ -424,6 +428,12 @@ class Study(TransferHooks):
             early_stopping=early_stopping,
             progress=progress,
         ).run()
+        trials = self.trials
+        self._policy.advise_rollback(self._log, trials)
+        if self._store is not None:
+            self._policy.record_outcomes(self._store, self._log)
+            self._store.set_state(self.name, "stopped" if self._log.queue else "completed")
+        return trials
 
     @classmethod
     def load(cls, name: str, registry: Registry) -> Study:
@@ -432,8 +442,9 @@ class Study(TransferHooks):
         Completed and failed trials stay as they were; trials that were generated or
         running when the process stopped are evaluated again by the next ``run``.
         """
-        record = registry.study(name)
-        settings, snapshot = registry.run_state(name)
+        record = registry.record(name)
+        store = Store(registry)
+        settings, snapshot = store.run_state(name)
         if snapshot is None:
             raise HpxploreError(
                 f"Study {name!r} in the registry has no optimizer state to resume from "
@@ -454,50 +465,24 @@ class Study(TransferHooks):
             method=settings.get("method", "fast"),
             transfer=None if removed else settings.get("transfer"),
         )
-        if settings.get("transfer") == "prior" and settings.get("prior"):
+        prior = settings.get("prior") if settings.get("transfer") == "prior" else None
+        if prior:
             from hpxplore.study._prior_model import model_class
 
             model_class()  # Ax's storage must know the model before it reads the snapshot
-        study._client = _ax.client_from_snapshot(snapshot)
+        study._session = session = AxSession.from_snapshot(snapshot, study.space)
         if removed:  # a study saved with Ax's multi-task GP goes on with Ax's own model
-            _ax.restore_default_strategy(study._client, study.init_trials, study.seed, study.method)
-            study._event("transfer_off", reason="transfer='multitask' was removed from hpxplore")
-        if settings.get("transfer") == "prior" and settings.get("prior"):
-            study._restore_prior(settings["prior"])
-        for row in record.trials.to_dict("records"):
-            index = int(row["trial_index"])
-            metrics = {m: row[m] for m in record.objectives if m in row and not _is_nan(row[m])}
-            extra_metrics = {
-                k: v
-                for k, v in row.items()
-                if k not in record.space
-                and k not in ("trial_index", "status", "origin", "error", "created_at")
-                and not k.endswith("_sem")
-                and not _is_nan(v)
-                and v is not None
-            }
-            study._records[index] = {
-                "trial_index": index,
-                "config": {p: row[p] for p in record.space if not _is_nan(row[p])},
-                "metrics": {**extra_metrics, **metrics},
-                "sems": {
-                    k[:-4]: v for k, v in row.items() if k.endswith("_sem") and not _is_nan(v)
-                },
-                "status": row["status"],
-                "origin": row["origin"],
-                "error": None if _is_nan(row["error"]) else row["error"],
-                "gen_s": None,
-                "eval_s": None,
-            }
-        for index, extra in registry.trial_extras(name).items():
-            if index in study._records:
-                study._records[index].update({k: v for k, v in extra.items() if v is not None})
-        outcomes = registry.outcomes()
-        if not outcomes.empty:
-            mine = outcomes[outcomes["study"] == name]["recommendation_id"].dropna()
-            study._outcomes_recorded = {int(i) for i in mine}
+            session.restore_default_strategy(study.init_trials, study.seed, study.method)
+            study._events.add(
+                "transfer_off", reason="transfer='multitask' was removed from hpxplore"
+            )
+        if prior:
+            study._policy.restore(session, registry, prior, study.space, study.metrics)
+        for trial in store.trials(name):
+            study._log.add(trial, queued=False)
+        study._policy.recorded = store.recorded_outcomes(name)
         study._reconcile()
-        study._event("resumed", requeued=list(study._queue))
+        study._events.add("resumed", requeued=list(study._log.queue))
         return study
 
     def _reconcile(self) -> None:
@@ -506,15 +491,15 @@ class Study(TransferHooks):
         Trials finished after the last snapshot are given to Ax again; trials that were
         running when the process stopped are queued to be evaluated again.
         """
-        client = self._client
-        trials = client._experiment.trials
-        for index in sorted(self._records):
-            record = self._records[index]
-            if index not in trials:
-                if record["status"] == "running":
-                    del self._records[index]  # generated after the snapshot: Ax makes it anew
+        session = self._session
+        for trial in list(self._log):
+            index = trial.trial_index
+            ax_status = session.status(index)
+            if ax_status is None:
+                if trial.status == "running":
+                    self._log.drop(index)  # generated after the snapshot: Ax makes it anew
                     continue
-                attached = client.attach_trial(_ax.to_ax_config(self.space, record["config"]))
+                attached = session.attach(trial.config)
                 if attached != index:
                     raise HpxploreError(
                         f"Study {self.name!r}: the registry's trial {index} became Ax trial "
@@ -522,50 +507,26 @@ class Study(TransferHooks):
                         "The registry and the Ax snapshot disagree; start a new study and "
                         "warm_start it from this one.",
                     )
-            ax_status = trials[index].status.name
-            if record["status"] == "completed" and ax_status != "COMPLETED":
-                raw = {m: record["metrics"][m] for m in self.metrics if m in record["metrics"]}
-                client.complete_trial(index, raw_data=raw)
-            elif record["status"] == "failed" and ax_status != "FAILED":
-                client.mark_trial_failed(index, failed_reason=record["error"])
-            elif record["status"] == "early_stopped" and ax_status != "EARLY_STOPPED":
-                client.mark_trial_early_stopped(index)
-            elif record["status"] == "running":
-                self._queue.append(index)
+                ax_status = "running"
+            if trial.status == ax_status:
+                continue
+            if trial.status == "completed":
+                raw = {m: trial.metrics[m] for m in self.metrics if m in trial.metrics}
+                session.complete(index, raw)
+            elif trial.status == "failed":
+                session.fail(index, trial.error)
+            elif trial.status == "early_stopped":
+                session.early_stop(index)
+            elif trial.status == "running":
+                self._log.queue.append(index)
 
     # -- results --------------------------------------------------------------------------
     @property
     def trials(self) -> pd.DataFrame:
-        """One row per trial: config, metrics, status, origin, generation and evaluation time."""
-        rows = []
-        for r in sorted(self._records.values(), key=lambda r: r["trial_index"]):
-            row = {"trial_index": r["trial_index"], **r["config"], **r["metrics"]}
-            row.update({f"{m}_sem": s for m, s in r["sems"].items()})
-            row.update(
-                status=r["status"],
-                origin=r["origin"],
-                error=r["error"],
-                gen_s=r["gen_s"],
-                eval_s=r["eval_s"],
-            )
-            rows.append(row)
-        columns = [
-            "trial_index",
-            *self.space,
-            *self.metrics,
-            "status",
-            "origin",
-            "error",
-            "gen_s",
-            "eval_s",
-        ]
-        frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
-        for column in columns:
-            if column not in frame:
-                frame[column] = None
-        frame = frame[columns + [c for c in frame.columns if c not in columns]]
-        frame["feasible"] = feasible_mask(frame, self.constraints) if len(frame) else []
-        return frame
+        """One row per trial: config, metrics, status, origin, the recommendation it
+        evaluates, generation and evaluation time, feasibility (see :mod:`hpxplore.trial`);
+        ``reg.add_study(name, profile, space, objectives, study.trials)`` stores it as is."""
+        return self._log.frame(self.space, self.metrics, self.constraints)
 
     def pareto_frontier(self, *, use_model_predictions: bool = False) -> pd.DataFrame:
         """Feasible non-dominated trials (observed values by default).
@@ -574,7 +535,7 @@ class Study(TransferHooks):
         next trial completes.
         """
         if len(self.objectives) == 1:
-            metric = next(iter(self.objectives))
+            metric = primary(self.objectives)[0]
             raise HpxploreError(
                 f"Study {self.name!r} has one objective ({metric!r}): its Pareto frontier "
                 "would be its best trial.",
@@ -585,20 +546,10 @@ class Study(TransferHooks):
             if front.empty:
                 warnings.warn(self._nothing_feasible(), HpxploreWarning, stacklevel=2)
             return front
-        done = sum(r["status"] == "completed" for r in self._records.values())
+        done = self._log.count("completed")
         if self._frontier_cache and self._frontier_cache[0] == done:
             return self._frontier_cache[1]
-        client = self._ensure_started()
-        rows = []
-        for params, prediction, index, _arm in client.get_pareto_frontier(
-            use_model_predictions=True
-        ):
-            row = {"trial_index": index, **_ax.from_ax_config(self.space, params)}
-            for metric, value in prediction.items():
-                mean, sem = value if isinstance(value, tuple) else (value, float("nan"))
-                row[metric], row[f"{metric}_sem"] = mean, sem
-            rows.append(row)
-        frame = pd.DataFrame(rows)
+        frame = self._ensure_started().predicted_frontier()
         self._frontier_cache = (done, frame)
         return frame
 
@@ -608,7 +559,7 @@ class Study(TransferHooks):
         Computed on Ax's surrogate (a refit: seconds) and cached until the next trial
         completes; choice parameters are aggregated back from their one-hot columns.
         """
-        done = sum(r["status"] == "completed" for r in self._records.values())
+        done = self._log.count("completed")
         if done < 2:
             raise HpxploreError(
                 f"Sensitivity needs a fitted model: study {self.name!r} has {done} completed trial(s).",
@@ -616,9 +567,7 @@ class Study(TransferHooks):
             )
         if self._sensitivity_cache and self._sensitivity_cache[0] == done:
             return self._sensitivity_cache[1]
-        from hpxplore.study._sensitivity import sobol_indices
-
-        frame = sobol_indices(self._ensure_started(), self.space, list(self.objectives))
+        frame = self._ensure_started().sensitivity(list(self.objectives))
         self._sensitivity_cache = (done, frame)
         return frame
 
@@ -634,12 +583,12 @@ class Study(TransferHooks):
                 f"({', '.join(self.objectives)}): no single trial is best on all of them.",
                 "Use study.pareto_frontier() for the trade-offs and pick one of its trials.",
             )
-        front = pareto_front(self.trials, self.objectives, self.constraints)
-        if front.empty:
+        row = best(self.trials, self.objectives, self.constraints)
+        if row is None:
             raise HpxploreError(
                 self._nothing_feasible(), "Run more trials (study.run), or relax the constraints."
             )
-        return front.iloc[0]
+        return row
 
     def _nothing_feasible(self) -> str:
         """Why no trial counts yet: none completed, or which constraints the completed broke."""
@@ -658,18 +607,9 @@ class Study(TransferHooks):
         )
 
     def __repr__(self) -> str:
-        counts = pd.Series([r["status"] for r in self._records.values()]).value_counts().to_dict()
+        counts = pd.Series([t.status for t in self._log]).value_counts().to_dict()
         return f"Study({self.name!r}, objectives={self.objectives}, trials={counts or 0})"
 
 
 def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
-
-
-def _node_name(client: Any, index: int) -> str | None:
-    trial = client._experiment.trials[index]
-    runs = trial.generator_runs
-    if not runs:
-        return None
-    run = runs[0]
-    return getattr(run, "_generation_node_name", None) or getattr(run, "generation_node_name", None)

@@ -16,6 +16,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from hpxplore.exceptions import HpxploreError
+
 __all__ = ["PostgresServer", "find_postgres_bin"]
 
 
@@ -42,7 +44,10 @@ class PostgresServer:
     def __init__(self, bin_dir: Path | None = None) -> None:
         self.bin_dir = bin_dir or find_postgres_bin()
         if self.bin_dir is None:
-            raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql).")
+            raise HpxploreError(
+                "PostgreSQL is not installed: no initdb under /usr/lib/postgresql.",
+                "Install it with `make system-deps` (Debian's postgresql package).",
+            )
         self.port = _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="hpx-pg-"))
         self._as_root = os.geteuid() == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,17 @@ from scipy.stats import norm, rankdata
 from hpxplore.space import Space
 from hpxplore.transfer._surrogates import mapped_trials
 
-__all__ = ["PRIOR_STUDIES", "PriorSource", "TransferPrior", "normal_scores", "transfer_prior"]
+if TYPE_CHECKING:
+    from hpxplore.registry import Registry
+
+__all__ = [
+    "PRIOR_STUDIES",
+    "PriorSource",
+    "TransferPrior",
+    "normal_scores",
+    "rebuild_prior",
+    "transfer_prior",
+]
 
 PRIOR_STUDIES = 20  # the most similar comparable studies the prior is built from
 _MAX_TRIALS = 60  # per study: its best and an even spread of the rest
@@ -108,3 +118,12 @@ def _thinned(observed: pd.DataFrame, metric: str, direction: str) -> pd.DataFram
     step = len(rest) / (_MAX_TRIALS - len(best))
     spread = rest.iloc[[int(i * step) for i in range(_MAX_TRIALS - len(best))]]
     return pd.concat([best, spread])
+
+
+def rebuild_prior(
+    registry: Registry, sources: Sequence[Sequence[Any]], space: Space, metrics: Sequence[str]
+) -> TransferPrior | None:
+    """The prior of ``sources`` ((study, similarity) pairs, as stored), rebuilt from the
+    registry: what a resumed Study and a reloaded batch of recommendations start from."""
+    records = [(registry.record(name), float(s)) for name, s in sources if name in registry]
+    return transfer_prior(records, space, metrics, max_studies=len(sources))

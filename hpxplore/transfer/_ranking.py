@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,6 +35,9 @@ from hpxplore.pareto import feasible_mask, pareto_front
 from hpxplore.space import Space
 from hpxplore.transfer._mapping import MappedConfig, map_config
 from hpxplore.transfer._surrogates import StudySurrogate
+
+if TYPE_CHECKING:
+    from hpxplore.registry import StudyRecord
 
 __all__ = ["Candidate", "Ranking", "candidates", "choose", "score"]
 
@@ -58,7 +61,7 @@ class Candidate:
 
 
 def candidates(
-    record: Any,
+    record: StudyRecord,
     space: Space,
     objectives: dict[str, str],
     constraints: list[Constraint],
@@ -87,7 +90,7 @@ def candidates(
     return out
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Ranking:
     """Every candidate (the baseline last) scored on every neighbour."""
 
@@ -98,7 +101,7 @@ class Ranking:
     spread_q: np.ndarray
     support: np.ndarray  # weighted share of neighbours with the config in their top quarter
     uncertainty: np.ndarray  # calibrated sd relative to each neighbour's observed range
-    registry_rank: np.ndarray | None = None  # the registry model's predicted rank on the task
+    registry_quantile: np.ndarray | None = None  # the registry model's predicted quantile here
     objective_q: dict[str, np.ndarray] | None = None  # several objectives: quantile on each
     feasible: np.ndarray | None = None  # projected to meet every constraint and budget cap
     generated: np.ndarray | None = None  # True for a generated candidate (``_generation``)
@@ -114,13 +117,16 @@ def score(
     surrogates: list[StudySurrogate],
     weights: np.ndarray,
     primary: str,
-    registry_rank: np.ndarray | None = None,
+    registry_quantile: np.ndarray | None = None,
     objectives: list[str] | None = None,
     guards: Sequence[Constraint] = (),
+    generated: np.ndarray | None = None,
+    consensus: np.ndarray | None = None,
 ) -> Ranking:
     """``objectives``: with more than one, each candidate's similarity-weighted predicted
-    quantile on each (the first: the registry model's rank when there is one). ``guards``:
-    constraints and budget caps; a guard no neighbour can predict is not held against any."""
+    quantile on each (the first: the registry model's when there is one). ``guards``:
+    constraints and budget caps; a guard no neighbour can predict is not held against any.
+    ``generated`` and ``consensus`` are passed through to the :class:`Ranking`."""
     predictions = [s.predict(configs) for s in surrogates]
     pairs = list(zip(surrogates, predictions, strict=True))
     quantiles = np.stack([s.quantile(primary, p[primary].mean(axis=0)) for s, p in pairs])
@@ -132,7 +138,7 @@ def score(
     support = np.average(quantiles >= 0.75, axis=0, weights=weights)
     per_objective = None
     if objectives is not None and len(objectives) > 1:
-        per_objective = {primary: mean_q if registry_rank is None else registry_rank}
+        per_objective = {primary: mean_q if registry_quantile is None else registry_quantile}
         for metric in objectives[1:]:
             on = [(s, p, w) for (s, p), w in zip(pairs, weights, strict=True) if metric in p]
             if on:
@@ -153,16 +159,18 @@ def score(
             )
             feasible &= np.array([guard.satisfied(float(v)) for v in means])
     return Ranking(
-        configs,
-        predictions,
-        quantiles,
-        mean_q,
-        spread_q,
-        support,
-        uncertainty,
-        registry_rank,
-        per_objective,
-        feasible,
+        configs=configs,
+        predictions=predictions,
+        quantiles=quantiles,
+        mean_q=mean_q,
+        spread_q=spread_q,
+        support=support,
+        uncertainty=uncertainty,
+        registry_quantile=registry_quantile,
+        objective_q=per_objective,
+        feasible=feasible,
+        generated=generated,
+        consensus=consensus,
     )
 
 
@@ -185,8 +193,8 @@ def choose(
     chosen: list[tuple[int, str]] = []
     robust = (
         ranking.mean_q[:n_cand] - ranking.spread_q[:n_cand]
-        if ranking.registry_rank is None
-        else ranking.registry_rank[:n_cand]
+        if ranking.registry_quantile is None
+        else ranking.registry_quantile[:n_cand]
     )
     several = ranking.objective_q if ranking.objective_q and len(ranking.objective_q) > 1 else None
     made = np.zeros(n_cand, bool) if ranking.generated is None else ranking.generated[:n_cand]

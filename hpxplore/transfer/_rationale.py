@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hpxplore.transfer._recommendations import Recommendation
 
 __all__ = [
+    "BatchFacts",
     "cold_start_reason",
     "coverage_gap",
     "coverage_sentence",
@@ -15,30 +20,35 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class BatchFacts:
+    """What every rationale of one ``recommend`` call may cite beside its own facts."""
+
+    primary: str  # the first objective
+    base_label: str  # what the baseline is, in words
+    n_neighbours: int  # the close studies modelled
+    n_registry: int | None = None  # the studies the registry model was fitted on
+    feasible: tuple[int, int] | None = None  # (projected to meet every cap, candidates), if not all
+    coverage: Mapping[str, Sequence[str]] | None = None  # per parameter: close studies that set it
+
+
 def rationale(
-    kind: str,
-    sources: list[Mapping[str, Any]],
-    drivers: list[str],
-    support: float,
-    n_neighbours: int,
-    primary: str,
-    projected: Mapping[str, Mapping[str, float]],
-    gain: Mapping[str, Mapping[str, float]],
-    guardrails: Mapping[str, Mapping[str, Any]],
-    base_label: str,
-    registry_rank: float | None = None,
-    n_registry: int | None = None,
-    balance: Mapping[str, float] | None = None,
-    feasible: tuple[int, int] | None = None,
-    coverage: Mapping[str, Sequence[str]] | None = None,
+    rec: Recommendation, facts: BatchFacts, balance: Mapping[str, float] | None = None
 ) -> str:
-    """``balance``: for a trade-off, its predicted rank on each objective (1 = the best).
-    ``feasible``: (candidates projected to meet every constraint and cap, candidates), when
-    some are not. ``coverage``: per parameter, the close studies that set it; a parameter
-    none sets is said first."""
+    """The rationale of ``rec`` from its own facts and the batch's. ``balance``: for a
+    trade-off, its predicted rank on each objective (1 = the best). A parameter no close
+    study sets is said first."""
+    kind, sources, drivers, guardrails = rec.kind, rec.sources, rec.drivers, rec.guardrails
+    primary, projected, gain = facts.primary, rec.projected, rec.gain
+    transferred = kind != "baseline"
+    quantile = rec.registry_quantile if transferred else None
+    feasible = facts.feasible if transferred else None
+    coverage = facts.coverage if transferred else None
     p, g = projected[primary], gain[primary]
     if kind == "baseline":
-        head = f"Baseline: {base_label}, kept as the reference every gain is measured against."
+        head = (
+            f"Baseline: {facts.base_label}, kept as the reference every gain is measured against."
+        )
     else:
         s = sources[0]
         where = "" if s.get("neighbour", True) else ", not one of the close neighbours"
@@ -55,11 +65,11 @@ def rationale(
                 f"{kind.capitalize()}: trial {s['trial_index']} of {s['study']!r} (similarity "
                 f"{s['similarity']:.2f}{where}; closest on {', '.join(drivers)}). "
             )
-        head += _support(support, n_neighbours)
-        if registry_rank is not None:
+        head += _support(rec.support, facts.n_neighbours)
+        if quantile is not None:
             head += (
-                f" The registry model ({n_registry} studies) expects it to rank above "
-                f"{registry_rank:.0%} of a study's trials on a task with this profile."
+                f" The registry model ({facts.n_registry} studies) expects it to rank above "
+                f"{quantile:.0%} of a study's trials on a task with this profile."
             )
         if balance:
             ranks = ", ".join(f"{q:.0%} on {metric}" for metric, q in balance.items())
@@ -179,8 +189,10 @@ def summary(rec: Any) -> str:
         closeness = "a close study" if source.get("neighbour", True) else "a far study"
         where = f"{source_label(source)} ({closeness}, similarity {source['similarity']:.2f})"
     text = f"{rec.kind.capitalize()}, from {where}: {_WHY.get(rec.kind, rec.kind)}"
-    if rec.registry_rank is not None and rec.kind in ("conservative", "trade-off"):
-        text += f"; the registry model expects it above {rec.registry_rank:.0%} of a study's trials"
+    if rec.registry_quantile is not None and rec.kind in ("conservative", "trade-off"):
+        text += (
+            f"; the registry model expects it above {rec.registry_quantile:.0%} of a study's trials"
+        )
     metric = next(iter(rec.gain), None)
     if metric is not None:
         g = rec.gain[metric]

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hpxplore._progress import Progress
 from hpxplore.exceptions import InputError, count_parameter
 from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
+from hpxplore.objectives import primary as primary_objective
 from hpxplore.profiling import TaskProfile
 from hpxplore.space import Space, parse_space, sets, validate_config
 from hpxplore.transfer._generation import Consensus, generate
@@ -38,8 +39,9 @@ from hpxplore.transfer._mapping import MappedConfig, default_config
 from hpxplore.transfer._narrowing import NarrowedSpace, narrow_space
 from hpxplore.transfer._prior import transfer_prior
 from hpxplore.transfer._projection import project
-from hpxplore.transfer._ranking import Candidate, candidates, choose, score
+from hpxplore.transfer._ranking import Candidate, Ranking, candidates, choose, score
 from hpxplore.transfer._rationale import (
+    BatchFacts,
     cold_start_reason,
     coverage_gap,
     coverage_sentence,
@@ -47,14 +49,20 @@ from hpxplore.transfer._rationale import (
 )
 from hpxplore.transfer._recommendations import Recommendation, Recommendations
 from hpxplore.transfer._registry_model import RegistryModel
+from hpxplore.transfer._state import TransferState
 from hpxplore.transfer._surrogates import StudySurrogate
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from hpxplore.registry import Registry, StudyRecord
 
 __all__ = ["recommend"]
 
 
 def recommend(
     profile: TaskProfile,
-    registry: Any,
+    registry: Registry,
     space: Any,
     objectives: Any,
     constraints: Sequence[str | Constraint] | str | None = None,
@@ -95,7 +103,7 @@ def recommend(
 
 def _recommend(
     profile: TaskProfile,
-    registry: Any,
+    registry: Registry,
     space: Any,
     objectives: Any,
     constraints: Any,
@@ -136,9 +144,9 @@ def _recommend(
     scope = registry.similar(profile, k=None, tags=tags, space=space)  # every comparable study
     neighbours = scope.head(k)
     close = neighbours[neighbours["in_distribution"]] if len(neighbours) else neighbours
-    records = {name: registry.study(name) for name in close["study"]} if len(close) else {}
+    records = {name: registry.record(name) for name in close["study"]} if len(close) else {}
     unmeasured = _unmeasured(list(records.values()), modelled)
-    primary = next(iter(objectives))
+    primary = primary_objective(objectives)[0]
     steps.step(f"modelling {len(records)} close studies")
     fitted = [] if primary in unmeasured else _fit_neighbours(records, close, space, modelled, seed)
     coverage = {
@@ -148,25 +156,26 @@ def _recommend(
     reason = (
         cold_start_reason(neighbours, close, unmeasured) if not fitted else coverage_gap(coverage)
     )
+    counts = {name: len(studies) for name, studies in coverage.items()}
     if reason:
         item = Recommendation(
-            0,
-            "baseline",
-            base,
-            [],
-            {},
-            {},
-            0.0,
-            {},
-            [],
-            f"Cold start with {base_label}: {reason}. Transfer is off.",
+            rank=0,
+            kind="baseline",
+            config=base,
+            rationale=f"Cold start with {base_label}: {reason}. Transfer is off.",
         )
-        cold = Recommendations(
-            profile, [item], neighbours, registry, cold_start=True, reason=reason
+        state = TransferState(
+            profile,
+            space,
+            modelled,
+            seed,
+            narrowed=NarrowedSpace(None, f"Not narrowed: {reason}."),
+            coverage=counts,
+            registry=registry,
+        ).built([], None, None)
+        return Recommendations(
+            profile, [item], neighbours, registry, cold_start=True, reason=reason, transfer=state
         )
-        cold.coverage = {name: len(studies) for name, studies in coverage.items()}
-        cold.narrowed = NarrowedSpace(None, f"Not narrowed: {reason}.")
-        return _stored(cold, registry)
 
     surrogates = [s for s, _, _ in fitted]
     rows = {s.study: row for s, _, row in fitted}
@@ -174,7 +183,7 @@ def _recommend(
     metrics = [m for m in modelled if any(m in s.models for s in surrogates)]
     loaded = {record.name: record for _, record, _ in fitted}
     steps.step(f"the registry model over {len(scope)} studies")
-    comparable = [records.get(name) or registry.study(name) for name in scope["study"]]
+    comparable = [records.get(name) or registry.record(name) for name in scope["study"]]
     model = RegistryModel.fit(comparable, profile, space, primary, objectives[primary], seed=seed)
     # With the registry model to rank them, every comparable study's best trials are
     # candidates, near or far: the model, not the distance, says which suit the task.
@@ -201,13 +210,28 @@ def _recommend(
     pooled += _generated(pooled, consensus, space, base, coverage, max(1, n - 3), seed)
     configs = [c.config for c in pooled] + [base]
     predicted = None if model is None else model.predict(configs, profile)
-    ranking = score(configs, surrogates, w, primary, predicted, list(objectives), guards)
-    ranking.generated = np.array([c.generated for c in pooled] + [False])
-    if consensus is not None:
-        ranking.consensus = consensus(configs)
+    ranking = score(
+        configs,
+        surrogates,
+        w,
+        primary,
+        predicted,
+        list(objectives),
+        guards,
+        generated=np.array([c.generated for c in pooled] + [False]),
+        consensus=None if consensus is None else consensus(configs),
+    )
     n_cand, n_ok = ranking.baseline, int(ranking.feasible[: ranking.baseline].sum())
 
     steps.step("projections and rationales")
+    facts = BatchFacts(
+        primary=primary,
+        base_label=base_label,
+        n_neighbours=len(surrogates),
+        n_registry=None if model is None else len(model.studies),
+        feasible=None if n_ok == n_cand else (n_ok, n_cand),
+        coverage=coverage,
+    )
     items = []
     nearest = surrogates[int(np.argmax(w))].study
     own = np.array([c.study == nearest for c in pooled], dtype=bool)
@@ -222,44 +246,47 @@ def _recommend(
                 distance=round(float(pooled[i].distance or 0.0), 4),
                 consensus_of=len(consensus.studies),
             )
-        checks = guardrails(config, base, space, limits, projected, constraints, caps, mapping)
-        support = float(ranking.support[i])
-        rank_here = None if predicted is None else round(float(predicted[i]), 4)
-        text = rationale(
-            kind,
-            sources,
-            drivers,
-            support,
-            len(surrogates),
-            primary,
-            projected,
-            gain,
-            checks,
-            base_label,
-            None if kind == "baseline" else rank_here,
-            None if model is None else len(model.studies),
-            _balance(ranking, i) if kind == "trade-off" else None,
-            None if kind == "baseline" or n_ok == n_cand else (n_ok, n_cand),
-            None if kind == "baseline" else coverage,
+        item = Recommendation(
+            rank=position,
+            kind=kind,
+            config=config,
+            rationale="",
+            sources=sources,
+            projected=projected,
+            gain=gain,
+            support=float(ranking.support[i]),
+            guardrails=guardrails(
+                config, base, space, limits, projected, constraints, caps, mapping
+            ),
+            drivers=drivers,
+            mapping=mapping,
+            registry_quantile=None if predicted is None else round(float(predicted[i]), 4),
         )
-        items.append(
-            Recommendation(
-                position,
-                kind,
-                config,
-                sources,
-                projected,
-                gain,
-                support,
-                checks,
-                drivers,
-                text,
-                mapping,
-                registry_rank=rank_here,
-            )
+        item.rationale = rationale(
+            item, facts, _balance(ranking, i) if kind == "trade-off" else None
         )
+        items.append(item)
     count = len(surrogates)
-    recs = Recommendations(
+    state = TransferState(
+        profile,
+        space,
+        modelled,
+        seed,
+        neighbours=[(s.study, float(x)) for s, x in zip(surrogates, w, strict=True)],
+        comparable=[] if model is None else list(model.studies),
+        prior_studies=[] if prior is None else [(p.study, p.similarity) for p in prior.sources],
+        prior_metrics=list(metrics),
+        narrowed=narrow_space(
+            space,
+            [(record, float(row["similarity"])) for _, record, row in fitted],
+            primary,
+            objectives[primary],
+            min_similarity=narrow_min_similarity,
+        ),
+        coverage=counts,
+        registry=registry,
+    ).built(surrogates, model, prior)
+    return Recommendations(
         profile,
         items,
         neighbours,
@@ -271,26 +298,19 @@ def _recommend(
             if unmeasured
             else ""
         ),
+        transfer=state,
     )
-    recs.coverage = {name: len(studies) for name, studies in coverage.items()}
-    recs.surrogates, recs.similarities = surrogates, [float(x) for x in w]
-    recs.registry_model = model
-    recs.prior = prior
-    recs.narrowed = narrow_space(
-        space,
-        [(record, float(row["similarity"])) for _, record, row in fitted],
-        primary,
-        objectives[primary],
-        min_similarity=narrow_min_similarity,
-    )
-    return _stored(recs, registry)
 
 
 def _fit_neighbours(
-    records: Mapping[str, Any], close: Any, space: Space, modelled: dict[str, str], seed: int
-) -> list[tuple[StudySurrogate, Any, dict[str, Any]]]:
+    records: Mapping[str, StudyRecord],
+    close: pd.DataFrame,
+    space: Space,
+    modelled: dict[str, str],
+    seed: int,
+) -> list[tuple[StudySurrogate, StudyRecord, dict[str, Any]]]:
     """(surrogate, study record, similarity row) for each close study that can be modelled."""
-    primary = next(iter(modelled))
+    primary = primary_objective(modelled)[0]
     out = []
     for row in close.to_dict("records"):
         record = records[row["study"]]
@@ -323,7 +343,7 @@ def _generated(
     ]
 
 
-def _unmeasured(records: list[Any], modelled: Mapping[str, str]) -> list[str]:
+def _unmeasured(records: list[StudyRecord], modelled: Mapping[str, str]) -> list[str]:
     """The objectives and guarded metrics no close study records; a near-miss name raises."""
     if not records:
         return []
@@ -363,13 +383,6 @@ def _origin(
     return sources, mapping, drivers
 
 
-def _balance(ranking: Any, i: int) -> dict[str, float]:
+def _balance(ranking: Ranking, i: int) -> dict[str, float]:
     """A candidate's predicted rank on each objective (1 = the best)."""
     return {metric: round(float(q[i]), 4) for metric, q in (ranking.objective_q or {}).items()}
-
-
-def _stored(recs: Recommendations, registry: Any) -> Recommendations:
-    ids = registry.add_recommendations(recs.profile, [r.to_item() for r in recs.items])
-    for item, rec_id in zip(recs.items, ids, strict=True):
-        item.id = rec_id
-    return recs

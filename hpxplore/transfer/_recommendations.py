@@ -4,39 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from hpxplore.exceptions import HpxploreError, InputError
 from hpxplore.profiling import TaskProfile
+from hpxplore.registry._store import Store
+from hpxplore.transfer._narrowing import NarrowedSpace
 from hpxplore.transfer._prior import TransferPrior
 from hpxplore.transfer._rationale import source_label, summary
+from hpxplore.transfer._registry_model import RegistryModel
+from hpxplore.transfer._state import TransferState
+from hpxplore.transfer._surrogates import StudySurrogate
+
+if TYPE_CHECKING:
+    from hpxplore.registry import Registry
 
 __all__ = ["KINDS", "Recommendation", "Recommendations"]
 
 KINDS = ("generated", "conservative", "trade-off", "aggressive", "exploratory", "baseline")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Recommendation:
     """One transferred (or baseline) configuration and every fact behind it."""
 
-    rank: int
-    kind: str
+    rank: int  # its position in the list (0 = first)
+    kind: str  # one of KINDS
     config: dict[str, Any]
-    sources: list[dict[str, Any]]  # [{"study", "trial_index", "similarity"}]
-    projected: dict[str, dict[str, float]]  # metric -> {"mean", "low", "high"}
-    gain: dict[str, dict[str, float]]  # metric -> {"mean", "low", "high"} over the baseline
-    support: float  # share of neighbours on which it is predicted in their top quarter
-    guardrails: dict[str, dict[str, Any]]  # name -> {"passed": bool, "detail": str}
-    drivers: list[str]  # the meta-features that made the source study close
     rationale: str
+    sources: list[dict[str, Any]] = field(default_factory=list)  # [{"study", "trial_index", ...}]
+    projected: dict[str, dict[str, float]] = field(default_factory=dict)  # metric -> mean/low/high
+    gain: dict[str, dict[str, float]] = field(default_factory=dict)  # the same, over the baseline
+    support: float = 0.0  # share of neighbours on which it is predicted in their top quarter
+    guardrails: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> passed, detail
+    drivers: list[str] = field(default_factory=list)  # meta-features that made the source close
     mapping: dict[str, Any] = field(default_factory=dict)  # clipped / filled / dropped
-    id: int | None = None
+    registry_quantile: float | None = None  # the registry model's predicted quantile (1 = best)
+    id: int | None = None  # its id in the registry's audit log, once saved
     decision: str | None = None
     reason: str = ""
-    registry_rank: float | None = None  # the registry model's predicted rank here (1 = best)
 
     @property
     def summary(self) -> str:
@@ -56,16 +64,18 @@ class Recommendation:
             "drivers": self.drivers,
             "rationale": self.rationale,
             "mapping": self.mapping,
-            "registry_rank": self.registry_rank,
+            "registry_quantile": self.registry_quantile,
         }
 
 
 class Recommendations:
     """The list ``recommend`` returns: inspect ``table``, then ``accept`` / ``reject``.
 
-    Decisions are stored in the registry's audit log at once (with time and user), and
-    ``Study.warm_start(recs)`` takes the accepted ones in rank order (all but the rejected
-    ones if nothing was accepted).
+    ``recommend`` only reads the registry. The recommendations are written to its audit
+    log when they are used: ``accept`` / ``reject`` (the decision too, with time and
+    user), ``Study.warm_start(recs)``, or ``save()``. ``Study.warm_start(recs)`` takes the
+    accepted ones in rank order (all but the rejected ones if nothing was accepted).
+    ``transfer`` holds what the warm-started Study goes on using (:class:`TransferState`).
     """
 
     def __init__(
@@ -73,19 +83,42 @@ class Recommendations:
         profile: TaskProfile,
         items: list[Recommendation],
         neighbours: pd.DataFrame,
-        registry: Any,
+        registry: Registry | None,
         *,
         cold_start: bool,
         reason: str,
+        transfer: TransferState,
+        batch: str | None = None,
     ) -> None:
         self.profile, self.items, self.neighbours = profile, items, neighbours
         self.registry, self.cold_start, self.reason = registry, cold_start, reason
-        self.narrowed: Any = None  # a NarrowedSpace when the neighbours are close enough
-        self.surrogates: list[Any] = []  # the neighbours' fitted models, for the monitor
-        self.similarities: list[float] = []
-        self.registry_model: Any = None  # the RegistryModel that ranked them, if one was fitted
-        self.coverage: dict[str, int] = {}  # per parameter: how many close studies set it
-        self.prior: TransferPrior | None = None  # the prior studies' data for the run's model
+        self.transfer = transfer
+        self.batch = batch  # set once saved
+
+    @property
+    def narrowed(self) -> NarrowedSpace:
+        """A smaller space around the neighbours' best configs (``.space`` None: not advised)."""
+        return self.transfer.narrowed
+
+    @property
+    def coverage(self) -> dict[str, int]:
+        """Per parameter: how many close studies set it."""
+        return self.transfer.coverage
+
+    @property
+    def prior(self) -> TransferPrior | None:
+        """The prior studies' data a warm-started Study keeps in Ax's model."""
+        return self.transfer.prior
+
+    @property
+    def registry_model(self) -> RegistryModel | None:
+        """The model over every comparable study that ranked the candidates, if fitted."""
+        return self.transfer.registry_model
+
+    @property
+    def surrogates(self) -> list[StudySurrogate]:
+        """The close studies' fitted models (the monitor's neighbour check)."""
+        return self.transfer.surrogates
 
     def __len__(self) -> int:
         return len(self.items)
@@ -109,7 +142,7 @@ class Recommendations:
                 row[f"{metric}_gain"] = g["mean"]
             row.update(
                 support=r.support,
-                registry_rank=r.registry_rank,
+                registry_quantile=r.registry_quantile,
                 sources=", ".join(source_label(s) for s in r.sources),
                 guardrails_tripped=[n for n, g in r.guardrails.items() if not g["passed"]],
                 decision=r.decision,
@@ -118,6 +151,23 @@ class Recommendations:
             )
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def save(self) -> Recommendations:
+        """Write these recommendations (those not yet written) to the registry's audit log,
+        with what ``recommend`` modelled; each gets its ``id``. Returns ``self``."""
+        if self.registry is None:
+            raise HpxploreError(
+                "These recommendations have no registry to be saved to.",
+                "Make them with hpx.recommend(profile, registry, ...).",
+            )
+        new = [r for r in self.items if r.id is None]
+        if new:
+            ids = Store(self.registry).add_recommendations(
+                self.profile, [r.to_item() | {"rank": r.rank} for r in new], self.transfer.to_json()
+            )
+            for item, rec_id in zip(new, ids, strict=True):
+                item.id = rec_id
+        return self
 
     def _decide(self, index: int, decision: str, reason: str, user: str | None) -> Recommendation:
         if (
@@ -131,10 +181,7 @@ class Recommendations:
             )
         item = self.items[index]
         if item.id is None:
-            raise HpxploreError(
-                "This recommendation was not stored in a registry.",
-                "Decide on recommendations that hpx.recommend(...) returned from a registry.",
-            )
+            self.save()
         self.registry.decide(item.id, decision, reason=reason, user=user)
         item.decision, item.reason = decision, str(reason or "")
         return item
@@ -160,15 +207,18 @@ class Recommendations:
         return self
 
     @classmethod
-    def load(cls, registry: Any, profile: TaskProfile, batch: str | None = None) -> Recommendations:
+    def load(
+        cls, registry: Registry, profile: TaskProfile, batch: str | None = None
+    ) -> Recommendations:
         """The recommendations stored for ``profile``'s task (its latest batch by default),
         decisions included: reopen yesterday's board without recomputing anything."""
         task = profile.name
         stored = registry.recommendations(task=task)
         if stored.empty:
             raise HpxploreError(
-                f"No recommendations for task {task!r} in the registry at {registry.url}.",
-                "Run hpx.recommend(profile, registry, ...) first.",
+                f"No saved recommendations for task {task!r} in the registry at {registry.url}.",
+                "recommend() only reads the registry: save its result with recs.save() "
+                "(accept, reject and Study.warm_start(recs) save it too).",
             )
         batch = batch or stored["batch"].iloc[-1]
         rows = stored[stored["batch"] == batch].sort_values("rank")
@@ -181,32 +231,56 @@ class Recommendations:
             d = row["details"]
             items.append(
                 Recommendation(
-                    int(row["rank"]),
-                    row["kind"],
-                    dict(row["config"]),
-                    d.get("sources", []),
-                    d.get("projected", {}),
-                    d.get("gain", {}),
-                    float(d.get("support", 0.0)),
-                    d.get("guardrails", {}),
-                    d.get("drivers", []),
-                    d.get("rationale", ""),
-                    d.get("mapping", {}),
+                    rank=int(row["rank"]),
+                    kind=row["kind"],
+                    config=dict(row["config"]),
+                    rationale=d.get("rationale", ""),
+                    sources=d.get("sources", []),
+                    projected=d.get("projected", {}),
+                    gain=d.get("gain", {}),
+                    support=float(d.get("support", 0.0)),
+                    guardrails=d.get("guardrails", {}),
+                    drivers=d.get("drivers", []),
+                    mapping=d.get("mapping", {}),
+                    registry_quantile=d.get("registry_quantile", d.get("registry_rank")),
                     id=int(row["id"]),
                     decision=_stored_text(row["decision"]),
                     reason=_stored_text(row["reason"]) or "",
-                    registry_rank=d.get("registry_rank"),
                 )
             )
         cold = len(items) == 1 and items[0].kind == "baseline"
         reason = "loaded from the registry" + (": cold start" if cold else "")
-        return cls(profile, items, pd.DataFrame(), registry, cold_start=cold, reason=reason)
+        context = Store(registry).batch_context(batch)
+        transfer = (
+            TransferState.from_json(context, profile, registry)
+            if context is not None
+            else TransferState(  # a batch saved before its transfer state was stored
+                profile,
+                {},
+                {},
+                narrowed=NarrowedSpace(None, "Not narrowed: this batch was saved without it."),
+                registry=registry,
+            )
+        )
+        return cls(
+            profile,
+            items,
+            pd.DataFrame(),
+            registry,
+            cold_start=cold,
+            reason=reason,
+            transfer=transfer,
+            batch=batch,
+        )
 
     def warm_start_items(self) -> list[Mapping[str, Any]]:
         """What ``Study.warm_start`` evaluates first: accepted ones, else all not rejected."""
         accepted = [r for r in self.items if r.decision == "accepted"]
         chosen = accepted or [r for r in self.items if r.decision != "rejected"]
-        return [{"config": r.config, "recommendation_id": r.id, "kind": r.kind} for r in chosen]
+        return [
+            {"config": r.config, "recommendation_id": r.id, "recommendation_kind": r.kind}
+            for r in chosen
+        ]
 
     def __repr__(self) -> str:
         state = (

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.stats import rankdata
@@ -35,6 +35,9 @@ from hpxplore.similarity import transform
 from hpxplore.space import Space
 from hpxplore.transfer._mapping import encode
 from hpxplore.transfer._surrogates import mapped_trials
+
+if TYPE_CHECKING:
+    from hpxplore.registry import StudyRecord
 
 __all__ = ["MIN_STUDIES", "RegistryModel"]
 
@@ -57,7 +60,7 @@ class RegistryModel:
     @classmethod
     def fit(
         cls,
-        records: list[Any],
+        records: list[StudyRecord],
         profile: TaskProfile,
         space: Space,
         primary: str,

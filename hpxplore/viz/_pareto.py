@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from hpxplore.exceptions import InputError
 from hpxplore.objectives import Constraint
 from hpxplore.pareto import feasible_mask, pareto_mask
+from hpxplore.trial import metric_columns
 from hpxplore.viz._text import escape, format_config
 
 __all__ = ["GROUPS", "ParetoInfo", "pareto_figure", "pareto_info"]
@@ -57,7 +59,7 @@ def pareto_info(
 ) -> ParetoInfo:
     """What the Pareto view draws, from a study's ``trials`` table.
 
-    ``log_x`` / ``log_y``: a log axis (for latencies and sizes); a ``ValueError`` when the
+    ``log_x`` / ``log_y``: a log axis (for latencies and sizes); an ``InputError`` when the
     axis has a value <= 0."""
     names = list(objectives)
     if len(names) == 1:
@@ -65,10 +67,17 @@ def pareto_info(
     else:
         x, y = x or names[0], y or names[1]
     if x == y:
-        raise ValueError(f"x and y are both {x!r}: pick two different metrics.")
+        raise InputError(
+            f"x and y are both {x!r}: pick two different metrics.",
+            f"Pass e.g. x={names[0]!r}, y={(names[1:] or ['trial_index'])[0]!r}.",
+        )
     for axis, metric in (("x", x), ("y", y), ("color", color)):
         if metric is not None and metric != "trial_index" and metric not in trials:
-            raise KeyError(f"No metric {metric!r} to put on {axis}; the trials have {names}.")
+            measured = metric_columns(trials, space)
+            raise InputError(
+                f"No metric {metric!r} to put on {axis}; the trials have {measured}.",
+                f"Pass {axis}= one of {measured}, or 'trial_index'.",
+            )
     done = trials[trials["status"] == "completed"].dropna(subset=[c for c in (x, y) if c])
     done = done.reset_index(drop=True)
     feasible = feasible_mask(done, constraints).to_numpy() if len(done) else np.array([], bool)
@@ -106,9 +115,10 @@ def pareto_info(
     for axis, wanted in (("x", log_x), ("y", log_y)):
         if wanted and len(points) and (points[axis] <= 0).any():
             metric = x if axis == "x" else y
-            raise ValueError(
+            raise InputError(
                 f"{metric!r} has values <= 0, so it cannot go on a log axis (its smallest is "
-                f"{points[axis].min():.4g})."
+                f"{points[axis].min():.4g}).",
+                f"Drop log_{axis}=True for this metric.",
             )
     return ParetoInfo(x, y, color, directions, points, front, lines, selected, (log_x, log_y))
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
 from hpxplore.viz._text import escape
+
+if TYPE_CHECKING:
+    from hpxplore.transfer import Recommendations
 
 __all__ = ["recommendations_figure"]
 
@@ -20,7 +23,7 @@ _COLOURS = {
 }
 
 
-def recommendations_figure(recs: Any, metric: str | None = None) -> go.Figure:
+def recommendations_figure(recs: Recommendations, metric: str | None = None) -> go.Figure:
     """Gain on ``metric`` (default: the first projected one), one row per recommendation."""
     items = list(recs)
     metric = metric or next((m for r in items for m in r.gain), None)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from hpxplore.exceptions import HpxploreWarning
+from hpxplore.exceptions import HpxploreWarning, InputError
 from hpxplore.viz import escape
 from hpxplore.widgets._cards import error_card, guarded, note
 from hpxplore.widgets._pareto_view import ParetoView
@@ -16,6 +16,10 @@ from hpxplore.widgets._rationale_view import RationaleView
 from hpxplore.widgets._recommendation_board import RecommendationBoard
 from hpxplore.widgets._sensitivity_view import SensitivityView
 from hpxplore.widgets._similarity_view import SimilarityView
+
+if TYPE_CHECKING:
+    from hpxplore.study import Study
+    from hpxplore.transfer import Recommendations
 
 __all__ = ["Dashboard", "explore"]
 
@@ -26,9 +30,18 @@ class Dashboard(W.VBox):
     A panel that cannot be built shows an error card; the others still work.
     """
 
-    def __init__(self, study: Any = None, recs: Any = None, *, path: str = "chosen.yaml") -> None:
+    def __init__(
+        self,
+        study: Study | None = None,
+        recs: Recommendations | None = None,
+        *,
+        path: str = "chosen.yaml",
+    ) -> None:
         if study is None and recs is None:
-            raise TypeError("explore() needs a study, recommendations, or both.")
+            raise InputError(
+                "explore() needs a study, recommendations, or both.",
+                "Pass e.g. hpx.explore(study, recs) or hpx.explore(recs=recs).",
+            )
         self.study, self.recs = study, recs
         self.similarity = self.board = self.pareto = self.sensitivity = None
         panels: list[tuple[str, W.Widget]] = []
@@ -112,7 +125,9 @@ def _figures(widget: Any) -> list[go.FigureWidget]:
     return [f for child in getattr(widget, "children", ()) for f in _figures(child)]
 
 
-def explore(study: Any = None, recs: Any = None, *, path: str = "chosen.yaml") -> Dashboard:
+def explore(
+    study: Study | None = None, recs: Recommendations | None = None, *, path: str = "chosen.yaml"
+) -> Dashboard:
     """The notebook dashboard: ``hpx.explore(study, recs)``.
 
     Similarity and recommendations (accept / reject, stored in the registry), the Pareto

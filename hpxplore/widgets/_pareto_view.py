@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 import plotly.graph_objects as go
 
+from hpxplore.exceptions import InputError
 from hpxplore.viz import escape, format_config, pareto_figure, pareto_info
 from hpxplore.widgets._cards import error_card, note
+
+if TYPE_CHECKING:
+    from hpxplore.study import Study
 
 __all__ = ["ParetoView"]
 
@@ -27,7 +31,7 @@ class ParetoView(W.VBox):
 
     def __init__(
         self,
-        study: Any,
+        study: Study,
         *,
         x: str | None = None,
         y: str | None = None,
@@ -120,7 +124,10 @@ class ParetoView(W.VBox):
         rows = self.study.trials
         row = rows[rows["trial_index"] == trial_index]
         if row.empty:
-            raise KeyError(f"Study {self.study.name!r} has no trial {trial_index}.")
+            raise InputError(
+                f"Study {self.study.name!r} has no trial {trial_index}.",
+                "Pick a trial_index from study.trials.",
+            )
         record = row.iloc[0].to_dict()
         self.selected = int(trial_index)
         values = {m: record[m] for m in self.study.metrics if m in record}

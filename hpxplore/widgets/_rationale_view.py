@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as W
 
 from hpxplore.viz import HEADLINES, escape, event_sentence
 from hpxplore.widgets._cards import html_table
+
+if TYPE_CHECKING:
+    from hpxplore.study import Study
+    from hpxplore.transfer import Recommendations
 
 __all__ = ["RationaleView"]
 
@@ -15,7 +19,9 @@ __all__ = ["RationaleView"]
 class RationaleView(W.VBox):
     """The facts behind the recommendations and the study's transfer events."""
 
-    def __init__(self, recs: Any = None, study: Any = None, *, live: bool = True) -> None:
+    def __init__(
+        self, recs: Recommendations | None = None, study: Study | None = None, *, live: bool = True
+    ) -> None:
         self.recs, self.study = recs, study
         self.reasons = W.HTML(self._reasons())
         self.events = W.HTML()

@@ -6,7 +6,7 @@ board opened later over the same recommendations reads them back from the regist
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 import plotly.graph_objects as go
@@ -14,6 +14,9 @@ import plotly.graph_objects as go
 from hpxplore.transfer._rationale import source_label
 from hpxplore.viz import escape, format_config, recommendations_figure
 from hpxplore.widgets._cards import error_card, html_table, note
+
+if TYPE_CHECKING:
+    from hpxplore.transfer import Recommendations
 
 __all__ = ["RecommendationBoard", "RecommendationCard"]
 
@@ -62,7 +65,7 @@ def _shown(value: Any) -> str:
 class RecommendationCard(W.VBox):
     """One recommendation: a plain sentence, details a click away, the buttons that decide it."""
 
-    def __init__(self, recs: Any, index: int) -> None:
+    def __init__(self, recs: Recommendations, index: int) -> None:
         self.recs, self.index = recs, index
         r = recs[index]
         self.facts = W.HTML(
@@ -112,7 +115,7 @@ class RecommendationBoard(W.VBox):
         recs: what ``hpx.recommend`` returned (or ``Recommendations.load`` read back).
     """
 
-    def __init__(self, recs: Any) -> None:
+    def __init__(self, recs: Recommendations) -> None:
         self.recs = recs
         recs.refresh()  # decisions made earlier, in this or another session
         head = (

@@ -6,7 +6,7 @@ asked (the button), never on a redraw, and the Study caches them until the next 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import plotly.graph_objects as go
@@ -14,13 +14,16 @@ import plotly.graph_objects as go
 from hpxplore.viz import sensitivity_figure
 from hpxplore.widgets._cards import error_card, html_table
 
+if TYPE_CHECKING:
+    from hpxplore.study import Study
+
 __all__ = ["SensitivityView"]
 
 
 class SensitivityView(W.VBox):
     """A button that computes ``study.sensitivity()``, its chart and its table."""
 
-    def __init__(self, study: Any, *, compute: bool = False) -> None:
+    def __init__(self, study: Study, *, compute: bool = False) -> None:
         self.study = study
         self.button = W.Button(description="Compute sensitivity", icon="calculator")
         self.button.add_class("hpx-sensitivity-compute")

@@ -15,7 +15,7 @@ def test_ten_tasks_of_five_thousand_configs_and_a_space_that_holds_them(quantile
     assert set(tables.tasks) == TASKS
     assert all(len(tables.rows(t)) == 5000 for t in tables.tasks)
     space = tables.space
-    assert list(space) == list(PARAMS) and space["max_depth_index"].kind == "int"
+    assert list(space) == list(PARAMS) and space["max_depth_index"].type == "int"
 
 
 def test_an_evaluated_config_gets_its_own_error_and_a_nearby_one_its_neighbours(quantile_data):

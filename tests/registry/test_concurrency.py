@@ -12,7 +12,8 @@ WRITER = textwrap.dedent("""
     import sys
     import numpy as np, pandas as pd
     import hpxplore as hpx
-    from hpxplore.registry import TrialData
+    from hpxplore.registry._store import Store
+    from hpxplore.trial import Trial
     url, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     reg = hpx.Registry(url)
     space = {"lr": hpx.Float(1e-3, 1.0, log=True), "depth": hpx.Int(2, 12)}
@@ -23,7 +24,7 @@ WRITER = textwrap.dedent("""
                                "acc": rng.uniform(size=5)})
         reg.add_study(f"{tag}-{i}", profile, space, {"acc": "max"}, trials)
         for j in range(5, 8):
-            reg.save_trial(f"{tag}-{i}", TrialData(j, {"lr": 0.1, "depth": 3}, {"acc": 0.5}, "completed"))
+            Store(reg).save_trial(f"{tag}-{i}", Trial(j, {"lr": 0.1, "depth": 3}, {"acc": 0.5}, status="completed"))
     reg.close()
 """)
 

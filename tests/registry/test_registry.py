@@ -6,8 +6,15 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import hpxplore as hpx
-from hpxplore.exceptions import DuplicateStudyError, InputError, RegistryError, StudyNotFoundError
-from hpxplore.registry import TrialData
+from hpxplore.exceptions import (
+    DuplicateStudyError,
+    HpxploreError,
+    InputError,
+    RegistryError,
+    StudyNotFoundError,
+)
+from hpxplore.registry._store import Store
+from hpxplore.trial import Trial
 from tests.conftest import make_trials
 
 
@@ -52,7 +59,7 @@ def test_a_records_best_is_its_best_feasible_trial(registry, sklearn_profiles, s
     none = registry.add_study(
         "d", sklearn_profiles["iris"], space, objectives, slow, constraints=["predict_ms <= 5"]
     )
-    with pytest.raises(ValueError, match="no feasible completed trial"):
+    with pytest.raises(HpxploreError, match="no feasible completed trial"):
         none.best()
 
 
@@ -141,13 +148,13 @@ def test_duplicate_names_are_refused_and_the_original_kept(
     with pytest.raises(DuplicateStudyError, match="already in the registry") as info:
         registry.add_study("s", sklearn_profiles["wine"], space, objectives, make_trials(6))
     assert "delete_study" in info.value.hint
-    assert registry.study("s").profile.name == "iris" and len(registry.trials("s")) == 3
+    assert registry.record("s").profile.name == "iris" and len(registry.trials("s")) == 3
 
 
 def test_get_and_delete_unknown_study(registry, sklearn_profiles, space, objectives):
     registry.add_study("s", sklearn_profiles["iris"], space, objectives, make_trials(3))
     with pytest.raises(StudyNotFoundError, match="No study named 'nope'") as info:
-        registry.study("nope")
+        registry.record("nope")
     assert "['s']" in info.value.hint and isinstance(info.value, KeyError)
     with pytest.raises(StudyNotFoundError):
         registry.delete_study("nope")
@@ -160,16 +167,21 @@ def test_save_trial_inserts_and_replaces(registry, sklearn_profiles, space, obje
         "run", sklearn_profiles["iris"], space, objectives, make_trials(2), state="running"
     )
     config = {"learning_rate": 0.1, "max_depth": 4, "loss": "log_loss"}
-    registry.save_trial("run", TrialData(2, config, {}, "running", origin="transferred"))
-    registry.save_trial(
+    store = Store(registry)
+    store.save_trial("run", Trial(2, config, status="running", origin="transferred"))
+    store.save_trial(
         "run",
-        TrialData(
-            2, config, {"accuracy": 0.9, "predict_ms": 1.5}, "completed", origin="transferred"
+        Trial(
+            2,
+            config,
+            {"accuracy": 0.9, "predict_ms": 1.5},
+            {"accuracy": 0.01},
+            "completed",
+            origin="transferred",
         ),
-        sems={"accuracy": 0.01},
     )
-    registry.set_state("run", "completed")
-    record = registry.study("run")
+    store.set_state("run", "completed")
+    record = registry.record("run")
     row = record.trials.set_index("trial_index").loc[2]
     assert (row["status"], row["accuracy"], row["accuracy_sem"], row["origin"]) == (
         "completed",
@@ -194,7 +206,8 @@ def test_values_are_stored_as_json(registry, sklearn_profiles, space, objectives
 
 def test_audit_log_keeps_every_decision(registry, sklearn_profiles):
     task = sklearn_profiles["wine"]
-    ids = registry.add_recommendations(
+    store = Store(registry)
+    ids = store.add_recommendations(
         task,
         [
             {"config": {"max_depth": 3}, "kind": "conservative", "projected_gain": 0.02},
@@ -213,8 +226,8 @@ def test_audit_log_keeps_every_decision(registry, sklearn_profiles):
         and recs.loc[ids[1], "reason"] == "too deep for latency"
     )
     assert recs.loc[ids[0], "details"] == {"projected_gain": 0.02}
-    registry.link_recommendations(ids, "wine-study")
-    registry.record_outcome(
+    store.link_recommendations(ids, "wine-study")
+    store.record_outcome(
         "wine-study", {"accuracy": 0.93, "gain": 0.01}, recommendation_id=ids[0], trial_index=0
     )
     outcomes = registry.outcomes()

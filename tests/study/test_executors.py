@@ -96,4 +96,4 @@ def test_a_plain_script_without_a_main_guard_runs_once(tmp_path, how):
     assert "DuplicateStudyError" not in done.stderr and "bootstrapping" not in done.stderr
     reg = hpx.Registry(registry)
     assert sorted(reg.studies()["study"]) == ["new", "prior"]
-    assert reg.study("new").trials["status"].eq("completed").sum() == 3
+    assert reg.record("new").trials["status"].eq("completed").sum() == 3

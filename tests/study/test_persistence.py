@@ -11,6 +11,7 @@ import time
 import pytest
 
 import hpxplore as hpx
+from hpxplore.registry._store import Store
 from tests.study import objectives as obj
 
 OBJECTIVES = {"accuracy": "maximize", "fit_ms": "minimize"}
@@ -47,7 +48,7 @@ def test_study_is_in_the_registry_while_it_runs(tmp_path):
     )
     study.warm_start([{"C": 0.5, "max_iter": 50}])
     study.run(obj.logistic, n_trials=4, executor="inline", progress=False)
-    record = reg.study("saved")
+    record = reg.record("saved")
     assert record.state == "completed" and record.source == "hpxplore"
     assert record.provenance["dataset_version"] == "v1" and record.provenance["seed"] == 0
     stored = record.trials.set_index("trial_index")
@@ -59,6 +60,14 @@ def test_study_is_in_the_registry_while_it_runs(tmp_path):
     )
     assert stored["accuracy"].tolist() == pytest.approx(live["accuracy"].tolist())
     assert [str(c) for c in record.constraints] == ["fit_ms <= 500"]
+    # one trial schema: the registry's table is the study's, and either can be stored as is
+    assert list(record.trials.columns) == list(study.trials.columns)
+    copy = reg.add_study("saved-copy", PROFILE, obj.SPACE, OBJECTIVES, study.trials)
+    again = copy.trials.set_index("trial_index")
+    for column in ("accuracy", "fit_ms", "eval_s", "gen_s"):
+        assert again[column].tolist() == pytest.approx(live[column].tolist())
+    assert again["origin"].tolist() == live["origin"].tolist()
+    assert again["feasible"].tolist() == live["feasible"].tolist()
 
 
 @pytest.mark.slow
@@ -92,7 +101,7 @@ def test_resume_after_the_process_is_killed(tmp_path):
     done_before = before[before.status == "completed"]
     assert len(done_before) >= 3
 
-    _settings, snapshot = reg.run_state("resumable")
+    _settings, snapshot = Store(reg).run_state("resumable")
     in_snapshot = [
         t for t in snapshot["experiment"]["trials"].values() if t["status"]["name"] == "COMPLETED"
     ]
@@ -110,7 +119,7 @@ def test_resume_after_the_process_is_killed(tmp_path):
     assert (after["status"] == "completed").sum() == len(done_before) + 3
     assert after.index.is_unique and "running" not in set(after["status"])
     assert list(after["origin"][:2]) == ["transferred", "transferred"]
-    assert reg.study("resumable").state == "completed"
+    assert reg.record("resumable").state == "completed"
 
 
 def test_load_refuses_a_study_without_optimizer_state(tmp_path):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import hpxplore as hpx
+from hpxplore.registry._store import Store
 from hpxplore.space import parse_space, sample_configs
 from hpxplore.study import _ax as hpx_ax
 from hpxplore.study._prior_model import THIS_TASK, _Stack, features, rgpe_weights
@@ -30,7 +31,7 @@ def test_normal_scores_rank_values_onto_the_normal_scale():
 
 def test_prior_takes_similar_studies_first_and_thins_long_ones(tmp_path):
     reg = family_registry(tmp_path / "r.db")
-    records = [(reg.study(n), s) for n, s in (("t3", 0.9), ("t0", 0.2), ("t5", 0.5))]
+    records = [(reg.record(n), s) for n, s in (("t3", 0.9), ("t0", 0.2), ("t5", 0.5))]
     prior = transfer_prior(records, parse_space(SPACE), ["loss", "fit_s"], max_studies=2)
     assert prior.studies == ["t3", "t0"]
     assert all(len(s.configs) == 30 and set(s.scores) == {"loss", "fit_s"} for s in prior.sources)
@@ -52,14 +53,14 @@ def test_features_are_the_inputs_axs_model_sees():
     configs = sample_configs(parse_space(space), 12, seed=1)
     scores = normal_scores([evaluate(c)["obj"] for c in configs])
     study = hpx.Study("t", space, {"obj": "maximize"}, seed=0, init_trials=3)
-    study.prior = _prior_for(space, configs, [("s", scores)])
+    study._policy.prior = _prior_for(space, configs, [("s", scores)])
     study.run(evaluate, n_trials=5, executor="inline", progress=False)
-    surrogate = study._client._generation_strategy.adapter.generator.surrogate
+    surrogate = study._session.client._generation_strategy.adapter.generator.surrogate
     model, data = surrogate.model, surrogate.training_data[0]
     assert type(model).__name__ == "PriorGP" and type(model.mean_module).__name__ == "PriorMean"
     seen = model.input_transform.untransform(model.train_inputs[0]).detach().numpy()
     done = study.trials.sort_values("trial_index")
-    log = hpx_ax.log_scaled(study._client)
+    log = hpx_ax.log_scaled(study._session.client)
     ours = features(
         done[list(space)].to_dict("records")[:4], parse_space(space), data.feature_names, log
     )
@@ -103,7 +104,7 @@ def test_a_warm_started_study_keeps_the_prior_for_the_whole_run_and_on_resume(tm
     kinds = [e["event"] for e in study.events]
     assert "transfer_prior" in kinds and kinds.count("prior_weights") == 2  # two model fits
     assert list(study.trials["origin"])[-2:] == ["model", "model"]
-    assert reg.run_state("new")[0]["prior"][0][0] == recs.prior.studies[0]
+    assert Store(reg).run_state("new")[0]["prior"][0][0] == recs.prior.studies[0]
 
     resumed = hpx.Study.load("new", reg)
     assert resumed.prior is not None and resumed.prior.studies == recs.prior.studies
@@ -135,5 +136,5 @@ def test_every_metric_of_a_two_objective_study_gets_its_prior(tmp_path):
     study.run(lambda c: measure(c, 3000), n_trials=4, executor="inline", progress=False)
     fitted = [e["metric"] for e in study.events if e["event"] == "prior_weights"]
     assert sorted(fitted) == ["fit_s", "loss"]
-    models = study._client._generation_strategy.adapter.generator.surrogate.model.models
+    models = study._session.client._generation_strategy.adapter.generator.surrogate.model.models
     assert [type(m).__name__ for m in models] == ["PriorGP", "PriorGP"]

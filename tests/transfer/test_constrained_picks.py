@@ -47,7 +47,7 @@ def test_a_constraint_keeps_the_seeds_feasible(registry, objectives):
 def feasible_losses(registry: hpx.Registry) -> list[float]:
     out = []
     for name in registry.names():
-        for row in registry.study(name).trials.to_dict("records"):
+        for row in registry.record(name).trials.to_dict("records"):
             scores = measure({p: row[p] for p in SPACE}, N_ROWS)
             if scores["fit_s"] <= 0.5:
                 out.append(scores["loss"])

@@ -58,7 +58,7 @@ def test_a_generated_config_beats_every_prior_trial_on_the_new_task(registry):
     tried = [
         {p: row[p] for p in SPACE}
         for name in registry.names()
-        for row in registry.study(name).trials.to_dict("records")
+        for row in registry.record(name).trials.to_dict("records")
     ]
     assert all(r.config not in tried for r in generated)  # not a prior trial
     best_tried = min(loss(c, 0.0, 1.0) for c in tried)

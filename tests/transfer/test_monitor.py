@@ -62,7 +62,7 @@ def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(mislead
     assert all(v["rank_correlation"] < 0 for v in evidence["neighbours"].values())
     assert not warm.transfer_active
     assert off[0]["space_widened"] and warm.space == SPACE and warm.full_space is None
-    ax_space = warm._client._experiment.search_space.parameters
+    ax_space = warm._session.client._experiment.search_space.parameters
     assert (ax_space["C"].lower, ax_space["C"].upper) == (SPACE["C"].low, SPACE["C"].high)
 
     cold = hpx.Study("victim-cold", SPACE, OBJECTIVES, seed=0, init_trials=8)
@@ -98,7 +98,10 @@ def test_rollback_is_advised_when_nothing_beats_the_baseline():
     class Baseline:  # what Recommendations hand over, reduced to the baseline
         def warm_start_items(self):
             return [
-                {"config": {"C": 1.0, "max_iter": 100, "class_weight": "none"}, "kind": "baseline"}
+                {
+                    "config": {"C": 1.0, "max_iter": 100, "class_weight": "none"},
+                    "recommendation_kind": "baseline",
+                }
             ]
 
     study = hpx.Study("rollback", SPACE, OBJECTIVES, seed=0, init_trials=3).warm_start(Baseline())

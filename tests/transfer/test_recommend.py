@@ -126,6 +126,25 @@ def test_projected_intervals_cover_the_evaluated_values_and_stay_informative(reg
     assert np.median(widths) < 0.2
 
 
+def test_recommend_only_reads_and_a_saved_batch_reloads_with_its_transfer_state(registry, new_task):
+    _frame, profile = new_task
+    recs = recommend(profile, registry, SPACE, OBJECTIVES, n=4)
+    assert registry.recommendations().empty  # a read-only registry would do
+    assert all(r.id is None for r in recs)
+    recs.save()
+    again = hpx.Recommendations.load(registry, profile)
+    assert [r.id for r in again] == [r.id for r in recs] and again.batch is not None
+    state, fresh = again.transfer, recs.transfer
+    assert state.neighbours == fresh.neighbours and state.coverage == fresh.coverage
+    assert [s.study for s in again.surrogates] == [s.study for s in recs.surrogates]
+    assert again.narrowed.rationale == recs.narrowed.rationale
+    configs = [r.config for r in recs]
+    for old, new in zip(recs.surrogates, again.surrogates, strict=True):  # rebuilt, the same
+        np.testing.assert_allclose(
+            new.predict(configs)["accuracy"].mean(0), old.predict(configs)["accuracy"].mean(0)
+        )
+
+
 def test_decisions_persist_and_feed_the_warm_start(registry, new_task):
     _frame, profile = new_task
     recs = recommend(profile, registry, SPACE, OBJECTIVES, n=4)
@@ -197,8 +216,11 @@ def test_outcomes_of_accepted_recommendations_are_linked_back(registry, new_task
     report = registry.transfer_report(by="model").set_index("model")
     assert report.loc["logreg", "n"] == 2
     resumed = hpx.Study.load("bc-new-run", registry)  # provenance of each trial survives
-    assert resumed._records[0]["recommendation_id"] == recs[0].id
-    assert resumed._records[0]["kind"] == recs[0].kind
+    first = resumed.trials.set_index("trial_index").loc[0]
+    assert first["recommendation_id"] == recs[0].id
+    assert first["recommendation_kind"] == recs[0].kind
+    exported = hpx.export_config(resumed, trial=0)  # the exported file names it too
+    assert exported["provenance"]["recommendation_id"] == recs[0].id
     resumed.run(
         lambda config: {"accuracy": accuracy(frame, config)},
         n_trials=1,
@@ -223,7 +245,7 @@ def test_space_narrowing_around_the_neighbours_best(registry, new_task):
             <= SPACE[name].high
         )
     for study in narrowed.sources:  # every source's best config lies inside the box
-        best = registry.study(study).best("accuracy")
+        best = registry.record(study).best("accuracy")
         assert narrowed.space["C"].low <= best["C"] <= narrowed.space["C"].high
     assert "mean similarity" in narrowed.rationale
     above_all = float(recs.neighbours["similarity"].max()) + 1e-3

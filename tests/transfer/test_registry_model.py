@@ -49,7 +49,7 @@ def studies(tmp_path_factory):
 
 
 def fit(reg, query):
-    records = [reg.study(name) for name in reg.names()]
+    records = [reg.record(name) for name in reg.names()]
     return RegistryModel.fit(records, query, parse_space(SPACE), "loss", "minimize")
 
 
@@ -80,25 +80,29 @@ def test_its_importances_say_which_fact_matters_and_give_noise_about_nothing(stu
 
 
 def test_too_few_studies_give_no_model(studies):
-    records = [studies.study(f"t{i}") for i in range(MIN_STUDIES - 1)]
+    records = [studies.record(f"t{i}") for i in range(MIN_STUDIES - 1)]
     query = profile("new", 1000.0, 0.5)
     assert RegistryModel.fit(records, query, parse_space(SPACE), "loss", "minimize") is None
 
 
-def test_recommendations_carry_the_registry_rank_and_say_so(studies):
+def test_recommendations_carry_the_registry_quantile_and_say_so(studies):
     query = profile("new", 3000.0, 0.5)
     recs = hpx.recommend(query, studies, SPACE, OBJECTIVES, n=6, tags={"model": "gbm"})
     assert recs.registry_model is not None and len(recs.registry_model.studies) == 8
     transferred = [r for r in recs if r.kind != "baseline"]
-    assert all(0.0 <= r.registry_rank <= 1.0 for r in transferred)
+    assert all(0.0 <= r.registry_quantile <= 1.0 for r in transferred)
     conservative = [r for r in transferred if r.kind == "conservative"]
     others = [r for r in transferred if r.kind in ("aggressive", "exploratory")]
-    assert min(r.registry_rank for r in conservative) >= max(r.registry_rank for r in others)
+    assert min(r.registry_quantile for r in conservative) >= max(
+        r.registry_quantile for r in others
+    )
     assert "registry model (8 studies)" in conservative[0].rationale
-    assert recs.table["registry_rank"].notna().all()  # the baseline's too, for comparison
-    # stored with the batch, so a reloaded list says the same
+    assert recs.table["registry_quantile"].notna().all()  # the baseline's too, for comparison
+    # stored with the batch, so a reloaded list says the same, its registry model too
+    recs.save()
     again = hpx.Recommendations.load(studies, query)
-    assert [r.registry_rank for r in again] == [r.registry_rank for r in recs]
+    assert again.registry_model.studies == recs.registry_model.studies
+    assert [r.registry_quantile for r in again] == [r.registry_quantile for r in recs]
 
 
 def test_it_picks_among_every_comparable_study_not_only_the_nearest(studies):

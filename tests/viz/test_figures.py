@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hpxplore.exceptions import InputError
 from hpxplore.objectives import Constraint
 from hpxplore.viz import (
     pareto_figure,
@@ -69,7 +70,7 @@ def test_single_objective_front_is_the_best_so_far():
 
 
 def test_unknown_axis_metric_is_named():
-    with pytest.raises(KeyError, match="latency"):
+    with pytest.raises(InputError, match="latency"):
         pareto_info(TRIALS, OBJECTIVES, x="latency")
 
 

@@ -12,7 +12,7 @@ EVIL = '<img src=x onerror="alert(1)">'
 
 def test_study_names_and_reasons_are_escaped(lab, tmp_path):
     reg = hpx.Registry(tmp_path / "evil.db")
-    prior = lab.registry.study("bc-0")
+    prior = lab.registry.record("bc-0")
     reg.add_study(EVIL, prior.profile, prior.space, prior.objectives, prior.trials)
     view = SimilarityView(reg.similar(lab.profile))
     html = view.children[-1].value

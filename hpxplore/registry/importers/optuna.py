@@ -25,16 +25,17 @@ _STATUS = {
 def _space(distributions: dict[str, Any]) -> Space:
     space: Space = {}
     for name, d in distributions.items():
-        kind = type(d).__name__
-        if kind == "FloatDistribution":
+        distribution = type(d).__name__
+        if distribution == "FloatDistribution":
             space[name] = Float(d.low, d.high, log=d.log) if d.low < d.high else Choice((d.low,))
-        elif kind == "IntDistribution":
+        elif distribution == "IntDistribution":
             space[name] = Int(d.low, d.high, log=d.log) if d.low < d.high else Choice((d.low,))
-        elif kind == "CategoricalDistribution":
+        elif distribution == "CategoricalDistribution":
             space[name] = Choice(tuple(d.choices))
         else:
             raise InputError(
-                f"Optuna parameter {name!r} has an unsupported distribution {kind}.", ""
+                f"Optuna parameter {name!r} has an unsupported distribution {distribution}.",
+                "Import a study whose parameters are float, int or categorical distributions.",
             )
     return space
 

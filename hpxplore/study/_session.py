@@ -1,0 +1,161 @@
+"""The Ax session of one Study: every call the study makes to its ``ax.Client``.
+
+A Study, its runner and its transfer policy speak to Ax only through this object, in
+hpxplore's terms (configs in the space's own value types, statuses as words, new trials
+as :class:`~hpxplore.trial.Trial`); ``_ax`` builds the Ax objects it needs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from hpxplore.objectives import Constraint
+from hpxplore.space import Space
+from hpxplore.study import _ax
+from hpxplore.study._build_lock import announce_build
+from hpxplore.trial import Trial
+
+__all__ = ["AxSession"]
+
+_QUASI_RANDOM_NODES = {"Sobol", "CenterOfSearchSpace", "Center", "Random", "Uniform"}
+_STATUS = {
+    "COMPLETED": "completed",
+    "FAILED": "failed",
+    "ABANDONED": "abandoned",
+    "EARLY_STOPPED": "early_stopped",
+}
+
+
+class AxSession:
+    """One study's ``ax.Client`` and the search space it holds."""
+
+    def __init__(self, client: Any, space: Space) -> None:
+        self.client, self.space = client, space
+
+    @classmethod
+    def create(
+        cls,
+        settings: _ax.AxSettings,
+        space: Space,
+        objectives: Mapping[str, str],
+        constraints: Sequence[Constraint],
+    ) -> AxSession:
+        return cls(_ax.make_client(settings, space, objectives, constraints), space)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Mapping[str, Any], space: Space) -> AxSession:
+        return cls(_ax.client_from_snapshot(snapshot), space)
+
+    # -- trials ---------------------------------------------------------------------------
+    def attach(self, config: Mapping[str, Any], arm_name: str | None = None) -> int:
+        """Give Ax a config to run (a transferred one, or one it lost); its trial index."""
+        return self.client.attach_trial(_ax.to_ax_config(self.space, config), arm_name=arm_name)
+
+    def generate(self, count: int, *, model_next: bool) -> list[Trial]:
+        """Up to ``count`` new trials from Ax's strategy, in one batch. ``model_next``: Ax is
+        past its initial design, so the batch may need a model build (announced)."""
+        if model_next:
+            announce_build()
+        start = time.perf_counter()
+        batch = self.client.get_next_trials(max_trials=count)
+        gen_s = (time.perf_counter() - start) / max(1, len(batch))
+        trials = []
+        for index, params in batch.items():
+            node = self._node(index)
+            trials.append(
+                Trial(
+                    index,
+                    _ax.from_ax_config(self.space, params),
+                    origin="quasi-random" if node in _QUASI_RANDOM_NODES else "model",
+                    node=node,
+                    gen_s=gen_s,
+                )
+            )
+        return trials
+
+    def _node(self, index: int) -> str | None:
+        runs = self.client._experiment.trials[index].generator_runs
+        if not runs:
+            return None
+        run = runs[0]
+        return getattr(run, "_generation_node_name", None) or getattr(
+            run, "generation_node_name", None
+        )
+
+    def status(self, index: int) -> str | None:
+        """Ax's status of trial ``index`` as hpxplore words; ``None`` if Ax has no such trial."""
+        trials = self.client._experiment.trials
+        if index not in trials:
+            return None
+        return _STATUS.get(trials[index].status.name, "running")
+
+    def complete(self, index: int, raw: Mapping[str, Any]) -> None:
+        self.client.complete_trial(index, raw_data=dict(raw))
+
+    def fail(self, index: int, reason: str | None) -> None:
+        self.client.mark_trial_failed(index, failed_reason=(reason or "")[:1000])
+
+    def early_stop(self, index: int) -> None:
+        self.client.mark_trial_early_stopped(index)
+
+    def abandon(self, index: int) -> None:
+        self.client.mark_trial_abandoned(index)
+
+    def report(self, index: int, data: Mapping[str, float], step: int) -> bool:
+        """An intermediate value: give it to Ax, and say whether Ax stops the trial early."""
+        self.client.attach_data(index, dict(data), progression=step)
+        return bool(self.client.should_stop_trial_early(index))
+
+    # -- strategy and space ---------------------------------------------------------------
+    def use_early_stopping(self, strategy: Any, metric: str) -> None:
+        """``strategy``: an Ax early-stopping strategy, or ``True`` for Ax's percentile one."""
+        if strategy is True:
+            from ax.early_stopping.strategies import PercentileEarlyStoppingStrategy
+
+            strategy = PercentileEarlyStoppingStrategy(
+                percentile_threshold=50.0,
+                min_progression=1,
+                min_curves=3,
+                metric_signatures=[metric],
+            )
+        self.client.set_early_stopping_strategy(strategy)
+
+    def use_strategy(self, strategy: Any) -> None:
+        self.client.set_generation_strategy(strategy)
+
+    def restore_default_strategy(self, init_budget: int, seed: int | None, method: str) -> None:
+        _ax.restore_default_strategy(self.client, init_budget, seed, method)
+
+    def set_space(self, space: Space) -> None:
+        """Search ``space`` from now on (e.g. a narrowed space widened back)."""
+        _ax.set_search_space(self.client, space)
+        self.space = space
+
+    def log_scaled(self) -> set[str]:
+        return _ax.log_scaled(self.client)
+
+    def snapshot(self) -> dict[str, Any]:
+        return _ax.snapshot(self.client)
+
+    # -- analyses -------------------------------------------------------------------------
+    def predicted_frontier(self) -> pd.DataFrame:
+        """Ax's model-predicted Pareto frontier: configs with each metric's mean and SEM."""
+        rows = []
+        for params, prediction, index, _arm in self.client.get_pareto_frontier(
+            use_model_predictions=True
+        ):
+            row = {"trial_index": index, **_ax.from_ax_config(self.space, params)}
+            for metric, value in prediction.items():
+                mean, sem = value if isinstance(value, tuple) else (value, float("nan"))
+                row[metric], row[f"{metric}_sem"] = mean, sem
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def sensitivity(self, objectives: Sequence[str]) -> pd.DataFrame:
+        from hpxplore.study._sensitivity import sobol_indices
+
+        return sobol_indices(self.client, self.space, list(objectives))

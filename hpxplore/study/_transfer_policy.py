@@ -1,0 +1,229 @@
+"""How a Study uses transfer: the prior in Ax's model, the monitor that judges it once the
+initial design is in and switches it off if it hurts, rollback advice, and the outcomes of
+the transferred trials written back to the registry's audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from hpxplore.objectives import primary
+from hpxplore.pareto import best
+from hpxplore.space import Space
+from hpxplore.study._events import EventLog
+from hpxplore.study._session import AxSession
+from hpxplore.study._trial_log import TrialLog
+
+if TYPE_CHECKING:
+    from hpxplore.registry import Registry
+    from hpxplore.registry._store import Store
+    from hpxplore.study._ax import AxSettings
+    from hpxplore.transfer._monitor import TransferMonitor
+    from hpxplore.transfer._prior import TransferPrior
+    from hpxplore.transfer._state import TransferState
+
+__all__ = ["TransferPolicy"]
+
+
+class TransferPolicy:
+    """The transfer side of one study; ``active`` until the monitor switches it off."""
+
+    def __init__(self, name: str, objectives: Mapping[str, str], events: EventLog) -> None:
+        self.name, self.objectives, self.events = name, dict(objectives), events
+        self.prior: TransferPrior | None = None  # the prior studies in Ax's model
+        self.monitor: TransferMonitor | None = None  # judges transfer once, then is dropped
+        self.active = True
+        self.full_space: Space | None = None  # the whole space, while a narrowed one is searched
+        self.recorded: set[int] = set()  # recommendations whose outcome is in the audit log
+        self._weights_seen = 0
+
+    def adopt(self, state: TransferState | None, *, use_prior: bool) -> None:
+        """Take what ``recommend`` learned (``None``: plain configs, nothing to judge with)."""
+        from hpxplore.transfer import TransferMonitor
+
+        metric, direction = primary(self.objectives)
+        if state is not None and use_prior:
+            self.prior = state.prior
+        self.monitor = TransferMonitor(
+            metric,
+            direction,
+            list(state.surrogates) if state is not None else [],
+            list(state.similarities) if state is not None else [],
+        )
+
+    # -- the prior in Ax's model ----------------------------------------------------------
+    def start(self, session: AxSession, settings: AxSettings) -> None:
+        """Ax's strategy with the transfer prior as the model of every metric."""
+        if self.prior is None:
+            return
+        from hpxplore.study._prior_model import prior_generation_strategy, register_prior
+
+        register_prior(self.name, self.prior, session.log_scaled())
+        session.use_strategy(prior_generation_strategy(settings, self.name))
+        self.events.add(
+            "transfer_prior",
+            studies=self.prior.studies,
+            similarity=[round(s.similarity, 3) for s in self.prior.sources],
+            trials=sum(len(s.configs) for s in self.prior.sources),
+        )
+
+    def restore(
+        self,
+        session: AxSession,
+        registry: Registry,
+        sources: Sequence[Sequence[Any]],
+        space: Space,
+        metrics: Sequence[str],
+    ) -> None:
+        """Rebuild a resumed study's prior from the registry (Ax's snapshot names it only)."""
+        from hpxplore.study._prior_model import register_prior
+        from hpxplore.transfer._prior import rebuild_prior
+
+        self.prior = rebuild_prior(registry, sources, space, metrics)
+        register_prior(self.name, self.prior, session.log_scaled())
+
+    def settings(self) -> list[list[Any]]:
+        """The prior's studies as stored with the study: (name, similarity) pairs."""
+        return [[s.study, s.similarity] for s in self.prior.sources] if self.prior else []
+
+    def log_weights(self) -> None:
+        """One ``prior_weights`` event per model fit since the last: each study's weight."""
+        if self.prior is None:
+            return
+        from hpxplore.study._prior_model import THIS_TASK
+
+        for entry in self.prior.weights[self._weights_seen :]:
+            ranked = sorted(entry["weights"].items(), key=lambda kv: -kv[1])
+            self.events.add(
+                "prior_weights",
+                metric=entry["metric"],
+                trials=entry["trials"],
+                weights={name: round(w, 3) for name, w in ranked if w > 0},
+                dropped=[name for name, w in ranked if w == 0 and name != THIS_TASK],
+            )
+        self._weights_seen = len(self.prior.weights)
+
+    # -- the monitor ----------------------------------------------------------------------
+    def check(
+        self, session: AxSession, log: TrialLog, trials: pd.DataFrame, default: Mapping[str, Any]
+    ) -> Space | None:
+        """After the initial design, let the monitor judge transfer; switch it off if it
+        hurts. ``default``: Ax's own strategy (``init_budget``, ``seed``, ``method``) to go
+        back to. Returns the widened space when a narrowed one is given up."""
+        if self.monitor is None or not self.active:
+            return None
+        initial = [t for t in log if t.origin in ("transferred", "quasi-random")]
+        if any(t.status == "running" for t in initial):
+            return None
+        assessment = self.monitor.assess(trials)
+        if "p_transferred_beats_quasi_random" not in assessment.evidence:
+            return None
+        if self.prior is not None and self.prior.weights:
+            assessment.evidence["prior_weights"] = self.prior.weights[-1]["weights"]
+        if assessment.evidence.get("neighbours"):
+            self.events.add("neighbour_weights", neighbours=assessment.evidence["neighbours"])
+        if assessment.hurting:
+            return self._switch_off(session, log, assessment.evidence, default)
+        self.monitor = None  # judged once the initial design is in: transfer stays on
+        self.events.add("transfer_kept", evidence=assessment.evidence)
+        return None
+
+    def _switch_off(
+        self,
+        session: AxSession,
+        log: TrialLog,
+        evidence: Mapping[str, Any],
+        default: Mapping[str, Any],
+    ) -> Space | None:
+        dropped = [i for i in log.queue if log[i].origin == "transferred"]
+        for index in dropped:
+            session.abandon(index)
+            log[index].status, log[index].error = "abandoned", "transfer switched off"
+            log.queue.remove(index)
+            log.save(index)
+        if self.prior is not None:  # back to Ax's own model
+            from hpxplore.study._prior_model import register_prior
+
+            session.restore_default_strategy(**default)
+            register_prior(self.name, None)
+            self.prior = None
+        widened, self.full_space = self.full_space, None
+        if widened is not None:
+            session.set_space(widened)
+        self.active, self.monitor = False, None
+        self.events.add(
+            "transfer_off",
+            reason="negative transfer: transferred trials do worse than "
+            "quasi-random ones on this task",
+            evidence=dict(evidence),
+            abandoned=dropped,
+            space_widened=widened is not None,
+        )
+        return widened
+
+    # -- after a run ----------------------------------------------------------------------
+    def advise_rollback(self, log: TrialLog, trials: pd.DataFrame) -> None:
+        """If a baseline trial was evaluated and nothing found beats it, say so."""
+        metric, direction = primary(self.objectives)
+        baseline = [
+            t
+            for t in log.with_status("completed")
+            if t.recommendation_kind == "baseline" and t.metrics.get(metric) is not None
+        ]
+        top = best(trials[trials["feasible"]], self.objectives)
+        if not baseline or top is None:
+            return
+        base, found = baseline[0].metrics[metric], float(top[metric])
+        beats = found > base if direction == "maximize" else found < base
+        if not beats:
+            self.events.add(
+                "rollback_advised",
+                reason=f"no trial beats the proven baseline on {metric}",
+                baseline=base,
+                best=found,
+                trial=baseline[0].trial_index,
+            )
+
+    def record_outcomes(self, store: Store, log: TrialLog) -> None:
+        """Link each evaluated recommendation to what it gave on this task.
+
+        A transferred trial *helped* when it beat the best quasi-random trial of the
+        initial design on the first objective (the cold-start alternative it displaced).
+        """
+        metric, direction = primary(self.objectives)
+        sign = 1.0 if direction == "maximize" else -1.0
+        cold = [
+            t.metrics[metric]
+            for t in log.with_status("completed")
+            if t.origin == "quasi-random" and t.metrics.get(metric) is not None
+        ]
+        reference = (max if sign > 0 else min)(cold) if cold else None
+        for t in log:
+            rec_id = t.recommendation_id
+            if rec_id is None or t.status == "running" or rec_id in self.recorded:
+                continue
+            value = t.metrics.get(metric) if t.status == "completed" else None
+            outcome: dict[str, Any] = {
+                "status": t.status,
+                "kind": t.recommendation_kind,
+                "metric": metric,
+                "value": value,
+                "error": t.error,
+            }
+            if value is not None and reference is not None:
+                outcome.update(
+                    reference=reference,
+                    gain=sign * (value - reference),
+                    helped=sign * (value - reference) > 0,
+                )
+            elif t.status != "completed":
+                outcome.update(helped=False)
+            store.record_outcome(
+                self.name, outcome, recommendation_id=rec_id, trial_index=t.trial_index
+            )
+            self.recorded.add(rec_id)
+        ids = [t.recommendation_id for t in log if t.recommendation_id is not None]
+        if ids:
+            store.link_recommendations(ids, self.name)
