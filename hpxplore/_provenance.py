@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import platform
 import sys
@@ -37,14 +38,19 @@ def current_user() -> str:
         return "unknown"
 
 
-def _versions() -> dict[str, str]:
+@functools.lru_cache(maxsize=1)
+def _library_versions() -> tuple[tuple[str, str], ...]:
     versions = {}
     for name in _LIBRARIES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-    return versions
+    return tuple(versions.items())  # read once per process: a lookup costs milliseconds
+
+
+def _versions() -> dict[str, str]:
+    return dict(_library_versions())
 
 
 def provenance(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:

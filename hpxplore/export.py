@@ -26,6 +26,7 @@ from hpxplore._provenance import current_user, now_utc
 from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError
 from hpxplore.objectives import Constraint
 from hpxplore.pareto import best
+from hpxplore.registry._engine import mask_password
 from hpxplore.trial import metric_columns
 
 if TYPE_CHECKING:
@@ -125,6 +126,7 @@ def export_document(
             stacklevel=3,
         )
     space, profile = parts["space"], parts["profile"]
+    where = registry or parts["registry"]
     metrics = {}
     for column in metric_columns(parts["trials"], space):
         value = row[column]
@@ -144,7 +146,7 @@ def export_document(
                 "study": parts["name"],
                 "trial": int(row["trial_index"]),
                 **{k: v for k, v in extra.items() if v is not None and v == v},
-                "registry": registry or parts["registry"],
+                "registry": mask_password(where) if where else None,
                 "task": profile.name if profile is not None else None,
                 "dataset_fingerprint": profile.fingerprint if profile is not None else None,
                 "hpxplore_version": _version("hpxplore"),
@@ -154,6 +156,18 @@ def export_document(
             },
         }
     )
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Written beside the target, then moved into place: a reader never sees half a file."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".hpx-export.", text=True)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
 
 
 def _number(value: Any) -> float | None:
@@ -203,13 +217,20 @@ def export_config(
             f"Cannot tell the export format of {str(target)!r} (format={format!r}).",
             "Name the file .json, .yaml or .yml, or pass format='json' or 'yaml'.",
         )
-    if target.exists() and not overwrite:
+    try:
+        exists, folder = target.exists(), target.parent.is_dir()
+    except OSError as exc:  # a name too long for the file system, ...
+        raise InputError(
+            f"Cannot write to {str(target)[:200]!r}: {exc.strerror or exc}.",
+            "Choose a shorter path in a folder that exists.",
+        ) from None
+    if exists and not overwrite:
         raise HpxploreError(
             f"{str(target)!r} already exists; hpxplore does not overwrite an exported config "
             f"unless asked.",
             "Pass overwrite=True (CLI: --force), or choose another path.",
         )
-    if not target.parent.is_dir():
+    if not folder:
         raise InputError(
             f"The folder {str(target.parent)!r} does not exist.",
             "Create it, or choose another path.",
@@ -219,13 +240,11 @@ def export_config(
         if file_format == "json"
         else yaml.safe_dump(document, sort_keys=False)
     )
-    # Written beside the target, then moved into place: a reader never sees half a file.
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", text=True)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        _write_atomically(target, text)
+    except OSError as exc:
+        raise HpxploreError(
+            f"Cannot write {str(target)[:200]!r}: {exc.strerror or exc}.",
+            "Choose a shorter path, or a folder you can write to; nothing was written.",
+        ) from None
     return document

@@ -35,6 +35,7 @@ __all__ = ["MIN_THRESHOLD", "SIMILARITY_COLUMNS", "nearest", "transform"]
 
 MIN_THRESHOLD = 1.0
 DEFAULT_THRESHOLD = 2.0  # too few reference tasks to read the distribution's tail
+_BLOCK = 256  # reference rows per block of pairwise distances
 _RATIO_FEATURES = {"dimensionality", "imbalance_ratio"}
 SIMILARITY_COLUMNS = [
     "study",
@@ -61,10 +62,17 @@ def transform(feature: str, value: float) -> float:
 
 def _matrix(profiles: list[TaskProfile], features: list[str]) -> np.ndarray:
     out = np.full((len(profiles), len(features)), np.nan)
-    for i, profile in enumerate(profiles):
-        for j, feature in enumerate(features):
-            if feature in profile.meta_features:
-                out[i, j] = transform(feature, profile.meta_features[feature])
+    for j, feature in enumerate(features):
+        raw = np.array([p.meta_features.get(feature, np.nan) for p in profiles], dtype=float)
+        spec = META_FEATURES.get(feature)
+        if spec is not None and spec.scale == "log":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                raw = (
+                    np.log10(np.maximum(raw, 1e-6))
+                    if feature in _RATIO_FEATURES
+                    else np.log10(1.0 + np.maximum(raw, 0.0))
+                )
+        out[:, j] = raw
     return out
 
 
@@ -115,13 +123,31 @@ def _distances(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> tuple[np.ndarray,
     return np.sqrt(d2), terms
 
 
+def _nearest_distances(reference: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Each reference task's distance to its nearest other task (inf when it shares no
+    meta-feature with any). A k-d tree when no value is missing; else blocks of rows, so
+    memory stays linear in the number of tasks."""
+    n = len(reference)
+    if not np.isnan(reference).any() and (w > 0).any():
+        from scipy.spatial import cKDTree
+
+        scaled = reference[:, w > 0] * np.sqrt(w[w > 0] / w[w > 0].sum())
+        distances, _ = cKDTree(scaled).query(scaled, k=2)
+        return distances[:, 1]
+    nn = np.full(n, np.inf)
+    for start in range(0, n, _BLOCK):
+        block = reference[start : start + _BLOCK]
+        pairwise, _ = _distances(block[:, None, :], reference[None, :, :], w)
+        pairwise[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
+        nn[start : start + len(block)] = np.min(np.where(np.isnan(pairwise), np.inf, pairwise), 1)
+    return nn
+
+
 def _threshold(reference: np.ndarray, w: np.ndarray, quantile: float) -> float:
     n = len(reference)
     if n < 3:
         return DEFAULT_THRESHOLD
-    pairwise, _ = _distances(reference[:, None, :], reference[None, :, :], w)
-    np.fill_diagonal(pairwise, np.inf)
-    nn = np.nanmin(np.where(np.isnan(pairwise), np.inf, pairwise), axis=1)
+    nn = _nearest_distances(reference, w)
     nn = np.sort(nn[np.isfinite(nn)])
     if nn.size == 0:
         return DEFAULT_THRESHOLD
@@ -179,10 +205,10 @@ def nearest(
     q = _matrix([query], features)[0] / spreads
     distance, terms = _distances(q[None, :], reference, w)
     threshold = _threshold(reference, w, quantile)
+    comparable = np.flatnonzero(~np.isnan(distance))  # something in common with the query
+    order = comparable[np.lexsort((np.array(names)[comparable], distance[comparable]))]
     rows = []
-    for i, name in enumerate(names):
-        if np.isnan(distance[i]):
-            continue  # nothing in common with the query
+    for i in order if k is None else order[:k]:
         shared = [f for j, f in enumerate(features) if not np.isnan(reference[i, j]) and w[j] > 0]
         total = terms[i].sum()
         contributions = {
@@ -195,7 +221,7 @@ def nearest(
         }
         rows.append(
             {
-                "study": name,
+                "study": names[i],
                 "task": profiles[i].name,
                 "similarity": float(math.exp(-(distance[i] ** 2) / (2 * bandwidth**2))),
                 "distance": float(distance[i]),
@@ -207,17 +233,11 @@ def nearest(
             }
         )
     if rows:
-        frame = (
-            pd.DataFrame(rows, columns=SIMILARITY_COLUMNS)
-            .sort_values(["distance", "study"], kind="stable")
-            .reset_index(drop=True)
-        )
-    if k is not None:
-        frame = frame.head(k)
+        frame = pd.DataFrame(rows, columns=SIMILARITY_COLUMNS)
     frame.attrs.update(
         query=query.name,
         threshold=threshold,
-        in_distribution=bool(frame["in_distribution"].any()) if len(frame) else False,
+        in_distribution=bool(len(order) and distance[order[0]] <= threshold),
         unused=sorted(set(query.meta_features) - known),
     )
     return frame

@@ -140,22 +140,24 @@ def to_frame(
     other), their SEMs, then the bookkeeping columns; ``feasible`` per ``constraints``."""
     from hpxplore.pareto import feasible_mask
 
-    rows = []
-    for t in sorted(trials, key=lambda t: t.trial_index):
-        row: dict[str, Any] = {"trial_index": t.trial_index}
-        row.update({p: t.config.get(p) for p in space})
-        row.update(t.metrics)
-        row.update({f"{m}{SEM}": s for m, s in t.sems.items()})
-        row.update({c: getattr(t, c) for c in COLUMNS[1:-1]})
-        rows.append(row)
-    frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
-    found = [c for c in frame.columns if c not in space and not is_bookkeeping(c)]
-    order = [m for m in metrics] + [m for m in found if m not in metrics]
-    sems = [f"{m}{SEM}" for m in order if f"{m}{SEM}" in frame]
-    columns = ["trial_index", *space, *order, *sems, *COLUMNS[1:-1]]
-    frame = frame.reindex(columns=columns)
+    ordered = sorted(trials, key=lambda t: t.trial_index)
+    found = dict.fromkeys(m for t in ordered for m in t.metrics)
+    names = [m for m in metrics] + [m for m in found if m not in metrics]
+    sems = [m for m in names if any(m in t.sems for t in ordered)]
+    nan = float("nan")
+    columns: dict[str, Any] = {"trial_index": [t.trial_index for t in ordered]}
+    for p in space:
+        columns[p] = [t.config.get(p) for t in ordered]
+    for m in names:
+        values = [t.metrics.get(m) for t in ordered]
+        columns[m] = [nan if v is None else v for v in values]
+    for m in sems:
+        columns[f"{m}{SEM}"] = [t.sems.get(m, nan) for t in ordered]
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(ordered)))
+    for m in [*names, *(f"{m}{SEM}" for m in sems)]:
+        frame[m] = pd.to_numeric(frame[m], errors="coerce")
     for column in COLUMNS[1:-1]:  # object columns: None where nothing was noted, not NaN
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        frame[column] = pd.Series([getattr(t, column) for t in ordered], dtype=object)
     frame["feasible"] = feasible_mask(frame, constraints) if len(frame) else pd.Series(dtype=bool)
     return frame
 
@@ -234,6 +236,14 @@ def from_frame(
             f"nan_metrics must be 'error' or 'failed', got {nan_metrics!r}.",
             "'error' refuses a table with a missing metric; 'failed' stores those trials as failed.",
         )
+    labels = [str(c) for c in frame.columns]  # pd.DataFrame(array) names its columns 0, 1, ...
+    if len(set(labels)) < len(labels):
+        repeated = sorted({label for label in labels if labels.count(label) > 1})
+        raise InputError(
+            f"The trials table has columns named alike: {repeated}.",
+            "Rename the columns so that each has its own name.",
+        )
+    frame = frame.set_axis(labels, axis=1)
     missing_params = [p for p in space if p not in frame.columns]
     if missing_params:
         raise InputError(

@@ -203,3 +203,20 @@ def test_a_small_registry_rarely_flags_a_task_drawn_like_its_own():
         alien_flagged += not nearest(alien, refs, k=None).attrs["in_distribution"]
     assert flagged <= 5
     assert alien_flagged >= 95
+
+
+def test_the_nearest_distances_match_the_pairwise_ones_with_and_without_gaps():
+    from hpxplore.similarity import _distances, _nearest_distances
+
+    rng = np.random.default_rng(3)
+    reference = rng.normal(size=(300, 5))
+    w = np.array([1.0, 2.0, 0.0, 1.0, 0.5])
+    pairwise, _ = _distances(reference[:, None, :], reference[None, :, :], w)
+    np.fill_diagonal(pairwise, np.inf)
+    np.testing.assert_allclose(_nearest_distances(reference, w), pairwise.min(axis=1))  # k-d tree
+    gappy = reference.copy()
+    gappy[rng.uniform(size=gappy.shape) < 0.2] = np.nan
+    pairwise, _ = _distances(gappy[:, None, :], gappy[None, :, :], w)
+    np.fill_diagonal(pairwise, np.inf)
+    expected = np.nanmin(np.where(np.isnan(pairwise), np.inf, pairwise), axis=1)
+    np.testing.assert_allclose(_nearest_distances(gappy, w), expected)  # blocks

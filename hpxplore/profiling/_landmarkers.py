@@ -120,6 +120,8 @@ def landmarkers(
         }
     else:
         target = target.astype(float)
+        centre = np.median(target)
+        target = (target - centre) / (np.max(np.abs(target - centre)) or 1.0)  # R² is scale-free
         models = {
             "landmark_stump": DecisionTreeRegressor(max_depth=1, random_state=seed),
             "landmark_1nn": KNeighborsRegressor(n_neighbors=1),
@@ -130,23 +132,29 @@ def landmarkers(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tiny classes, convergence: the scores still stand
         for name, model in models.items():
-            predicted = cross_val_predict(model, encoded, target, cv=folds)
+            try:
+                predicted = cross_val_predict(model, encoded, target, cv=folds)
+            except ValueError:  # a fold with one class, a degenerate fit: no such landmark
+                continue
             features[name] = _score(target, predicted, task_type)
         k = min(_NOISE_NEIGHBOURS, max(1, len(target) * (_FOLDS - 1) // _FOLDS - 1))
-        if task_type == "classification":
-            proba = cross_val_predict(
-                KNeighborsClassifier(n_neighbors=k),
-                encoded,
-                target,
-                cv=folds,
-                method="predict_proba",
-            )
-            features["label_noise"] = _label_noise(target, proba, np.unique(target))
-        else:
-            predicted = cross_val_predict(
-                KNeighborsRegressor(n_neighbors=k), encoded, target, cv=folds
-            )
-            features["label_noise"] = float(
-                np.clip(1 - _score(target, predicted, task_type), 0.0, 1.0)
-            )
+        try:
+            if task_type == "classification":
+                proba = cross_val_predict(
+                    KNeighborsClassifier(n_neighbors=k),
+                    encoded,
+                    target,
+                    cv=folds,
+                    method="predict_proba",
+                )
+                features["label_noise"] = _label_noise(target, proba, np.unique(target))
+            else:
+                predicted = cross_val_predict(
+                    KNeighborsRegressor(n_neighbors=k), encoded, target, cv=folds
+                )
+                features["label_noise"] = float(
+                    np.clip(1 - _score(target, predicted, task_type), 0.0, 1.0)
+                )
+        except ValueError:
+            pass  # too few rows of a class for the neighbours: no noise estimate
     return features

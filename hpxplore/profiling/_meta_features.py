@@ -45,6 +45,7 @@ def target_features(y: pd.Series, task_type: str) -> dict[str, float]:
     """Class count, balance and entropy; or skew and kurtosis for regression."""
     if task_type == "classification":
         counts = y.value_counts().to_numpy(dtype=float)
+        counts = counts[counts > 0]  # a categorical target's unused categories
         shares = counts / counts.sum()
         k = len(counts)
         entropy = float(-(shares * np.log(shares)).sum() / np.log(k)) if k > 1 else 0.0
@@ -58,7 +59,8 @@ def target_features(y: pd.Series, task_type: str) -> dict[str, float]:
     from scipy import stats
 
     values = y.to_numpy(dtype=float)
-    return {
+    values = (values - np.median(values)) / (np.max(np.abs(values - np.median(values))) or 1.0)
+    return {  # skew and kurtosis do not depend on the scale: taken where nothing overflows
         "target_skew": float(stats.skew(values)),
         "target_kurtosis": float(max(stats.kurtosis(values), -2.0) + 2.0),
     }

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from hpxplore.exceptions import InputError
+from hpxplore.exceptions import HpxploreWarning, InputError
 from hpxplore.profiling._meta_features import shape_features, target_features
 from hpxplore.profiling._profile import TaskProfile
 
@@ -18,6 +20,7 @@ __all__ = ["MIN_ROWS", "data_fingerprint", "profile_task"]
 
 MIN_ROWS = 10
 _MAX_CLASSES_FOR_INT_TARGET = 20
+_HUGE = 1e150  # a value this large overflows the models' sums of squares: treated as missing
 
 
 def data_fingerprint(df: pd.DataFrame) -> str:
@@ -77,10 +80,38 @@ def _check_frame(df: Any, target: Any) -> None:
         )
 
 
-def _useless_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
-    all_nan = [c for c in X.columns if X[c].isna().all()]
-    constant = [c for c in X.columns if c not in all_nan and X[c].nunique(dropna=False) <= 1]
-    return all_nan, constant
+def _string_columns(X: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The feature columns named by unique, printable strings (``pd.DataFrame(array)`` has
+    integer names; an empty or NUL name, or two that print alike, is renamed)."""
+    names = [str(c) for c in X.columns]
+    renamed = {}
+    for i, name in enumerate(names):
+        if not name.strip() or "\x00" in name or names.count(name) > 1:
+            names[i] = f"column_{i}"
+            renamed[repr(X.columns[i])] = names[i]
+    if renamed:
+        notes.append(f"renamed feature column(s) {renamed}")
+    return X.set_axis(names, axis=1)
+
+
+def _unusable_columns(X: pd.DataFrame) -> dict[str, str]:
+    """Feature columns nothing can be learnt from, with the reason."""
+    reasons = {}
+    for column in X.columns:
+        values = X[column]
+        if pd.api.types.is_complex_dtype(values):
+            reasons[column] = "complex numbers"
+            continue
+        try:
+            distinct = values.nunique(dropna=False)
+        except TypeError:  # lists, dicts, sets: no value can be compared
+            reasons[column] = "values that are not single numbers or labels"
+            continue
+        if values.isna().all():
+            reasons[column] = "all missing"
+        elif distinct <= 1:
+            reasons[column] = "constant"
+    return reasons
 
 
 def _prepare_features(X: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -98,9 +129,15 @@ def _prepare_features(X: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, 
     if numeric:
         values = X[numeric].astype(float)
         infinite = np.isinf(values.to_numpy())
+        huge = np.abs(values.to_numpy()) > _HUGE
         if infinite.any():
             notes.append(f"{int(infinite.sum())} infinite value(s) treated as missing")
-            X[numeric] = values.mask(np.isinf(values))
+        if (huge & ~infinite).any():
+            notes.append(
+                f"{int((huge & ~infinite).sum())} value(s) beyond ±{_HUGE:.0e} treated as missing"
+            )
+        if huge.any():
+            X[numeric] = values.mask(huge)
     return X, [str(c) for c in numeric]
 
 
@@ -111,7 +148,7 @@ def profile_task(
     name: str | None = None,
     tags: Mapping[str, Any] | None = None,
     task: str = "auto",
-    drop_useless: bool = False,
+    drop_useless: bool = True,
     landmarks: bool = True,
     seed: int = 0,
 ) -> TaskProfile:
@@ -123,7 +160,9 @@ def profile_task(
         name: the task's name (default: ``"task-<fingerprint prefix>"``).
         tags: free labels, e.g. ``{"model": "hgb", "dataset_version": "2026-11"}``.
         task: ``"classification"``, ``"regression"`` or ``"auto"`` (inferred from the target).
-        drop_useless: drop all-missing and constant feature columns instead of raising.
+        drop_useless: skip the feature columns nothing can be learnt from (all missing,
+            constant, complex or non-scalar values), saying so in the profile's notes and a
+            warning (the default); ``False`` refuses such a frame.
         landmarks: compute the landmarkers (cheap models' CV scores) and label noise.
         seed: seed of the subsampling and cross-validation.
 
@@ -143,6 +182,25 @@ def profile_task(
         )
     notes: list[str] = []
     y = df[target]
+    if isinstance(y.dtype, pd.CategoricalDtype):
+        y = y.cat.remove_unused_categories()
+    if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+        if pd.api.types.is_complex_dtype(y):
+            raise InputError(
+                f"The target {target!r} holds complex numbers.",
+                "Pass a real-valued target (e.g. its modulus) or class labels.",
+            )
+        infinite = np.isinf(y.to_numpy(dtype=float))
+        if infinite.any():
+            notes.append(f"{int(infinite.sum())} row(s) with an infinite target left out")
+            y = y.mask(infinite)
+    try:
+        y.nunique()
+    except TypeError:
+        raise InputError(
+            f"The target {target!r} holds values that are not single numbers or labels.",
+            "Pass one label or number per row as the target.",
+        ) from None
     if y.isna().all():
         raise InputError(
             f"The target column {target!r} has no values (all missing).",
@@ -178,25 +236,28 @@ def profile_task(
             "Pass the frame with its feature columns, not the target alone.",
         )
 
-    all_nan, constant = _useless_columns(X)
-    if all_nan or constant:
-        problems = "; ".join(
-            part
-            for part in (
-                f"all-missing: {all_nan}" if all_nan else "",
-                f"constant: {constant}" if constant else "",
-            )
-            if part
-        )
+    X = _string_columns(X, notes)
+    unusable = _unusable_columns(X)
+    if unusable:
+        problems = "; ".join(f"{c!r}: {why}" for c, why in unusable.items())
         if not drop_useless:
             raise InputError(
                 f"Feature columns carry no information ({problems}).",
-                "Drop them, or pass drop_useless=True to profile_task to drop them for you.",
+                "Drop them, or leave drop_useless at its default (True) to skip them.",
             )
-        X = X.drop(columns=all_nan + constant)
-        notes.append(f"dropped useless columns ({problems})")
-        if X.shape[1] == 0:
-            raise InputError("Every feature column was all-missing or constant.", "Check the data.")
+        if len(unusable) == X.shape[1]:
+            raise InputError(
+                f"No feature column can be profiled ({problems}).",
+                "Pass the frame's informative feature columns beside the target.",
+            )
+        X = X.drop(columns=list(unusable))
+        notes.append(f"skipped feature column(s) {problems}")
+        warnings.warn(
+            f"profile_task skipped {len(unusable)} feature column(s): {problems}. "
+            "The profile's notes say so too.",
+            HpxploreWarning,
+            stacklevel=2,
+        )
 
     X, numeric = _prepare_features(X, notes)
     meta = shape_features(X, numeric, seed)
@@ -205,6 +266,10 @@ def profile_task(
         from hpxplore.profiling._landmarkers import landmarkers  # scikit-learn loads here only
 
         meta.update(landmarkers(X, y, numeric, task_type, seed))
+    failed = sorted(k for k, v in meta.items() if not math.isfinite(v))
+    if failed:
+        notes.append(f"meta-feature(s) {failed} could not be computed on this data: left out")
+        meta = {k: v for k, v in meta.items() if k not in failed}
     fingerprint = data_fingerprint(df)
     return TaskProfile(
         name=name or f"task-{fingerprint[7:19]}",

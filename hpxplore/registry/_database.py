@@ -7,12 +7,14 @@ Shared by :class:`~hpxplore.registry.Registry` (what users call) and
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -26,10 +28,23 @@ from hpxplore.exceptions import (
 from hpxplore.objectives import Constraint
 from hpxplore.profiling import TaskProfile
 from hpxplore.registry._engine import open_engine
-from hpxplore.registry._schema import StudyRow
-from hpxplore.space import Space, space_to_json
+from hpxplore.registry._schema import StudyRow, TrialRow
+from hpxplore.space import Space, space_from_json, space_to_json
 
-__all__ = ["Database"]
+__all__ = ["CatalogueEntry", "Database"]
+
+_CHUNK = 500  # names per IN (...) query
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """What similarity reads of a stored study: its name, profile, tags and space."""
+
+    name: str
+    profile: TaskProfile
+    tags: dict[str, Any]
+    space: Space
+    space_key: str  # the space's JSON, to tell equal spaces apart cheaply
 
 
 def _check_name(name: Any) -> str:
@@ -41,11 +56,23 @@ def _check_name(name: Any) -> str:
     return name
 
 
+def _values(row: Any) -> dict[str, Any]:
+    """An ORM row's column values for a bulk insert (a default fills what is unset)."""
+    values = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        if column.key == "id" or (value is None and column.default is not None):
+            continue
+        values[column.key] = value
+    return values
+
+
 class Database:
     """One registry database: its engine, URL and transactions."""
 
     def __init__(self, url: str | os.PathLike[str] | None, *, create: bool) -> None:
         self.engine, self._url = open_engine(url, create=create)
+        self._catalogue: tuple[tuple[int, int | None], list[CatalogueEntry]] | None = None
 
     @property
     def url(self) -> str:
@@ -127,6 +154,54 @@ class Database:
                 f"A study named {name!r} was stored by another process at the same time.",
                 "Pick another name.",
             ) from None
+
+    def insert_many(self, rows: Sequence[StudyRow]) -> None:
+        """Store new study rows and their trials in one transaction, in bulk."""
+        names = [row.name for row in rows]
+        with self.session() as session:
+            taken: list[str] = []
+            for start in range(0, len(names), _CHUNK):
+                chunk = names[start : start + _CHUNK]
+                taken += session.scalars(select(StudyRow.name).where(StudyRow.name.in_(chunk)))
+            if taken:
+                raise DuplicateStudyError(
+                    f"{len(taken)} of these studies are already in the registry at {self.url}, "
+                    f"e.g. {sorted(taken)[:3]}; nothing was written.",
+                    "Pick other names, or delete those studies first.",
+                )
+            studies = [_values(row) for row in rows]
+            ids = session.scalars(
+                insert(StudyRow).returning(StudyRow.id, sort_by_parameter_order=True), studies
+            ).all()
+            trials = [
+                {**_values(t), "study_id": study_id}
+                for row, study_id in zip(rows, ids, strict=True)
+                for t in row.trials
+            ]
+            if trials:
+                session.execute(insert(TrialRow), trials)
+
+    def catalogue(self) -> list[CatalogueEntry]:
+        """Every stored study's profile, tags and space, read once per registry state (a
+        study is never changed in place, so the count and the newest id tell the state)."""
+        with self.session() as session:
+            state = tuple(
+                session.execute(select(func.count(StudyRow.id), func.max(StudyRow.id))).one()
+            )
+            if self._catalogue is not None and self._catalogue[0] == state:
+                return self._catalogue[1]
+            rows = session.execute(
+                select(StudyRow.name, StudyRow.profile, StudyRow.tags, StudyRow.space)
+            ).all()
+        entries = [
+            CatalogueEntry(
+                name, TaskProfile.from_dict(profile), dict(tags), space_from_json(space),
+                json.dumps(space, sort_keys=True),
+            )
+            for name, profile, tags, space in rows
+        ]  # fmt: skip
+        self._catalogue = (state, entries)
+        return entries
 
     def close(self) -> None:
         self.engine.dispose()

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, make_url
@@ -33,7 +34,7 @@ from hpxplore.exceptions import (
 )
 from hpxplore.registry._schema import SCHEMA_VERSION, Base, MetaRow
 
-__all__ = ["ENV_VAR", "default_location", "open_engine", "resolve_url"]
+__all__ = ["ENV_VAR", "default_location", "mask_password", "open_engine", "resolve_url"]
 
 ENV_VAR = "HPXPLORE_REGISTRY"
 _SQLITE_TIMEOUT_S = 60
@@ -74,7 +75,7 @@ def resolve_url(location: str | os.PathLike[str] | None, *, create: bool = True)
         url = make_url(text)
     except (ArgumentError, ValueError) as exc:
         raise RegistryConnectionError(
-            f"Cannot read the registry URL {text!r}: {exc}.",
+            f"Cannot read the registry URL {mask_password(text)!r}: {exc}.",
             "Use a SQLAlchemy URL such as 'sqlite:///path/registry.db' or "
             "'postgresql+psycopg://user@host:5432/db', or a plain file path.",
         ) from None
@@ -97,6 +98,11 @@ def _must_exist(path: Path) -> None:
 
 def _shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
+
+
+def mask_password(text: str) -> str:
+    """A URL with its password replaced by ``***``, even one SQLAlchemy cannot parse."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", text)
 
 
 def _configure_sqlite(engine: Engine) -> None:

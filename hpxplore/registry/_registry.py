@@ -4,12 +4,14 @@ SQL database, plus the audit log of recommendations and decisions."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Integer, func, select
+from sqlalchemy.orm import selectinload
 
+from hpxplore.exceptions import DuplicateStudyError, InputError
 from hpxplore.objectives import (
     Constraint,
     parse_constraints,
@@ -26,6 +28,20 @@ from hpxplore.space import parse_space, space_from_json, space_overlap
 from hpxplore.trial import from_frame, to_frame
 
 __all__ = ["Registry"]
+
+_CHUNK = 500  # names per IN (...) query
+_STUDY_ARGUMENTS: dict[str, Any] = {  # add_study's arguments, with their defaults
+    "name": None,
+    "profile": None,
+    "space": None,
+    "objectives": None,
+    "trials": None,
+    "constraints": None,
+    "provenance": None,
+    "source": "dataframe",
+    "state": "completed",
+    "nan_metrics": "error",
+}
 
 
 def _record(row: StudyRow) -> StudyRecord:
@@ -112,6 +128,67 @@ class Registry:
         optional columns ``trial_index``, ``status`` (``completed``/``failed``/...),
         ``origin`` and ``error``. Everything is validated before anything is written.
         """
+        row = self._study_row(
+            name, profile, space, objectives, trials, constraints, provenance, source, state,
+            nan_metrics,
+        )  # fmt: skip
+        self._db.insert(row)
+        return self.record(name)
+
+    def add_studies(self, studies: Iterable[Mapping[str, Any]]) -> int:
+        """Store many studies in one transaction: the bulk path for a large import.
+
+        Each item holds :meth:`add_study`'s arguments by name (``name``, ``profile``,
+        ``space``, ``objectives``, ``trials``, and optionally ``constraints``,
+        ``provenance``, ``source``, ``state``, ``nan_metrics``). Every study is validated
+        before anything is written, and either all are stored or none. Returns the count.
+        """
+        rows = []
+        for i, item in enumerate(studies):
+            if not isinstance(item, Mapping):
+                raise InputError(
+                    f"add_studies: item {i} is a {type(item).__name__}, not a mapping.",
+                    "Pass dicts of add_study's arguments, e.g. {'name': ..., 'profile': ..., "
+                    "'space': ..., 'objectives': ..., 'trials': ...}.",
+                )
+            missing = [
+                k for k in ("name", "profile", "space", "objectives", "trials") if k not in item
+            ]
+            unknown = sorted(set(item) - set(_STUDY_ARGUMENTS))
+            if missing or unknown:
+                raise InputError(
+                    f"add_studies: item {i} "
+                    + (f"lacks {missing}" if missing else f"has unknown keys {unknown}")
+                    + ".",
+                    f"Each item holds add_study's arguments by name: {list(_STUDY_ARGUMENTS)}.",
+                )
+            rows.append(self._study_row(**{k: item.get(k, d) for k, d in _STUDY_ARGUMENTS.items()}))
+        names = [row.name for row in rows]
+        repeated = (
+            sorted({n for n in names if names.count(n) > 1}) if len(set(names)) < len(names) else []
+        )
+        if repeated:
+            raise DuplicateStudyError(
+                f"add_studies: the names {repeated[:5]} are given more than once.",
+                "Give every study its own name.",
+            )
+        self._db.insert_many(rows)
+        return len(rows)
+
+    def _study_row(
+        self,
+        name: str,
+        profile: TaskProfile,
+        space: Any,
+        objectives: Any,
+        trials: pd.DataFrame,
+        constraints: Any,
+        provenance: Mapping[str, Any] | None,
+        source: str,
+        state: str,
+        nan_metrics: str,
+    ) -> StudyRow:
+        """A validated study row with its trial rows, not yet written."""
         parsed_space = parse_space(space)
         parsed_objectives = parse_objectives(objectives)
         parsed_constraints = parse_constraints(constraints)
@@ -129,13 +206,29 @@ class Registry:
             state=state,
         )
         row.trials = [TrialRow(**t.stored()) for t in parsed]
-        self._db.insert(row)
-        return self.record(name)
+        return row
 
     def record(self, name: str) -> StudyRecord:
         """The stored study ``name`` with all its trials (a :class:`StudyRecord`)."""
         with self._db.session() as session:
             return _record(self._db.study_row(session, name))
+
+    def records(self, names: Sequence[str]) -> list[StudyRecord]:
+        """The stored studies ``names``, in that order, read at once (unknown names raise)."""
+        found: dict[str, StudyRecord] = {}
+        with self._db.session() as session:
+            for start in range(0, len(names), _CHUNK):
+                chunk = list(names[start : start + _CHUNK])
+                query = (
+                    select(StudyRow)
+                    .where(StudyRow.name.in_(chunk))
+                    .options(selectinload(StudyRow.trials))
+                )
+                found.update({row.name: _record(row) for row in session.scalars(query)})
+            for name in names:
+                if name not in found:
+                    self._db.study_row(session, name)  # raises, naming the close matches
+        return [found[name] for name in names]
 
     def trials(self, name: str) -> pd.DataFrame:
         """The trials of study ``name``: parameters, metrics, status, origin."""
@@ -238,19 +331,22 @@ class Registry:
         at least ``min_space_overlap`` of its parameters. See :mod:`hpxplore.similarity`.
         """
         wanted = parse_space(space) if space is not None else None
-        with self._db.session() as session:
-            rows = session.execute(
-                select(StudyRow.name, StudyRow.profile, StudyRow.tags, StudyRow.space)
-            ).all()
+        catalogue = self._db.catalogue()
         kept, overlaps, study_tags = {}, {}, {}
-        for name, prof, row_tags, row_space in rows:
-            if not _tags_match(row_tags, tags):
+        overlap_of: dict[str, float] = {}  # per distinct stored space: registries repeat a few
+        for entry in catalogue:
+            if not _tags_match(entry.tags, tags):
                 continue
-            overlap = space_overlap(wanted, space_from_json(row_space)) if wanted else 1.0
+            if wanted:
+                if entry.space_key not in overlap_of:
+                    overlap_of[entry.space_key] = space_overlap(wanted, entry.space)
+                overlap = overlap_of[entry.space_key]
+            else:
+                overlap = 1.0
             if overlap < min_space_overlap:
                 continue
-            kept[name] = TaskProfile.from_dict(prof)
-            overlaps[name], study_tags[name] = overlap, dict(row_tags)
+            kept[entry.name] = entry.profile
+            overlaps[entry.name], study_tags[entry.name] = overlap, entry.tags
         frame = nearest(profile, kept, k=k, weights=weights, bandwidth=bandwidth, quantile=quantile)
         attrs = dict(frame.attrs)
         frame = frame.assign(

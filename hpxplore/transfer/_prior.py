@@ -125,5 +125,7 @@ def rebuild_prior(
 ) -> TransferPrior | None:
     """The prior of ``sources`` ((study, similarity) pairs, as stored), rebuilt from the
     registry: what a resumed Study and a reloaded batch of recommendations start from."""
-    records = [(registry.record(name), float(s)) for name, s in sources if name in registry]
-    return transfer_prior(records, space, metrics, max_studies=len(sources))
+    kept = [(name, float(s)) for name, s in sources if name in registry]
+    records = registry.records([name for name, _ in kept])
+    pairs = [(record, s) for record, (_, s) in zip(records, kept, strict=True)]
+    return transfer_prior(pairs, space, metrics, max_studies=len(sources))

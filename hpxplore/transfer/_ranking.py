@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from hpxplore.objectives import Constraint
-from hpxplore.pareto import feasible_mask, pareto_front
+from hpxplore.pareto import feasible_mask, pareto_mask
 from hpxplore.space import Space
 from hpxplore.transfer._mapping import MappedConfig, map_config
 from hpxplore.transfer._surrogates import StudySurrogate
@@ -72,18 +73,26 @@ def candidates(
     ``constraints`` (budget caps included) that the study recorded narrow both to the trials
     that met them there; with none that did, the top trials come from all. A parameter the
     study never set takes its value from ``fill`` (the baseline)."""
-    metrics = [m for m in objectives if m in record.trials]
+    trials = record.trials
+    metrics = [m for m in objectives if m in trials]
     if not metrics:
         return []
-    own = [c for c in constraints if c.metric in record.trials]
-    front = pareto_front(record.trials, {m: objectives[m] for m in metrics}, own)
-    first = metrics[0]
-    done = record.trials[record.trials["status"] == "completed"].dropna(subset=[first])
-    met = feasible_mask(done, own)
-    done = done[met] if met.any() else done
-    top = done.sort_values(first, ascending=objectives[first] == "minimize").head(_TOP_PER_STUDY)
+    own = [c for c in constraints if c.metric in trials]
+    values = trials[metrics].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    completed = (trials["status"] == "completed").to_numpy()
+    met = feasible_mask(trials, own).to_numpy()
+    measured = completed & ~np.isnan(values).any(axis=1)
+    on_front = np.flatnonzero(measured & met)
+    on_front = on_front[pareto_mask(values[on_front], [objectives[m] for m in metrics])]
+    sign = 1.0 if objectives[metrics[0]] == "maximize" else -1.0
+    on_front = on_front[np.argsort(-sign * values[on_front, 0], kind="stable")]
+    pool = completed & ~np.isnan(values[:, 0])
+    pool = pool & met if (pool & met).any() else pool
+    ranked = np.flatnonzero(pool)
+    top = ranked[np.argsort(-sign * values[ranked, 0], kind="stable")][:_TOP_PER_STUDY]
+    rows = trials.iloc[np.concatenate([on_front, top])].to_dict("records")
     out = []
-    for row in list(front.to_dict("records")) + list(top.to_dict("records")):
+    for row in rows:
         mapped = map_config({p: row.get(p) for p in record.space}, space, fill)
         if mapped is not None:
             out.append(Candidate(mapped.config, mapped, record.name, int(row["trial_index"])))

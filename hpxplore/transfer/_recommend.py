@@ -57,7 +57,9 @@ if TYPE_CHECKING:
 
     from hpxplore.registry import Registry, StudyRecord
 
-__all__ = ["recommend"]
+__all__ = ["SCOPE", "recommend"]
+
+SCOPE = 100  # comparable studies the registry model and the candidates come from, at most
 
 
 def recommend(
@@ -141,10 +143,11 @@ def _recommend(
         modelled.setdefault(c.metric, "minimize" if c.op == "<=" else "maximize")
 
     steps.step("finding similar studies")
-    scope = registry.similar(profile, k=None, tags=tags, space=space)  # every comparable study
+    # the comparable studies (same tags and space), the most similar first, at most SCOPE
+    scope = registry.similar(profile, k=max(k, SCOPE), tags=tags, space=space)
     neighbours = scope.head(k)
     close = neighbours[neighbours["in_distribution"]] if len(neighbours) else neighbours
-    records = {name: registry.record(name) for name in close["study"]} if len(close) else {}
+    records = dict(zip(close["study"], registry.records(list(close["study"])), strict=True))
     unmeasured = _unmeasured(list(records.values()), modelled)
     primary = primary_objective(objectives)[0]
     steps.step(f"modelling {len(records)} close studies")
@@ -183,7 +186,9 @@ def _recommend(
     metrics = [m for m in modelled if any(m in s.models for s in surrogates)]
     loaded = {record.name: record for _, record, _ in fitted}
     steps.step(f"the registry model over {len(scope)} studies")
-    comparable = [records.get(name) or registry.record(name) for name in scope["study"]]
+    others = [name for name in scope["study"] if name not in records]
+    records.update(zip(others, registry.records(others), strict=True))
+    comparable = [records[name] for name in scope["study"]]
     model = RegistryModel.fit(comparable, profile, space, primary, objectives[primary], seed=seed)
     # With the registry model to rank them, every comparable study's best trials are
     # candidates, near or far: the model, not the distance, says which suit the task.

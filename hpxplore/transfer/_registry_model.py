@@ -90,7 +90,7 @@ class RegistryModel:
             groups.append(np.full(len(values), len(groups)))
         inputs, target = np.vstack(X), np.concatenate(y)
         model = RandomForestRegressor(
-            n_estimators=200, min_samples_leaf=2, max_features=0.5, random_state=seed
+            n_estimators=200, min_samples_leaf=2, max_features=0.5, random_state=seed, n_jobs=-1
         ).fit(inputs, target)
         names = [record.name for record, _ in ranked]
         return cls(space, features, names, model, inputs, target, np.concatenate(groups))

@@ -62,14 +62,13 @@ class TransferState:
     def surrogates(self) -> list[StudySurrogate]:
         """One fitted surrogate per neighbour (in ``neighbours``' order)."""
         if self._surrogates is _UNBUILT:
-            fitted = []
-            for name, _ in self.neighbours:
-                if self.registry is None or name not in self.registry:
-                    continue
-                trials = self.registry.record(name).trials
-                fitted.append(
-                    StudySurrogate.fit(name, trials, self.space, self.modelled, self.seed)
-                )
+            names = [
+                n for n, _ in self.neighbours if self.registry is not None and n in self.registry
+            ]
+            fitted = [
+                StudySurrogate.fit(r.name, r.trials, self.space, self.modelled, self.seed)
+                for r in (self.registry.records(names) if names else [])
+            ]
             self._surrogates = [s for s in fitted if s is not None]
         return self._surrogates
 
@@ -81,7 +80,7 @@ class TransferState:
             metric, direction = primary(self.modelled)
             self._registry_model = (
                 RegistryModel.fit(
-                    [self.registry.record(n) for n in names],
+                    self.registry.records(names),
                     self.profile,
                     self.space,
                     metric,

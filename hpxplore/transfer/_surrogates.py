@@ -6,8 +6,9 @@ neighbour, not only on the study it came from.
 
 The spread of a forest's trees is not its error: single trees are far noisier than their
 mean, so the raw spread overstates the uncertainty several times over. Each forest is
-therefore calibrated by cross-validation on its own study: ``scale[metric]`` is the ratio
-of the held-out error to the held-out tree spread, and ``sd`` multiplies by it.
+therefore calibrated on its own study, out of bag (each trial predicted by the trees whose
+bootstrap sample left it out, so no refit is needed): ``scale[metric]`` is the ratio of
+the held-out error to the held-out tree spread, and ``sd`` multiplies by it.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestRegressor
-from sklearn.model_selection import KFold
 
-from hpxplore.space import Space
-from hpxplore.transfer._mapping import encode, map_config
+from hpxplore.space import Choice, Int, Space
+from hpxplore.transfer._mapping import default_config, encode
 
 __all__ = ["StudySurrogate", "mapped_trials"]
 
@@ -40,33 +40,65 @@ def _tree_spread(model: RandomForestRegressor, X: np.ndarray) -> tuple[np.ndarra
     return trees.mean(axis=0), trees.std(axis=0)
 
 
-def _calibration_scale(X: np.ndarray, y: np.ndarray, better: np.ndarray, seed: int) -> float:
-    """Held-out RMSE over held-out RMS tree spread, by 4-fold cross-validation, measured on
-    the study's better half (``better``): that is where transferred candidates come from,
-    and a forest's error there differs from its error over the whole space."""
+def _calibration_scale(
+    model: RandomForestRegressor, X: np.ndarray, y: np.ndarray, better: np.ndarray
+) -> float:
+    """Held-out RMSE over held-out RMS tree spread, out of bag (each trial predicted by the
+    trees that did not see it), measured on the study's better half (``better``): that is
+    where transferred candidates come from, and a forest's error there differs from its
+    error over the whole space."""
     if len(y) < _MIN_CALIBRATION_TRIALS:
         return 1.0
-    residuals, spreads = [], []
-    for train, test in KFold(4, shuffle=True, random_state=seed).split(X):
-        mean, spread = _tree_spread(_forest(seed).fit(X[train], y[train]), X[test])
-        keep = better[test]
-        residuals.append((y[test] - mean)[keep])
-        spreads.append(spread[keep])
-    r, s = np.concatenate(residuals), np.concatenate(spreads)
+    held_out = np.full((len(model.estimators_), len(y)), np.nan)
+    everything = np.arange(len(y))
+    for t, (tree, seen) in enumerate(
+        zip(model.estimators_, model.estimators_samples_, strict=True)
+    ):
+        unseen = np.setdiff1d(everything, seen)
+        if unseen.size:
+            held_out[t, unseen] = tree.predict(X[unseen])
+    counted = (~np.isnan(held_out)).sum(axis=0) >= 2
+    keep = better & counted
+    if not keep.any():
+        return 1.0
+    mean = np.nanmean(held_out[:, keep], axis=0)
+    r, s = y[keep] - mean, np.nanstd(held_out[:, keep], axis=0)
     if not np.mean(s**2) > 0:
         return _SCALE_RANGE[1] if np.mean(r**2) > 0 else 1.0
     return float(np.clip(np.sqrt(np.mean(r**2) / np.mean(s**2)), *_SCALE_RANGE))
 
 
 def mapped_trials(trials: pd.DataFrame, space: Space, metrics: list[str]) -> pd.DataFrame:
-    """A study's completed trials with every metric, their configs mapped into ``space``."""
+    """A study's completed trials with every metric, their configs mapped into ``space``
+    (as ``map_config`` maps one: ranges clipped, a missing parameter filled with the
+    space's default, a trial whose choice value the space lacks left out)."""
     done = trials[trials["status"] == "completed"].dropna(subset=metrics)
-    rows = []
-    for record in done.to_dict("records"):
-        mapped = map_config({p: record.get(p) for p in space if p in record}, space)
-        if mapped is not None:
-            rows.append({**mapped.config, **{m: float(record[m]) for m in metrics}})
-    return pd.DataFrame(rows, columns=[*space, *metrics])
+    fill = default_config(space)
+    keep = np.ones(len(done), dtype=bool)
+    columns: dict[str, Any] = {}
+    for name, param in space.items():
+        if name not in done:
+            columns[name] = [fill[name]] * len(done)
+            continue
+        values = done[name]
+        missing = values.isna().to_numpy()
+        if isinstance(param, Choice):
+            mapped = [
+                fill[name] if gap else param.clip(v) for v, gap in zip(values, missing, strict=True)
+            ]
+            keep &= np.array([v is not None for v in mapped], dtype=bool)
+            columns[name] = mapped
+            continue
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        numbers = np.where(missing, fill[name], numbers)
+        if isinstance(param, Int):
+            numbers = np.round(numbers)
+        clipped = np.clip(numbers, param.low, param.high)
+        columns[name] = clipped.astype(int) if isinstance(param, Int) else clipped
+    for metric in metrics:
+        columns[metric] = done[metric].to_numpy(dtype=float)
+    frame = pd.DataFrame(columns, columns=[*space, *metrics])
+    return frame[keep].reset_index(drop=True)
 
 
 @dataclass
@@ -100,7 +132,7 @@ class StudySurrogate:
             models[metric] = _forest(seed).fit(X, y)
             sign = 1.0 if objectives[metric] == "maximize" else -1.0
             better = sign * y >= np.median(sign * y)
-            scale[metric] = _calibration_scale(X, y, better, seed)
+            scale[metric] = _calibration_scale(models[metric], X, y, better)
         return cls(study, space, {m: objectives[m] for m in metrics}, observed, models, scale)
 
     def predict(self, configs: list[Mapping[str, Any]]) -> dict[str, np.ndarray]:

@@ -136,17 +136,23 @@ BAD_FRAMES = {
         {"task": "regression"},
         "not numeric",
     ),
-    "all-NaN column": (
+    "all-NaN column, strict": (
         pd.DataFrame({"x": range(20), "z": [np.nan] * 20, "y": [0, 1] * 10}),
         "y",
-        {},
-        r"(?s)all-missing: \['z'\].*drop_useless=True",
+        {"drop_useless": False},
+        r"'z': all missing",
     ),
-    "constant column": (
+    "constant column, strict": (
         pd.DataFrame({"x": range(20), "c": [3] * 20, "y": [0, 1] * 10}),
         "y",
+        {"drop_useless": False},
+        r"'c': constant",
+    ),
+    "nothing to profile": (
+        pd.DataFrame({"c": [3] * 20, "z": [np.nan] * 20, "y": [0, 1] * 10}),
+        "y",
         {},
-        r"constant: \['c'\]",
+        r"No feature column can be profiled",
     ),
     "too few rows": (pd.DataFrame({"x": range(4), "y": [0, 1] * 2}), "y", {}, "at least 10"),
     "no features": (pd.DataFrame({"y": [0, 1] * 10}), "y", {}, "no feature columns"),
@@ -167,11 +173,26 @@ def test_bad_input_gets_an_error_with_a_fix(case):
     assert info.value.hint, "every error says how to fix it"
 
 
-def test_drop_useless_drops_and_says_so():
+def test_useless_columns_are_skipped_and_the_profile_and_a_warning_say_so():
     df = pd.DataFrame({"x": np.arange(30.0), "c": 1, "z": np.nan, "y": [0, 1, 1] * 10})
-    profile = hpx.profile_task(df, target="y", drop_useless=True)
+    with pytest.warns(hpx.HpxploreWarning, match="skipped 2 feature column"):
+        profile = hpx.profile_task(df, target="y")
     assert profile.meta_features["n_features"] == 1
-    assert any("dropped useless columns" in n for n in profile.notes)
+    assert any("'c': constant" in n and "'z': all missing" in n for n in profile.notes)
+
+
+def test_a_frame_made_from_an_array_profiles_as_its_named_twin():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    unnamed = pd.DataFrame(X).assign(target=y)  # integer column names
+    named = pd.DataFrame(X, columns=[str(i) for i in range(4)]).assign(target=y)
+    mixed = pd.DataFrame(X, columns=[0, "b", 2, "d"]).assign(target=y)
+    expected = hpx.profile_task(named, target="target").meta_features
+    for frame in (unnamed, mixed):
+        got = hpx.profile_task(frame, target="target").meta_features
+        assert got.keys() == expected.keys()
+        assert got == pytest.approx(expected)
 
 
 def test_missing_target_rows_are_left_out_and_noted():
