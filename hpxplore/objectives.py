@@ -22,7 +22,8 @@ __all__ = [
 ]
 
 _DIRECTIONS = {"maximize": "maximize", "max": "maximize", "minimize": "minimize", "min": "minimize"}
-_CONSTRAINT = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*(<=|>=)\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*$")
+# any metric name (Ax's own stand-in is made where it is needed: study/_ax.ax_name)
+_CONSTRAINT = re.compile(r"^\s*(\S.*?)\s*(<=|>=)\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*$")
 
 
 def parse_objectives(objectives: Any) -> dict[str, str]:

@@ -6,8 +6,12 @@ here lazily (``import ax`` takes seconds) and its per-trial INFO logs are silenc
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import keyword
 import logging
+import re
 import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
@@ -22,7 +26,14 @@ from hpxplore.study._build_lock import clear_stale_build_lock
 if TYPE_CHECKING:
     from ax.api.client import Client
 
-__all__ = ["AxSettings", "client_from_snapshot", "make_client", "snapshot", "split_constraints"]
+__all__ = [
+    "AxSettings",
+    "ax_name",
+    "client_from_snapshot",
+    "make_client",
+    "snapshot",
+    "split_constraints",
+]
 
 
 def _prepare() -> None:
@@ -39,6 +50,26 @@ def _prepare() -> None:
     warnings.filterwarnings("ignore", module=r"botorch\..*")
     warnings.filterwarnings("ignore", module=r"linear_operator\..*")
     clear_stale_build_lock()
+
+
+_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+@functools.lru_cache(maxsize=1024)
+def ax_name(metric: str) -> str:
+    """The name Ax knows ``metric`` by. Ax parses objectives and constraints with sympy, so a
+    name sympy reads as anything but one plain symbol (``val-acc``, ``acc@5``, ``E``,
+    ``lambda``, ``1st``) gets a stable stand-in that keeps its letters and a short hash."""
+    if _PLAIN.match(metric) and not keyword.iskeyword(metric):
+        import sympy
+
+        try:
+            if sympy.sympify(metric) == sympy.Symbol(metric):
+                return metric
+        except (sympy.SympifyError, SyntaxError, TypeError, AttributeError):
+            pass
+    readable = re.sub(r"[^A-Za-z0-9]+", "_", metric).strip("_")[:40] or "metric"
+    return f"m_{readable}_{hashlib.sha1(metric.encode()).hexdigest()[:6]}"
 
 
 @dataclass(frozen=True)
@@ -120,9 +151,13 @@ def make_client(
 
     client = Client(random_seed=settings.seed)
     client.configure_experiment(name=settings.name, parameters=_parameters(space))
-    objective = ", ".join(("-" if d == "minimize" else "") + m for m, d in objectives.items())
+    objective = ", ".join(
+        ("-" if d == "minimize" else "") + ax_name(m) for m, d in objectives.items()
+    )
     client.configure_optimization(
-        objective=objective, outcome_constraints=[str(c) for c in constraints] or None
+        objective=objective,
+        outcome_constraints=[f"{ax_name(c.metric)} {c.op} {c.bound!r}" for c in constraints]
+        or None,
     )
     client.configure_generation_strategy(
         method=settings.method,

@@ -7,7 +7,7 @@ script without ``if __name__ == "__main__":`` (or one read from standard input) 
 otherwise run again, side effects and all, in every worker. When a trial hangs past its timeout, the pool
 is killed and rebuilt (a hung Python call cannot be interrupted any other way); the
 other trials in flight are resubmitted. Early-stopping reports travel through a
-multiprocessing manager's queue.
+multiprocessing manager's queue. A worker whose study process dies exits within a second.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 __all__ = ["LocalPool", "RemoteReporter"]
 
 _ANSWER_WAIT_S = 60.0
+_ORPHAN_CHECK_S = 0.5
 _MAIN_KEYS = ("init_main_from_path", "init_main_from_name")
 _START_LOCK = threading.Lock()
 
@@ -79,6 +80,18 @@ class RemoteReporter:
         return False  # the study did not answer in time: keep going
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a worker: exit as soon as the study's process is gone (a killed notebook kernel
+    must not leave workers evaluating, and holding memory, on their own)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_ORPHAN_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="hpxplore-parent-watch", daemon=True).start()
+
+
 class LocalPool:
     """A restartable process pool with a channel for early-stopping reports."""
 
@@ -93,7 +106,12 @@ class LocalPool:
     @property
     def executor(self) -> Executor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=self._context)
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=self._context,
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
+            )
         return self._pool
 
     def open_channel(self) -> None:

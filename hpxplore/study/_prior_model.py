@@ -52,6 +52,14 @@ _FITTED: dict[tuple[str, str, tuple[str, ...]], Any] = {}  # (key, metric, featu
 _CLASS: Any = None
 
 
+def _study_metric(prior: TransferPrior, name: str) -> str:
+    """The study's name of the metric Ax calls ``name`` (see ``_ax.ax_name``)."""
+    from hpxplore.study._ax import ax_name
+
+    metrics = {m for source in prior.sources for m in source.scores}
+    return next((m for m in metrics if ax_name(m) == name), name)
+
+
 def register_prior(key: str, prior: TransferPrior | None, log_scaled: Collection[str] = ()) -> None:
     """Make ``prior`` the one the models of the run ``key`` read (``None``: forget it).
 
@@ -304,10 +312,10 @@ def model_class() -> Any:
         ) -> dict[str, Any]:
             inputs = super().construct_inputs(training_data, **kwargs)
             found, log_scaled = _PRIORS.get(prior, (None, frozenset()))
-            metric = training_data.outcome_names[0]
             names = tuple(training_data.feature_names)
             if found is None:
                 return inputs
+            metric = _study_metric(found, training_data.outcome_names[0])
             key = (prior, metric, names)
             if key not in _FITTED:
                 _FITTED[key] = _Stack(found, metric, names, log_scaled)

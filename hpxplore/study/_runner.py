@@ -285,6 +285,8 @@ class Runner:
         start = time.monotonic()
         try:
             while True:
+                if self.in_flight:  # what finished is recorded before Ax is asked for more
+                    self._collect()
                 cap = Budget(
                     trials=min(self.n_trials, self.budget.trials or self.n_trials),
                     seconds=self.budget.seconds,
@@ -303,8 +305,6 @@ class Runner:
                         break
                     for index in batch:
                         self._submit(index, payload)
-                if self.in_flight:
-                    self._collect()
             while self.in_flight:  # let the trials already running finish
                 self._collect()
         finally:

@@ -31,10 +31,12 @@ _STATUS = {
 
 
 class AxSession:
-    """One study's ``ax.Client`` and the search space it holds."""
+    """One study's ``ax.Client``, the search space it holds and the study's metrics (Ax
+    knows each by ``_ax.ax_name``; this object translates both ways)."""
 
-    def __init__(self, client: Any, space: Space) -> None:
+    def __init__(self, client: Any, space: Space, metrics: Sequence[str]) -> None:
         self.client, self.space = client, space
+        self._names = {_ax.ax_name(m): m for m in metrics}  # Ax's name -> the study's
 
     @classmethod
     def create(
@@ -44,11 +46,20 @@ class AxSession:
         objectives: Mapping[str, str],
         constraints: Sequence[Constraint],
     ) -> AxSession:
-        return cls(_ax.make_client(settings, space, objectives, constraints), space)
+        metrics = [*objectives, *(c.metric for c in constraints)]
+        return cls(_ax.make_client(settings, space, objectives, constraints), space, metrics)
 
     @classmethod
-    def from_snapshot(cls, snapshot: Mapping[str, Any], space: Space) -> AxSession:
-        return cls(_ax.client_from_snapshot(snapshot), space)
+    def from_snapshot(
+        cls, snapshot: Mapping[str, Any], space: Space, metrics: Sequence[str]
+    ) -> AxSession:
+        return cls(_ax.client_from_snapshot(snapshot), space, metrics)
+
+    def _ax(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {_ax.ax_name(m): v for m, v in values.items()}
+
+    def _ours(self, name: str) -> str:
+        return self._names.get(name, name)
 
     # -- trials ---------------------------------------------------------------------------
     def attach(self, config: Mapping[str, Any], arm_name: str | None = None) -> int:
@@ -94,7 +105,7 @@ class AxSession:
         return _STATUS.get(trials[index].status.name, "running")
 
     def complete(self, index: int, raw: Mapping[str, Any]) -> None:
-        self.client.complete_trial(index, raw_data=dict(raw))
+        self.client.complete_trial(index, raw_data=self._ax(raw))
 
     def fail(self, index: int, reason: str | None) -> None:
         self.client.mark_trial_failed(index, failed_reason=(reason or "")[:1000])
@@ -107,7 +118,7 @@ class AxSession:
 
     def report(self, index: int, data: Mapping[str, float], step: int) -> bool:
         """An intermediate value: give it to Ax, and say whether Ax stops the trial early."""
-        self.client.attach_data(index, dict(data), progression=step)
+        self.client.attach_data(index, self._ax(data), progression=step)
         return bool(self.client.should_stop_trial_early(index))
 
     # -- strategy and space ---------------------------------------------------------------
@@ -120,7 +131,7 @@ class AxSession:
                 percentile_threshold=50.0,
                 min_progression=1,
                 min_curves=3,
-                metric_signatures=[metric],
+                metric_signatures=[_ax.ax_name(metric)],
             )
         self.client.set_early_stopping_strategy(strategy)
 
@@ -149,8 +160,9 @@ class AxSession:
             use_model_predictions=True
         ):
             row = {"trial_index": index, **_ax.from_ax_config(self.space, params)}
-            for metric, value in prediction.items():
+            for name, value in prediction.items():
                 mean, sem = value if isinstance(value, tuple) else (value, float("nan"))
+                metric = self._ours(name)
                 row[metric], row[f"{metric}_sem"] = mean, sem
             rows.append(row)
         return pd.DataFrame(rows)
@@ -158,4 +170,5 @@ class AxSession:
     def sensitivity(self, objectives: Sequence[str]) -> pd.DataFrame:
         from hpxplore.study._sensitivity import sobol_indices
 
-        return sobol_indices(self.client, self.space, list(objectives))
+        frame = sobol_indices(self.client, self.space, [_ax.ax_name(m) for m in objectives])
+        return frame.assign(metric=[self._ours(m) for m in frame["metric"]])

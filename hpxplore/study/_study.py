@@ -470,7 +470,7 @@ class Study:
             from hpxplore.study._prior_model import model_class
 
             model_class()  # Ax's storage must know the model before it reads the snapshot
-        study._session = session = AxSession.from_snapshot(snapshot, study.space)
+        study._session = session = AxSession.from_snapshot(snapshot, study.space, study.metrics)
         if removed:  # a study saved with Ax's multi-task GP goes on with Ax's own model
             session.restore_default_strategy(study.init_trials, study.seed, study.method)
             study._events.add(
@@ -488,17 +488,16 @@ class Study:
     def _reconcile(self) -> None:
         """Bring Ax's (possibly older) snapshot up to date with the registry's trials.
 
-        Trials finished after the last snapshot are given to Ax again; trials that were
-        running when the process stopped are queued to be evaluated again.
+        Every trial saved after the last snapshot is given to Ax again, in index order, so
+        Ax numbers it as the registry does (trials finish out of order when they run in
+        parallel); those that were running when the process stopped are queued to be
+        evaluated again.
         """
         session = self._session
         for trial in list(self._log):
             index = trial.trial_index
             ax_status = session.status(index)
-            if ax_status is None:
-                if trial.status == "running":
-                    self._log.drop(index)  # generated after the snapshot: Ax makes it anew
-                    continue
+            if ax_status is None:  # saved after the snapshot: Ax gets it again, in order
                 attached = session.attach(trial.config)
                 if attached != index:
                     raise HpxploreError(
@@ -509,6 +508,8 @@ class Study:
                     )
                 ax_status = "running"
             if trial.status == ax_status:
+                if trial.status == "running":
+                    self._log.queue.append(index)
                 continue
             if trial.status == "completed":
                 raw = {m: trial.metrics[m] for m in self.metrics if m in trial.metrics}
@@ -517,6 +518,8 @@ class Study:
                 session.fail(index, trial.error)
             elif trial.status == "early_stopped":
                 session.early_stop(index)
+            elif trial.status == "abandoned":
+                session.abandon(index)
             elif trial.status == "running":
                 self._log.queue.append(index)
 

@@ -45,12 +45,6 @@ class TrialLog:
             self.queue.append(trial.trial_index)
         self.save(trial.trial_index)
 
-    def drop(self, index: int) -> None:
-        """Forget a trial that Ax no longer knows (the registry keeps nothing else of it)."""
-        self._trials.pop(index, None)
-        if index in self.queue:
-            self.queue.remove(index)
-
     def take(self, count: int) -> list[int]:
         """Up to ``count`` queued trials, taken off the queue, oldest first."""
         taken, self.queue = self.queue[:count], self.queue[count:]

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -141,3 +142,95 @@ def _repo_root():
     from pathlib import Path
 
     return Path(__file__).parents[2]
+
+
+OUT_OF_ORDER = textwrap.dedent("""
+    import os, sys, time
+    from concurrent.futures import ThreadPoolExecutor
+    import hpxplore as hpx
+    from tests.study import objectives as obj
+    reg = hpx.Registry(sys.argv[1])
+    profile = hpx.TaskProfile.from_meta_features("t", {"n_rows": 569, "n_features": 30})
+    study = hpx.Study("unordered", obj.SPACE, {"accuracy": "maximize"}, registry=reg,
+                      profile=profile, seed=0, init_trials=2)
+    class FirstIsSlow(ThreadPoolExecutor):  # trial 0 still runs when trial 1 has finished
+        submitted = 0
+
+        def submit(self, fn, *args):
+            self.submitted += 1
+            if self.submitted == 1:
+                return super().submit(lambda *a: (time.sleep(30), fn(*a))[1], *args)
+            return super().submit(fn, *args)
+
+    def die(study, index):  # the process is killed before the next snapshot
+        os._exit(1)
+
+    study.on_trial(die)
+    study.run(obj.logistic, n_trials=4, executor=FirstIsSlow(2), progress=False)
+""")
+
+
+def test_resume_after_trials_finished_out_of_order_and_the_process_died(tmp_path):
+    reg = hpx.Registry(tmp_path / "r.db")
+    script = tmp_path / "unordered.py"
+    script.write_text(OUT_OF_ORDER)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "r.db")],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+        capture_output=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr.decode()[-2000:]
+    before = reg.trials("unordered").set_index("trial_index")
+    assert before["status"].tolist() == ["running", "completed"]  # finished out of order
+    study = hpx.Study.load("unordered", reg)  # used to fail: "trial 1 became Ax trial 0"
+    assert study.events[-1] == {"event": "resumed", "requeued": [0]}
+    after = study.run(obj.logistic, n_trials=2, executor="inline", progress=False)
+    assert after["status"].eq("completed").all() and len(after) == 3
+    assert after.set_index("trial_index").loc[1, "accuracy"] == before.loc[1, "accuracy"]
+
+
+ORPHANS = textwrap.dedent("""
+    import os, sys, time
+    import hpxplore as hpx
+    folder = sys.argv[1]
+
+    def evaluate(config):
+        open(os.path.join(folder, f"worker-{os.getpid()}"), "w").close()
+        time.sleep(120)
+        return {"y": config["x"]}
+
+    study = hpx.Study("orphans", {"x": hpx.Float(0, 1)}, {"y": "maximize"}, seed=0)
+    study.run(evaluate, n_trials=2, max_parallel=2, progress=False)
+""")
+
+
+@pytest.mark.slow
+def test_pool_workers_die_with_the_killed_study_process(tmp_path):
+    script = tmp_path / "orphans.py"
+    script.write_text(ORPHANS)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path)], stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("worker-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = [int(p.name.split("-")[1]) for p in tmp_path.glob("worker-*")]
+    assert len(workers) == 2, "the workers never started"
+    process.kill()  # SIGKILL, as when a notebook kernel dies
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers), "workers outlived their study"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/stat")
+    return not (status.exists() and status.read_text().split()[2] == "Z")  # a zombie is gone
