@@ -7,6 +7,7 @@ without importing Ax) and the JSON form the registry stores.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ __all__ = [
     "sample_configs",
     "sets",
     "space_from_json",
+    "space_key",
     "space_overlap",
     "space_to_json",
     "validate_config",
@@ -313,6 +315,11 @@ def validate_config(space: Space, config: Mapping[str, Any]) -> dict[str, Scalar
             "Give a value for every parameter of the space.",
         )
     return {name: space[name].validate(name, config[name]) for name in space}
+
+
+def space_key(space: Space) -> str:
+    """A space as one string: equal spaces, equal keys (what caches are keyed by)."""
+    return json.dumps(space_to_json(space), sort_keys=True)
 
 
 def space_overlap(new: Space, prior: Space) -> float:

@@ -53,6 +53,7 @@ COLUMNS = (
 )
 _NOTES = ("recommendation_id", "recommendation_kind", "node", "gen_s", "eval_s")  # kept in extra
 _LEGACY_NOTES = {"kind": "recommendation_kind"}  # a registry written before the rename
+_LONGEST = {"origin": 32}  # characters the registry's column holds
 
 
 @dataclass
@@ -87,8 +88,8 @@ class Trial:
             "metrics": jsonable(self.metrics),
             "sems": jsonable(self.sems) or None,
             "status": self.status,
-            "origin": self.origin,
-            "error": self.error,
+            "origin": _text(self.origin),
+            "error": _text(self.error),
             "extra": jsonable(notes) or None,
         }
 
@@ -118,6 +119,11 @@ class Trial:
             created_at=created_at,
             **{n: notes[n] for n in _NOTES if notes.get(n) is not None},
         )
+
+
+def _text(value: str | None) -> str | None:
+    """Text as a registry column holds it on every back end (PostgreSQL refuses NUL)."""
+    return None if value is None else str(value).replace("\x00", "\\x00")
 
 
 def is_bookkeeping(column: Any) -> bool:
@@ -193,11 +199,13 @@ def _indices(frame: pd.DataFrame) -> list[int]:
     if "trial_index" not in frame.columns:
         return list(range(len(frame)))
     indices = frame["trial_index"].tolist()
-    if any(_is_missing(i) or float(i) != int(i) for i in indices) or len(set(indices)) != len(
-        indices
-    ):
+    whole = all(
+        not _is_missing(i) and isinstance(i, (int, float)) and float(i).is_integer()
+        for i in indices
+    )
+    if not whole or len(set(indices)) != len(indices) or not all(0 <= i < 2**31 for i in indices):
         raise InputError(
-            "Column 'trial_index' must hold distinct integers.",
+            "Column 'trial_index' must hold distinct whole numbers from 0 to 2**31 - 1.",
             "Renumber the trials, or drop the column to number them 0, 1, ...",
         )
     return [int(i) for i in indices]
@@ -205,7 +213,11 @@ def _indices(frame: pd.DataFrame) -> list[int]:
 
 def _note(record: Mapping[str, Any], column: str, kind: type) -> Any:
     value = record.get(column)
-    return None if _is_missing(value) else kind(value)
+    if _is_missing(value):
+        return None
+    if kind is str:
+        return _text(str(value))[: _LONGEST.get(column, 10_000)]
+    return kind(value)
 
 
 def from_frame(

@@ -92,8 +92,8 @@ def decide(
         DecisionRow(
             recommendation_id=recommendation_id,
             decision=decision,
-            reason=str(reason or ""),
-            user=user or current_user(),
+            reason=str(reason or "").replace("\x00", "\\x00"),
+            user=str(user or current_user()).replace("\x00", "\\x00")[:128],
         )
     )
 

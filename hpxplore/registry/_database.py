@@ -48,12 +48,26 @@ class CatalogueEntry:
 
 
 def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > 255:
+    if not isinstance(name, str) or not name.strip() or len(name) > 255 or "\x00" in name:
         raise InputError(
-            f"A study name must be a non-empty string of at most 255 characters, got {name!r}.",
+            f"A study name must be a non-empty string of at most 255 characters, without "
+            f"NUL, got {name!r}"[:400]
+            + ".",
             'Pass e.g. name="hgb-churn-2026-11".',
         )
     return name
+
+
+def _check_text(value: Any, what: str, longest: int, example: str) -> None:
+    """A value stored in a column of ``longest`` characters: the same limits on SQLite and
+    PostgreSQL (which would refuse it mid-transaction)."""
+    if isinstance(value, str) and (len(value) > longest or "\x00" in value):
+        raise InputError(
+            f"{what} must be at most {longest} characters, without NUL, got {value[:80]!r}"
+            + ("..." if len(value) > 80 else "")
+            + ".",
+            f"Use a shorter one, e.g. {example}.",
+        )
 
 
 def _values(row: Any) -> dict[str, Any]:
@@ -122,6 +136,13 @@ class Database:
             raise InputError(
                 f"A study needs a TaskProfile, got {type(profile).__name__}.",
                 "Make one with hpx.profile_task(df, target=...) or TaskProfile.from_meta_features.",
+            )
+        _check_text(profile.name, "The task's name", 255, 'name="churn-2026-11"')
+        _check_text(source, "source", 32, 'source="dataframe"')
+        if state not in ("running", "completed", "stopped"):
+            raise InputError(
+                f"state must be 'running', 'completed' or 'stopped', got {state!r}.",
+                "Leave it out for a finished study ('completed').",
             )
         return StudyRow(
             name=name,

@@ -32,6 +32,12 @@ class StudyRecord:
     state: str
     created_at: dt.datetime
     trials: pd.DataFrame
+    updated_at: dt.datetime | None = None  # when its trials or state last changed
+
+    @property
+    def version(self) -> tuple[str, str, str]:
+        """Tells this state of the study from any other (what fitted models are cached by)."""
+        return (self.name, str(self.created_at), str(self.updated_at))
 
     @property
     def completed(self) -> pd.DataFrame:

@@ -4,7 +4,9 @@ SQL database, plus the audit log of recommendations and decisions."""
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -30,6 +32,7 @@ from hpxplore.trial import from_frame, to_frame
 __all__ = ["Registry"]
 
 _CHUNK = 500  # names per IN (...) query
+_KEPT = 1_000  # studies records() keeps, the most recently read
 _STUDY_ARGUMENTS: dict[str, Any] = {  # add_study's arguments, with their defaults
     "name": None,
     "profile": None,
@@ -61,6 +64,7 @@ def _record(row: StudyRow) -> StudyRecord:
         state=row.state,
         created_at=row.created_at,
         trials=to_frame(trials, space, metrics, constraints),
+        updated_at=row.updated_at,
     )
 
 
@@ -82,6 +86,7 @@ class Registry:
 
     def __init__(self, url: str | os.PathLike[str] | None = None, *, create: bool = True) -> None:
         self._db = Database(url, create=create)
+        self._read: OrderedDict[str, tuple[Any, StudyRecord]] = OrderedDict()  # by records()
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -214,21 +219,35 @@ class Registry:
             return _record(self._db.study_row(session, name))
 
     def records(self, names: Sequence[str]) -> list[StudyRecord]:
-        """The stored studies ``names``, in that order, read at once (unknown names raise)."""
+        """The stored studies ``names``, in that order, read at once (unknown names raise).
+
+        A study unchanged since this registry last read it is not read again."""
         found: dict[str, StudyRecord] = {}
         with self._db.session() as session:
             for start in range(0, len(names), _CHUNK):
                 chunk = list(names[start : start + _CHUNK])
-                query = (
-                    select(StudyRow)
-                    .where(StudyRow.name.in_(chunk))
-                    .options(selectinload(StudyRow.trials))
+                states = dict(
+                    session.execute(
+                        select(StudyRow.name, StudyRow.updated_at).where(StudyRow.name.in_(chunk))
+                    ).all()
                 )
-                found.update({row.name: _record(row) for row in session.scalars(query)})
+                stale = [n for n in states if self._read.get(n, (None,))[0] != states[n]]
+                if stale:
+                    query = (
+                        select(StudyRow)
+                        .where(StudyRow.name.in_(stale))
+                        .options(selectinload(StudyRow.trials))
+                    )
+                    for row in session.scalars(query):
+                        self._read[row.name] = (row.updated_at, _record(row))
+                        self._read.move_to_end(row.name)
+                found.update({n: self._read[n][1] for n in states})
             for name in names:
                 if name not in found:
                     self._db.study_row(session, name)  # raises, naming the close matches
-        return [found[name] for name in names]
+        while len(self._read) > _KEPT:
+            self._read.popitem(last=False)
+        return [replace(found[name], trials=found[name].trials.copy()) for name in names]
 
     def trials(self, name: str) -> pd.DataFrame:
         """The trials of study ``name``: parameters, metrics, status, origin."""

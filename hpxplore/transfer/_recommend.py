@@ -32,7 +32,8 @@ from hpxplore.exceptions import InputError, count_parameter
 from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 from hpxplore.objectives import primary as primary_objective
 from hpxplore.profiling import TaskProfile
-from hpxplore.space import Space, parse_space, sets, validate_config
+from hpxplore.space import Space, parse_space, sets, space_key, validate_config
+from hpxplore.transfer._cache import remembered
 from hpxplore.transfer._generation import Consensus, generate
 from hpxplore.transfer._guardrails import guardrails
 from hpxplore.transfer._mapping import MappedConfig, default_config
@@ -50,7 +51,7 @@ from hpxplore.transfer._rationale import (
 from hpxplore.transfer._recommendations import Recommendation, Recommendations
 from hpxplore.transfer._registry_model import RegistryModel
 from hpxplore.transfer._state import TransferState
-from hpxplore.transfer._surrogates import StudySurrogate
+from hpxplore.transfer._surrogates import StudySurrogate, fitted_surrogate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,7 +190,18 @@ def _recommend(
     others = [name for name in scope["study"] if name not in records]
     records.update(zip(others, registry.records(others), strict=True))
     comparable = [records[name] for name in scope["study"]]
-    model = RegistryModel.fit(comparable, profile, space, primary, objectives[primary], seed=seed)
+    model = remembered(
+        (
+            "registry model",
+            tuple(r.version for r in comparable),
+            tuple(sorted(profile.meta_features)),
+            space_key(space),
+            primary,
+            objectives[primary],
+            seed,
+        ),
+        lambda: RegistryModel.fit(comparable, profile, space, primary, objectives[primary], seed),
+    )
     # With the registry model to rank them, every comparable study's best trials are
     # candidates, near or far: the model, not the distance, says which suit the task.
     providers = list(loaded.values())  # the close neighbours' first, as before the model
@@ -319,7 +331,7 @@ def _fit_neighbours(
     out = []
     for row in close.to_dict("records"):
         record = records[row["study"]]
-        surrogate = StudySurrogate.fit(row["study"], record.trials, space, modelled, seed=seed)
+        surrogate = fitted_surrogate(record, space, modelled, seed)
         if surrogate is not None and primary in surrogate.models:
             out.append((surrogate, record, row))
     return out

@@ -18,7 +18,7 @@ from hpxplore.space import Space, space_from_json, space_to_json
 from hpxplore.transfer._narrowing import NarrowedSpace
 from hpxplore.transfer._prior import TransferPrior, rebuild_prior
 from hpxplore.transfer._registry_model import RegistryModel
-from hpxplore.transfer._surrogates import StudySurrogate
+from hpxplore.transfer._surrogates import StudySurrogate, fitted_surrogate
 
 if TYPE_CHECKING:
     from hpxplore.registry import Registry
@@ -66,7 +66,7 @@ class TransferState:
                 n for n, _ in self.neighbours if self.registry is not None and n in self.registry
             ]
             fitted = [
-                StudySurrogate.fit(r.name, r.trials, self.space, self.modelled, self.seed)
+                fitted_surrogate(r, self.space, self.modelled, self.seed)
                 for r in (self.registry.records(names) if names else [])
             ]
             self._surrogates = [s for s in fitted if s is not None]

@@ -15,16 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestRegressor
 
-from hpxplore.space import Choice, Int, Space
+from hpxplore.space import Choice, Int, Space, space_key
+from hpxplore.transfer._cache import remembered
 from hpxplore.transfer._mapping import default_config, encode
 
-__all__ = ["StudySurrogate", "mapped_trials"]
+if TYPE_CHECKING:
+    from hpxplore.registry import StudyRecord
+
+__all__ = ["StudySurrogate", "fitted_surrogate", "mapped_trials"]
 
 _MIN_TRIALS = 3
 _MIN_CALIBRATION_TRIALS = 8  # fewer: keep the raw tree spread (scale 1), the cautious side
@@ -157,3 +161,13 @@ class StudySurrogate:
         observed = np.sort(self.observed[metric].to_numpy())
         q = np.searchsorted(observed, values, side="right") / len(observed)
         return q if self.objectives[metric] == "maximize" else 1.0 - q
+
+
+def fitted_surrogate(
+    record: StudyRecord, space: Space, objectives: Mapping[str, str], seed: int = 0
+) -> StudySurrogate | None:
+    """``StudySurrogate.fit`` on a stored study, fitted once per state of the study."""
+    key = ("surrogate", record.version, space_key(space), tuple(objectives.items()), seed)
+    return remembered(
+        key, lambda: StudySurrogate.fit(record.name, record.trials, space, objectives, seed)
+    )

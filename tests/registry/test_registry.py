@@ -257,3 +257,42 @@ def test_opening_without_create_refuses_a_missing_registry_and_writes_nothing(tm
     assert not missing.parent.exists()
     hpx.Registry(tmp_path / "real.db").close()
     assert hpx.Registry(tmp_path / "real.db", create=False).studies().empty
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": "n\x00ul"},
+        {"name": "x" * 256},
+        {"profile": hpx.TaskProfile.from_meta_features("t" * 300, {"n_rows": 10.0})},
+        {"source": "s" * 40},
+        {"state": "paused"},
+        {"trials": make_trials(2).assign(trial_index=[0, 2**40])},
+    ],
+    ids=["NUL in the name", "long name", "long task name", "long source", "state", "index"],
+)
+def test_what_postgresql_would_refuse_is_refused_alike_on_both(
+    registry, sklearn_profiles, space, objectives, change
+):
+    study = {
+        "name": "ok",
+        "profile": sklearn_profiles["iris"],
+        "space": space,
+        "objectives": objectives,
+        "trials": make_trials(2),
+        **change,
+    }
+    with pytest.raises(InputError) as refused:
+        registry.add_study(**study)
+    assert refused.value.hint and len(registry) == 0
+
+
+def test_text_postgresql_cannot_hold_is_stored_escaped_on_both(
+    registry, sklearn_profiles, space, objectives
+):
+    trials = make_trials(2).assign(
+        status=["completed", "failed"], error=[None, "bad\x00byte"], origin=["o" * 40, "x"]
+    )
+    record = registry.add_study("s", sklearn_profiles["iris"], space, objectives, trials)
+    assert record.trials["error"].tolist() == [None, "bad\\x00byte"]
+    assert record.trials["origin"].tolist() == ["o" * 32, "x"]

@@ -283,3 +283,23 @@ def test_the_aggressive_pick_is_the_nearest_studys_own_best_config(registry, new
     aggressive = next(r for r in recs if r.kind == "aggressive")
     assert aggressive.sources[0]["study"] == nearest and aggressive.sources[0]["neighbour"]
     assert "the closest study's best config" in aggressive.summary
+
+
+def test_a_second_recommend_on_an_unchanged_registry_reuses_the_fitted_models(registry, new_task):
+    from hpxplore.registry._store import Store
+    from hpxplore.trial import Trial
+
+    _frame, profile = new_task
+    first = recommend(profile, registry, SPACE, OBJECTIVES, n=4)
+    again = recommend(profile, registry, SPACE, OBJECTIVES, n=3)
+    assert [r.config for r in again][:2] == [r.config for r in first][:2]
+    assert all(a is b for a, b in zip(again.surrogates, first.surrogates, strict=True))
+    assert again.registry_model is first.registry_model
+    changed = first.surrogates[0].study  # a neighbour gains a trial: its models are refitted
+    config = registry.record(changed).trials.iloc[0][list(SPACE)].to_dict()
+    Store(registry).save_trial(changed, Trial(999, config, {"accuracy": 0.5}, status="completed"))
+    after = recommend(profile, registry, SPACE, OBJECTIVES, n=4)
+    refitted = {s.study: s for s in after.surrogates}
+    assert refitted[changed] is not first.surrogates[0]
+    assert len(refitted[changed].observed) == len(first.surrogates[0].observed) + 1
+    assert after.registry_model is not first.registry_model
