@@ -120,8 +120,8 @@ def measure(path: Path) -> dict[str, float]:
     from hpxplore.transfer import _cache
 
     times = []
-    for again in range(3):
-        if again == 2:
+    for call in range(3):
+        if call == 2:
             _cache._FITTED.clear()  # imports done, every model fitted anew
         start = time.perf_counter()
         recs = hpx.recommend(task, reg, SPACE, OBJECTIVES, n=5, progress=False)
