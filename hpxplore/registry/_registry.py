@@ -421,6 +421,51 @@ class Registry:
         study = read_optuna(storage, study_name, metric_names=metric_names)
         return self._add_imported(study, profile, name, f"optuna:{study_name}", "optuna", kwargs)
 
+    def import_mlflow(
+        self,
+        tracking_uri: str,
+        experiments: str | Sequence[str],
+        profiles: TaskProfile | Mapping[str, TaskProfile],
+        objectives: Any,
+        *,
+        parent_run: str | None = None,
+        space: Any = None,
+        **kwargs: Any,
+    ) -> list[StudyRecord]:
+        """Store MLflow experiments as studies, all in one transaction.
+
+        Each experiment's runs are the trials (with ``parent_run``, that run's children):
+        params are the config, the latest metrics the outcomes. ``profiles``: the task
+        profile of each experiment (one profile for one experiment). ``space``: the search
+        space; by default what the runs tried. Experiment tags join the study's tags; run
+        ids and the tracking URI (password hidden) are in its provenance.
+        """
+        from hpxplore.registry.importers.mlflow import read_mlflow
+
+        names = [experiments] if isinstance(experiments, str) else list(experiments)
+        if isinstance(profiles, TaskProfile):
+            if len(names) != 1:
+                raise InputError(
+                    f"One profile for {len(names)} experiments.",
+                    "Pass profiles={experiment: hpx.profile_task(...)} with one per experiment.",
+                )
+            profiles = {names[0]: profiles}
+        missing = [n for n in names if n not in profiles]
+        if missing:
+            raise InputError(
+                f"No task profile for the MLflow experiment(s) {missing}.",
+                "Pass profiles={experiment: hpx.profile_task(...)} for each experiment.",
+            )
+        items = []
+        for experiment in names:
+            study = read_mlflow(
+                tracking_uri, experiment, parse_objectives(objectives), parent_run=parent_run,
+                space=space,
+            )  # fmt: skip
+            items.append(self._imported(study, profiles[experiment], None, "mlflow", dict(kwargs)))
+        self.add_studies(items)
+        return self.records([item["name"] for item in items])
+
     def _add_imported(
         self,
         study: Any,
@@ -430,18 +475,37 @@ class Registry:
         source: str,
         kwargs: dict[str, Any],
     ) -> StudyRecord:
-        provenance = {"imported_from": origin, **kwargs.pop("provenance", {})}
-        return self.add_study(
-            name or study.name,
-            profile,
-            study.space,
-            study.objectives,
-            study.trials,
-            constraints=study.constraints,
-            provenance=provenance,
-            source=source,
+        item = self._imported(study, profile, name, source, kwargs, origin)
+        return self.add_study(**item)
+
+    @staticmethod
+    def _imported(
+        study: Any,
+        profile: TaskProfile,
+        name: str | None,
+        source: str,
+        kwargs: dict[str, Any],
+        origin: str | None = None,
+    ) -> dict[str, Any]:
+        """``add_study``'s arguments for what an importer read."""
+        provenance = {
+            "imported_from": origin or f"{source}:{study.name}",
+            **study.provenance,
+            **kwargs.pop("provenance", {}),
+        }
+        if study.tags:  # the source's tags join the task's own (which win)
+            profile = replace(profile, tags={**study.tags, **profile.tags})
+        return {
+            "name": name or study.name,
+            "profile": profile,
+            "space": study.space,
+            "objectives": study.objectives,
+            "trials": study.trials,
+            "constraints": study.constraints,
+            "provenance": provenance,
+            "source": source,
             **kwargs,
-        )
+        }
 
     # -- recommendations, decisions and outcomes (the audit log) ---------------------------
     def decide(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -18,3 +19,5 @@ class ImportedStudy:
     objectives: dict[str, str]
     constraints: tuple[str, ...]
     trials: pd.DataFrame
+    tags: dict[str, Any] = field(default_factory=dict)  # become the study's (its task's) tags
+    provenance: dict[str, Any] = field(default_factory=dict)  # where it came from
