@@ -38,9 +38,9 @@ def _value(text: Any) -> Any:
     """An MLflow param (text) as the value it was: int, float, bool, None or the text."""
     if not isinstance(text, str):
         return text
-    lowered = text.strip().lower()
-    if lowered in ("none", "null", "nan", ""):
+    if text.strip() in ("None", ""):  # how MLflow writes Python's None ("none" is a label)
         return None
+    lowered = text.strip().lower()
     if lowered in ("true", "false"):
         return lowered == "true"
     for kind in (int, float):

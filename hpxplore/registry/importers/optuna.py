@@ -11,7 +11,7 @@ from hpxplore.exceptions import InputError
 from hpxplore.registry.importers._imported import ImportedStudy
 from hpxplore.space import Choice, Float, Int, Space
 
-__all__ = ["read_optuna"]
+__all__ = ["read_optuna", "read_optuna_study"]
 
 _STATUS = {
     "COMPLETE": "completed",
@@ -43,13 +43,8 @@ def _space(distributions: dict[str, Any]) -> Space:
 def read_optuna(
     storage: Any, study_name: str, *, metric_names: Sequence[str] | None = None
 ) -> ImportedStudy:
-    try:
-        import optuna
-    except ImportError:
-        raise InputError(
-            "Importing Optuna studies needs optuna.", "pip install 'hpxplore[optuna]'"
-        ) from None
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    """The Optuna study ``study_name`` in ``storage`` (a URL or storage object)."""
+    optuna = _optuna()
     try:
         study = optuna.load_study(study_name=study_name, storage=storage)
     except KeyError:
@@ -57,6 +52,24 @@ def read_optuna(
         raise InputError(
             f"No Optuna study {study_name!r} in that storage.", f"Studies there: {names}."
         ) from None
+    return read_optuna_study(study, metric_names=metric_names)
+
+
+def _optuna() -> Any:
+    try:
+        import optuna
+    except ImportError:
+        raise InputError(
+            "Importing Optuna studies needs optuna.", "pip install 'hpxplore[optuna]'"
+        ) from None
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def read_optuna_study(study: Any, *, metric_names: Sequence[str] | None = None) -> ImportedStudy:
+    """An ``optuna.Study`` object (in memory or in any storage) as a study."""
+    _optuna()
+    study_name = study.study_name
     names = list(
         metric_names
         or study.metric_names

@@ -1,0 +1,1 @@
+"""Bridges to the tools a team already uses: Optuna (``hpxplore.integrations.optuna``)."""
