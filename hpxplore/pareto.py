@@ -13,7 +13,7 @@ import pandas as pd
 
 from hpxplore.objectives import Constraint, primary
 
-__all__ = ["best", "feasible_mask", "pareto_front", "pareto_mask"]
+__all__ = ["best", "feasible_mask", "hypervolume_2d", "pareto_front", "pareto_mask"]
 
 
 def feasible_mask(trials: pd.DataFrame, constraints: Sequence[Constraint]) -> pd.Series:
@@ -75,3 +75,21 @@ def pareto_front(
     mask = pareto_mask(candidates[list(objectives)].to_numpy(), list(objectives.values()))
     first, direction = primary(objectives)
     return candidates[mask].sort_values(first, ascending=direction == "minimize")
+
+
+def hypervolume_2d(
+    points: np.ndarray, directions: Sequence[str], reference: Sequence[float]
+) -> float:
+    """Area dominated by ``points`` (n x 2) and bounded by ``reference`` (two objectives)."""
+    if len(points) == 0:
+        return 0.0
+    signs = np.array([-1.0 if d == "maximize" else 1.0 for d in directions])  # all minimized
+    low = np.atleast_2d(np.asarray(points, dtype=float)) * signs
+    ref = np.asarray(reference, dtype=float) * signs
+    low = low[np.all(low < ref, axis=1)]
+    area, level = 0.0, ref[1]
+    for x, y in low[np.lexsort((low[:, 1], low[:, 0]))]:
+        if y < level:
+            area += (ref[0] - x) * (level - y)
+            level = y
+    return float(area)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from hpxplore.pareto import hypervolume_2d
+
 TARGET = 0.01  # within 1 % normalized regret of the task's best known value
 HV_TARGET = 0.05  # several objectives: the hypervolume within 5 % of the exact front's
 
@@ -51,23 +53,6 @@ def front_2d(points: np.ndarray, directions: Sequence[str]) -> np.ndarray:
             keep.append(i)
             best = low[i, 1]
     return np.asarray(points, dtype=float)[keep]
-
-
-def hypervolume_2d(
-    points: np.ndarray, directions: Sequence[str], reference: Sequence[float]
-) -> float:
-    """Area dominated by ``points`` and bounded by ``reference`` (two objectives)."""
-    if len(points) == 0:
-        return 0.0
-    low = _minimized(np.atleast_2d(points), directions)
-    ref = _minimized(np.asarray([reference]), directions)[0]
-    low = low[np.all(low < ref, axis=1)]
-    area, level = 0.0, ref[1]
-    for x, y in low[np.lexsort((low[:, 1], low[:, 0]))]:
-        if y < level:
-            area += (ref[0] - x) * (level - y)
-            level = y
-    return area
 
 
 def hypervolume_curve(

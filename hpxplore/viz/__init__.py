@@ -6,6 +6,7 @@ and ``*_figure`` draws it. No ipywidgets here; nothing here fits a model.
 
 from hpxplore.viz._events import HEADLINES, event_sentence
 from hpxplore.viz._pareto import GROUPS, ParetoInfo, pareto_figure, pareto_info
+from hpxplore.viz._progress import ProgressInfo, progress_figure, progress_info
 from hpxplore.viz._recommendations import recommendations_figure
 from hpxplore.viz._sensitivity import sensitivity_figure
 from hpxplore.viz._similarity import SimilarityInfo, similarity_figure, similarity_info
@@ -15,12 +16,15 @@ __all__ = [
     "GROUPS",
     "HEADLINES",
     "ParetoInfo",
+    "ProgressInfo",
     "SimilarityInfo",
     "escape",
     "event_sentence",
     "format_config",
     "pareto_figure",
     "pareto_info",
+    "progress_figure",
+    "progress_info",
     "recommendations_figure",
     "sensitivity_figure",
     "similarity_figure",

@@ -2,6 +2,7 @@
 
 from hpxplore.widgets._explore import Dashboard, explore
 from hpxplore.widgets._pareto_view import ParetoView
+from hpxplore.widgets._progress_view import ProgressView
 from hpxplore.widgets._rationale_view import RationaleView
 from hpxplore.widgets._recommendation_board import RecommendationBoard, RecommendationCard
 from hpxplore.widgets._sensitivity_view import SensitivityView
@@ -10,6 +11,7 @@ from hpxplore.widgets._similarity_view import SimilarityView
 __all__ = [
     "Dashboard",
     "ParetoView",
+    "ProgressView",
     "RationaleView",
     "RecommendationBoard",
     "RecommendationCard",

@@ -12,6 +12,7 @@ from hpxplore.exceptions import HpxploreWarning, InputError
 from hpxplore.viz import escape
 from hpxplore.widgets._cards import error_card, guarded, note
 from hpxplore.widgets._pareto_view import ParetoView
+from hpxplore.widgets._progress_view import ProgressView
 from hpxplore.widgets._rationale_view import RationaleView
 from hpxplore.widgets._recommendation_board import RecommendationBoard
 from hpxplore.widgets._sensitivity_view import SensitivityView
@@ -25,7 +26,7 @@ __all__ = ["Dashboard", "explore"]
 
 
 class Dashboard(W.VBox):
-    """Tabs: similarity, recommendations, Pareto, sensitivity, rationale; then Export.
+    """Tabs: similarity, recommendations, Pareto, progress, sensitivity, rationale; then Export.
 
     A panel that cannot be built shows an error card; the others still work.
     """
@@ -43,7 +44,7 @@ class Dashboard(W.VBox):
                 "Pass e.g. hpx.explore(study, recs) or hpx.explore(recs=recs).",
             )
         self.study, self.recs = study, recs
-        self.similarity = self.board = self.pareto = self.sensitivity = None
+        self.similarity = self.board = self.pareto = self.progress = self.sensitivity = None
         panels: list[tuple[str, W.Widget]] = []
         if recs is not None:
             self.similarity = guarded("Similarity", lambda: SimilarityView(recs.neighbours))
@@ -51,8 +52,13 @@ class Dashboard(W.VBox):
             panels += [("Similarity", self.similarity), ("Recommendations", self.board)]
         if study is not None:
             self.pareto = guarded("Pareto", lambda: ParetoView(study))
+            self.progress = guarded("Progress", lambda: ProgressView(study))
             self.sensitivity = guarded("Sensitivity", lambda: SensitivityView(study))
-            panels += [("Pareto", self.pareto), ("Sensitivity", self.sensitivity)]
+            panels += [
+                ("Pareto", self.pareto),
+                ("Progress", self.progress),
+                ("Sensitivity", self.sensitivity),
+            ]
         self.rationale = guarded("Rationale", lambda: RationaleView(recs, study))
         panels.append(("Rationale", self.rationale))
         self.tabs = W.Tab(children=[w for _, w in panels], titles=[t for t, _ in panels])

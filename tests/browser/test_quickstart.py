@@ -68,6 +68,9 @@ def test_quickstart_in_a_real_browser(page, jupyter, busy_machine):
     tab.filter(has_text="Recommendations").click()
     gains = dashboard.locator(".hpx-board .scatterlayer .trace .points path")
     gains.first.wait_for(timeout=30_000)
+    tab.filter(has_text="Progress").click()  # the best so far, drawn with its trials
+    progress = dashboard.locator(".hpx-progress")
+    progress.locator(".scatterlayer .trace .js-line").first.wait_for(timeout=30_000)
     tab.filter(has_text="Sensitivity").click()
     sensitivity = dashboard.locator(".hpx-sensitivity")
     sensitivity.locator(".barlayer .trace").first.wait_for(timeout=30_000)  # computed in a cell

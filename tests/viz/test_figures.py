@@ -11,6 +11,8 @@ from hpxplore.objectives import Constraint
 from hpxplore.viz import (
     pareto_figure,
     pareto_info,
+    progress_figure,
+    progress_info,
     recommendations_figure,
     sensitivity_figure,
     similarity_figure,
@@ -156,3 +158,26 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
         said["run_finished"] == "8 trial(s) in 12.3 s; stopped because trial budget of 8 reached."
     )
     assert all("{" not in text for text in said.values())
+
+
+def test_progress_is_the_best_feasible_so_far_with_each_trial_marked():
+    info = progress_info(TRIALS, {"acc": "maximize"}, [Constraint("ms", "<=", 5.0)])
+    # trial 4 (0.95) breaks ms <= 5 and trial 6 failed: neither counts
+    assert info.curve["value"].tolist() == [0.80, 0.90, 0.90, 0.90, 0.90, 0.90]
+    assert info.feasible == 5 and info.completed == 6 and info.measure == "best acc"
+    assert info.transferred_share == 0.0  # the transferred trial was the first, not the best
+    fig = progress_figure(info)
+    assert list(fig.data[0].y) == info.curve["value"].tolist() and "5 of 6" in fig.layout.title.text
+    assert {trace.name for trace in fig.data[1:]} >= {
+        "transferred",
+        "model (Bayesian optimization)",
+    }
+
+
+def test_progress_with_two_objectives_is_the_hypervolume_so_far():
+    info = progress_info(TRIALS, OBJECTIVES)
+    curve = info.curve["value"].to_numpy()
+    assert info.measure == "hypervolume" and np.all(np.diff(curve) >= 0) and curve[-1] > 0
+    # reference point: the worst acc (0.60) and ms (9.0) seen; after trials 0 and 1 the
+    # dominated area is (0.90 - 0.60) x (9 - 3) plus trial 0's strip (0.80 - 0.60) x (3 - 1)
+    assert curve[1] == pytest.approx(0.30 * 6.0 + 0.20 * 2.0)

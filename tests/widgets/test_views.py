@@ -147,13 +147,17 @@ def test_rationale_view_shows_stored_reasons_and_events_in_sentences(lab):
 def test_dashboard_exports_the_clicked_trial_and_never_overwrites(lab):
     path = lab.folder / "dashboard-export.yaml"
     dashboard = hpx.explore(lab.study, lab.recs, path=str(path))
-    assert [dashboard.tabs.get_title(i) for i in range(5)] == [
+    assert [dashboard.tabs.get_title(i) for i in range(6)] == [
         "Similarity",
         "Recommendations",
         "Pareto",
+        "Progress",
         "Sensitivity",
         "Rationale",
     ]
+    progress = dashboard.progress.info  # the run's progress, drawn from its trials
+    assert progress.completed == len(lab.study.trials) and progress.measure == "hypervolume"
+    assert len(dashboard.progress.figure.data) >= 2
     dashboard.export_button.click()
     assert "click a point" in dashboard.status.value and not path.exists()
     trial = int(lab.study.pareto_frontier().iloc[0]["trial_index"])
