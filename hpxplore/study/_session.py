@@ -22,6 +22,7 @@ from hpxplore.trial import Trial
 __all__ = ["AxSession"]
 
 _QUASI_RANDOM_NODES = {"Sobol", "CenterOfSearchSpace", "Center", "Random", "Uniform"}
+_HEALTH = {0: "pass", 1: "fail", 2: "warning", 3: "info"}  # Ax's HealthcheckStatus
 _STATUS = {
     "COMPLETED": "completed",
     "FAILED": "failed",
@@ -166,6 +167,50 @@ class AxSession:
                 row[metric], row[f"{metric}_sem"] = mean, sem
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def analyses(self) -> list[dict[str, Any]]:
+        """Ax's own analyses of the experiment (``Client.compute_analyses``) as plain cards:
+        ``title``, ``subtitle``, ``kind`` (``plot``, ``table``, ``health``, ``error``,
+        ``graph``) and ``figure`` (plotly JSON), ``table`` (records) or ``status``; metric
+        names are the study's. A card Ax could not compute comes back as an ``error`` card."""
+        import json
+        import logging
+
+        previous = logging.root.manager.disable
+        logging.disable(logging.CRITICAL)  # Ax logs each failed card's traceback
+        try:
+            top = self.client.compute_analyses(display=False)
+        finally:
+            logging.disable(previous)
+        cards = []
+        for card in (leaf for group in top for leaf in group.flatten()):
+            kind = type(card).__name__
+            record: dict[str, Any] = {
+                "title": self._named(card.title),
+                "subtitle": self._named(card.subtitle or ""),
+            }
+            if kind == "ErrorAnalysisCard":
+                record["kind"] = "error"
+            elif kind == "HealthcheckAnalysisCard":
+                status = json.loads(card.blob).get("status", 3)
+                record.update(kind="health", status=_HEALTH.get(status, "info"))
+            elif kind == "PlotlyAnalysisCard":
+                record.update(kind="plot", figure=card.blob)
+            elif kind == "GraphvizAnalysisCard":
+                record["kind"] = "graph"
+            else:
+                table = getattr(card, "df", None)
+                rows = [] if table is None else table.head(20).to_dict("records")
+                record.update(kind="table", table=rows)
+            cards.append(record)
+        return cards
+
+    def _named(self, text: str) -> str:
+        """Ax's text with each metric's stand-in replaced by the study's name for it."""
+        for stand_in, name in self._names.items():
+            if stand_in != name:
+                text = text.replace(stand_in, name)
+        return text
 
     def sensitivity(self, objectives: Sequence[str]) -> pd.DataFrame:
         from hpxplore.study._sensitivity import sobol_indices

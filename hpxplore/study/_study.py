@@ -164,6 +164,7 @@ class Study:
         self._warm: list[dict[str, Any]] = []  # the configs to attach first
         self._frontier_cache: tuple[int, pd.DataFrame] | None = None
         self._sensitivity_cache: tuple[int, pd.DataFrame] | None = None
+        self._health_cache: tuple[int, list[dict[str, Any]]] | None = None
         self._snapshot_at, self._snapshot_cost = float("-inf"), 0.0
         self._listeners: list[Callable[[Study, int], Any]] = []
 
@@ -573,6 +574,25 @@ class Study:
         frame = self._ensure_started().sensitivity(list(self.objectives))
         self._sensitivity_cache = (done, frame)
         return frame
+
+    def health(self) -> list[dict[str, Any]]:
+        """Ax's own analyses of this study, as cards: model fit by cross-validation (with
+        R²), health checks, utility progression, sensitivity, slices, the generation
+        strategy; one that Ax could not compute is an ``error`` card saying why. Each card:
+        ``title``, ``subtitle``, ``kind`` and its ``figure`` (plotly JSON), ``table`` or
+        ``status``. Ax refits its models: seconds; cached until the next trial completes.
+        """
+        done = self._log.count("completed")
+        if done < 2:
+            raise HpxploreError(
+                f"Study {self.name!r} has {done} completed trial(s): Ax's analyses need a model.",
+                "Run a few trials first (study.run).",
+            )
+        if self._health_cache and self._health_cache[0] == done:
+            return self._health_cache[1]
+        cards = self._ensure_started().analyses()
+        self._health_cache = (done, cards)
+        return cards
 
     def best(self) -> pd.Series:
         """The best completed trial that meets every constraint (a study with one objective).

@@ -1,6 +1,7 @@
 """Notebook views (ipywidgets over plotly figures from ``hpxplore.viz``)."""
 
 from hpxplore.widgets._explore import Dashboard, explore
+from hpxplore.widgets._health_view import HealthView
 from hpxplore.widgets._pareto_view import ParetoView
 from hpxplore.widgets._progress_view import ProgressView
 from hpxplore.widgets._rationale_view import RationaleView
@@ -10,6 +11,7 @@ from hpxplore.widgets._similarity_view import SimilarityView
 
 __all__ = [
     "Dashboard",
+    "HealthView",
     "ParetoView",
     "ProgressView",
     "RationaleView",

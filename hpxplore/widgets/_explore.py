@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from hpxplore.exceptions import HpxploreWarning, InputError
 from hpxplore.viz import escape
 from hpxplore.widgets._cards import error_card, guarded, note
+from hpxplore.widgets._health_view import HealthView
 from hpxplore.widgets._pareto_view import ParetoView
 from hpxplore.widgets._progress_view import ProgressView
 from hpxplore.widgets._rationale_view import RationaleView
@@ -26,7 +27,8 @@ __all__ = ["Dashboard", "explore"]
 
 
 class Dashboard(W.VBox):
-    """Tabs: similarity, recommendations, Pareto, progress, sensitivity, rationale; then Export.
+    """Tabs: similarity, recommendations, Pareto, progress, sensitivity, health, rationale;
+    then Export.
 
     A panel that cannot be built shows an error card; the others still work.
     """
@@ -45,6 +47,7 @@ class Dashboard(W.VBox):
             )
         self.study, self.recs = study, recs
         self.similarity = self.board = self.pareto = self.progress = self.sensitivity = None
+        self.health = None
         panels: list[tuple[str, W.Widget]] = []
         if recs is not None:
             self.similarity = guarded("Similarity", lambda: SimilarityView(recs.neighbours))
@@ -54,10 +57,12 @@ class Dashboard(W.VBox):
             self.pareto = guarded("Pareto", lambda: ParetoView(study))
             self.progress = guarded("Progress", lambda: ProgressView(study))
             self.sensitivity = guarded("Sensitivity", lambda: SensitivityView(study))
+            self.health = guarded("Health", lambda: HealthView(study))
             panels += [
                 ("Pareto", self.pareto),
                 ("Progress", self.progress),
                 ("Sensitivity", self.sensitivity),
+                ("Health", self.health),
             ]
         self.rationale = guarded("Rationale", lambda: RationaleView(recs, study))
         panels.append(("Rationale", self.rationale))

@@ -2,6 +2,8 @@
 
 Sobol indices come from Ax's surrogate, which needs a refit: the view computes them when
 asked (the button), never on a redraw, and the Study caches them until the next trial.
+With few trials the view says the indices are a rough guide, and points to the Health
+tab's cross-validation for how well the model fits.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ if TYPE_CHECKING:
     from hpxplore.study import Study
 
 __all__ = ["SensitivityView"]
+
+_MIN_TRUSTED = (
+    10  # completed trials before Sobol indices on the model say much (or 2 per parameter)
+)
 
 
 class SensitivityView(W.VBox):
@@ -57,6 +63,16 @@ class SensitivityView(W.VBox):
             (r["metric"], r["parameter"], f"{r['first_order']:.3f}", f"{r['total_order']:.3f}")
             for r in indices.to_dict("records")
         ]
-        self.table.value = html_table(
+        done = int((self.study.trials["status"] == "completed").sum())
+        trusted = max(_MIN_TRUSTED, 2 * len(self.study.space))
+        caveat = (
+            f"<p><b>A rough guide</b>: Ax's model has {done} completed trials, under the "
+            f"{trusted} it takes to say much about {len(self.study.space)} parameters. The "
+            "Health tab's cross-validation says how well the model fits each objective.</p>"
+            if done < trusted
+            else f"<p>From Ax's model of {done} completed trials; the Health tab's "
+            "cross-validation says how well it fits each objective.</p>"
+        )
+        self.table.value = caveat + html_table(
             ["objective", "parameter", "first order", "total order"], rows
         )

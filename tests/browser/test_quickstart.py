@@ -71,6 +71,10 @@ def test_quickstart_in_a_real_browser(page, jupyter, busy_machine):
     tab.filter(has_text="Progress").click()  # the best so far, drawn with its trials
     progress = dashboard.locator(".hpx-progress")
     progress.locator(".scatterlayer .trace .js-line").first.wait_for(timeout=30_000)
+    tab.filter(has_text="Health").click()  # Ax's analyses, computed when asked
+    health = dashboard.locator(".hpx-health")
+    health.locator("button.hpx-health-compute").click()
+    health.locator(".hpx-health-card .js-plotly-plot svg.main-svg").first.wait_for(timeout=120_000)
     tab.filter(has_text="Sensitivity").click()
     sensitivity = dashboard.locator(".hpx-sensitivity")
     sensitivity.locator(".barlayer .trace").first.wait_for(timeout=30_000)  # computed in a cell

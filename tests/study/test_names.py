@@ -36,6 +36,8 @@ def test_a_study_with_names_sympy_cannot_parse_runs_reports_and_resumes(tmp_path
     predicted = study.pareto_frontier(use_model_predictions=True)
     assert {"val-acc", "E"} <= set(predicted.columns)
     assert set(study.sensitivity()["metric"]) == {"val-acc", "E"}
+    titles = " ".join(card["title"] for card in study.health())  # Ax's cards, our names
+    assert "val-acc" in titles and "m_val_acc" not in titles
     resumed = hpx.Study.load("odd", reg)
     more = resumed.run(evaluate, n_trials=1, executor="inline", progress=False)
     assert len(more) == 6 and more["status"].eq("completed").all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import hpxplore as hpx
+from tests.study import objectives as obj
 
 SPACE = {
     "x": hpx.Float(0, 1),
@@ -51,3 +52,21 @@ def test_model_predicted_frontier_is_cached(study):
 def test_sensitivity_needs_data():
     with pytest.raises(hpx.HpxploreError, match="needs a fitted model"):
         hpx.Study("empty", SPACE, {"obj": "maximize"}).sensitivity()
+
+
+def test_health_cards_come_from_axs_analyses_and_say_how_far_to_trust_the_model():
+    study = hpx.Study(
+        "health", obj.SPACE, {"accuracy": "maximize", "fit_ms": "minimize"}, seed=0, init_trials=4
+    )
+    study.run(obj.logistic, n_trials=7, executor="inline", progress=False)
+    cards = study.health()
+    fits = [c for c in cards if c["title"].startswith("Cross Validation for")]
+    assert {c["title"].split(" (")[0] for c in fits} == {
+        "Cross Validation for accuracy",
+        "Cross Validation for fit_ms",
+    }
+    assert all("R² = " in c["title"] for c in fits)  # the model fit, per metric
+    checks = [c for c in cards if c["kind"] == "health"]
+    assert checks and {c["status"] for c in checks} <= {"pass", "warning", "fail", "info"}
+    assert any(c["title"] == "Utility Progression" for c in cards)
+    assert study.health() is cards  # cached until the next trial completes

@@ -105,6 +105,9 @@ def test_sensitivity_view_computes_on_request_and_shows_no_empty_axes_before(lab
     view.button.click()
     assert {t.name for t in view.figure.data} == {"first order", "total order"}
     assert view.chart.layout.display is None and "C" in view.table.value
+    done = int((lab.study.trials["status"] == "completed").sum())
+    assert f"{done} completed trials" in view.table.value and "Health tab" in view.table.value
+    assert ("A rough guide" in view.table.value) == (done < 10)  # the lab's 6 trials: rough
 
 
 def test_pareto_view_controls_start_plain_and_say_when_nothing_is_feasible(lab):
@@ -147,12 +150,13 @@ def test_rationale_view_shows_stored_reasons_and_events_in_sentences(lab):
 def test_dashboard_exports_the_clicked_trial_and_never_overwrites(lab):
     path = lab.folder / "dashboard-export.yaml"
     dashboard = hpx.explore(lab.study, lab.recs, path=str(path))
-    assert [dashboard.tabs.get_title(i) for i in range(6)] == [
+    assert [dashboard.tabs.get_title(i) for i in range(7)] == [
         "Similarity",
         "Recommendations",
         "Pareto",
         "Progress",
         "Sensitivity",
+        "Health",
         "Rationale",
     ]
     progress = dashboard.progress.info  # the run's progress, drawn from its trials
@@ -202,3 +206,20 @@ def test_a_failing_panel_shows_an_error_card_and_the_rest_works(lab):
     assert "hpx-error-card" in dashboard.similarity._dom_classes
     assert "could not be shown" in dashboard.similarity.value
     assert len(dashboard.pareto.figure.data) > 0
+
+
+def test_health_view_shows_axs_cards_and_says_which_could_not_be_computed(lab):
+    import plotly.graph_objects as go
+
+    from hpxplore.widgets import HealthView
+
+    view = HealthView(lab.study)
+    assert not view.body.children  # nothing is refitted until asked
+    view.compute()
+    shown = [c for c in view.cards if c["kind"] != "graph"]
+    assert len(view.body.children) == len(shown) >= 3
+    assert {"plot", "health"} <= {card["kind"] for card in view.cards}
+    figures = [w for card in view.body.children for w in getattr(card, "children", ())]
+    assert any(isinstance(w, go.FigureWidget) and w.data for w in figures)
+    errors = [c for c in view.cards if c["kind"] == "error"]
+    assert ("could not be computed" in view.message.value) == bool(errors)
