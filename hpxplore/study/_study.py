@@ -162,9 +162,7 @@ class Study:
         self._policy = TransferPolicy(name, self.objectives, self._events)
         self._session: AxSession | None = None  # made by the first run
         self._warm: list[dict[str, Any]] = []  # the configs to attach first
-        self._frontier_cache: tuple[int, pd.DataFrame] | None = None
-        self._sensitivity_cache: tuple[int, pd.DataFrame] | None = None
-        self._health_cache: tuple[int, list[dict[str, Any]]] | None = None
+        self._refits: dict[str, tuple[int, Any]] = {}  # what a model refit gave, by kind
         self._snapshot_at, self._snapshot_cost = float("-inf"), 0.0
         self._listeners: list[Callable[[Study, int], Any]] = []
 
@@ -550,12 +548,7 @@ class Study:
             if front.empty:
                 warnings.warn(self._nothing_feasible(), HpxploreWarning, stacklevel=2)
             return front
-        done = self._log.count("completed")
-        if self._frontier_cache and self._frontier_cache[0] == done:
-            return self._frontier_cache[1]
-        frame = self._ensure_started().predicted_frontier()
-        self._frontier_cache = (done, frame)
-        return frame
+        return self._refitted("frontier", lambda: self._ensure_started().predicted_frontier())
 
     def sensitivity(self) -> pd.DataFrame:
         """Sobol indices of each objective: ``metric, parameter, first_order, total_order``.
@@ -563,17 +556,11 @@ class Study:
         Computed on Ax's surrogate (a refit: seconds) and cached until the next trial
         completes; choice parameters are aggregated back from their one-hot columns.
         """
-        done = self._log.count("completed")
-        if done < 2:
-            raise HpxploreError(
-                f"Sensitivity needs a fitted model: study {self.name!r} has {done} completed trial(s).",
-                "Run a few trials first (study.run).",
-            )
-        if self._sensitivity_cache and self._sensitivity_cache[0] == done:
-            return self._sensitivity_cache[1]
-        frame = self._ensure_started().sensitivity(list(self.objectives))
-        self._sensitivity_cache = (done, frame)
-        return frame
+        return self._refitted(
+            "sensitivity",
+            lambda: self._ensure_started().sensitivity(list(self.objectives)),
+            needs="Sensitivity needs a fitted model",
+        )
 
     def health(self) -> list[dict[str, Any]]:
         """Ax's own analyses of this study, as cards: model fit by cross-validation (with
@@ -582,17 +569,25 @@ class Study:
         ``title``, ``subtitle``, ``kind`` and its ``figure`` (plotly JSON), ``table`` or
         ``status``. Ax refits its models: seconds; cached until the next trial completes.
         """
+        return self._refitted(
+            "health",
+            lambda: self._ensure_started().analyses(),
+            needs="Ax's analyses need a fitted model",
+        )
+
+    def _refitted(self, kind: str, compute: Callable[[], Any], needs: str | None = None) -> Any:
+        """``compute()`` (a model refit: seconds), kept until the next trial completes.
+        ``needs``: what a model is needed for; fewer than 2 completed trials raise."""
         done = self._log.count("completed")
-        if done < 2:
+        if needs and done < 2:
             raise HpxploreError(
-                f"Study {self.name!r} has {done} completed trial(s): Ax's analyses need a model.",
+                f"{needs}: study {self.name!r} has {done} completed trial(s).",
                 "Run a few trials first (study.run).",
             )
-        if self._health_cache and self._health_cache[0] == done:
-            return self._health_cache[1]
-        cards = self._ensure_started().analyses()
-        self._health_cache = (done, cards)
-        return cards
+        kept = self._refits.get(kind)
+        if kept is None or kept[0] != done:
+            self._refits[kind] = kept = (done, compute())
+        return kept[1]
 
     def best(self) -> pd.Series:
         """The best completed trial that meets every constraint (a study with one objective).
