@@ -123,7 +123,8 @@ def test_add_study_and_import_csv_store_or_say_how_to_fix_the_table(tmp_path_fac
     imported = _works_or_says_how(
         lambda: reg.import_csv(path, "c", PROFILE, SPACE, {"acc": "max"}, nan_metrics=nan)
     )
-    assert (stored is None) == (imported is None) or len(table) == 0 or imported is None
+    # a CSV may read back otherwise (a text column of "" is a numeric NaN column there), so
+    # the two need not agree; each either stored everything or nothing
     assert len(reg) == (stored is not None) + (imported is not None)  # nothing half-stored
     reg.close()
 
