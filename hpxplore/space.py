@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,7 +66,7 @@ def _from_unit(low: float, high: float, log: bool, u: float) -> float:
     return low + u * (high - low)
 
 
-class _Range:
+class _Range(ABC):
     """What ``Float`` and ``Int`` share: a range ``[low, high]``, maybe on a log scale."""
 
     low: Any
@@ -73,8 +74,9 @@ class _Range:
     log: bool
     type: str
 
+    @abstractmethod
     def clip(self, value: float) -> Any:
-        raise NotImplementedError
+        """The nearest value in the range (an Int's rounded)."""
 
     def to_unit(self, value: float) -> float:
         """Map a value to [0, 1] (on the log scale when ``log``)."""

@@ -7,6 +7,7 @@ takes seconds. Classification scores are accuracies, regression scores are R²
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -138,7 +139,8 @@ def landmarkers(
                 continue
             features[name] = _score(target, predicted, task_type)
         k = min(_NOISE_NEIGHBOURS, max(1, len(target) * (_FOLDS - 1) // _FOLDS - 1))
-        try:
+        # too few rows of a class for the neighbours: no noise estimate
+        with contextlib.suppress(ValueError):
             if task_type == "classification":
                 proba = cross_val_predict(
                     KNeighborsClassifier(n_neighbors=k),
@@ -155,6 +157,4 @@ def landmarkers(
                 features["label_noise"] = float(
                     np.clip(1 - _score(target, predicted, task_type), 0.0, 1.0)
                 )
-        except ValueError:
-            pass  # too few rows of a class for the neighbours: no noise estimate
     return features
