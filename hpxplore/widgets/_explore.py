@@ -55,7 +55,7 @@ class Dashboard(W.VBox):
             panels += [("Similarity", self.similarity), ("Recommendations", self.board)]
         if study is not None:
             self.pareto = guarded("Pareto", lambda: ParetoView(study))
-            self.progress = guarded("Progress", lambda: ProgressView(study))
+            self.progress = guarded("Progress", lambda: ProgressView(study, recs))
             self.sensitivity = guarded("Sensitivity", lambda: SensitivityView(study))
             self.health = guarded("Health", lambda: HealthView(study))
             panels += [

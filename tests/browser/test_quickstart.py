@@ -71,6 +71,13 @@ def test_quickstart_in_a_real_browser(page, jupyter, busy_machine):
     tab.filter(has_text="Progress").click()  # the best so far, drawn with its trials
     progress = dashboard.locator(".hpx-progress")
     progress.locator(".scatterlayer .trace .js-line").first.wait_for(timeout=30_000)
+    # below it, the same run against the similar studies it drew on, each on its own scale
+    compared = progress.locator(".subplot.x2y2 .scatterlayer .trace .js-line")
+    compared.first.wait_for(timeout=30_000)
+    assert compared.count() >= 2  # this study and at least one similar study
+    assert "similar studies" in (
+        progress.locator(".infolayer .annotation").first.text_content() or ""
+    )
     tab.filter(has_text="Health").click()  # Ax's analyses, computed when asked
     health = dashboard.locator(".hpx-health")
     health.locator("button.hpx-health-compute").click()

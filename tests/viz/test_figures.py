@@ -181,3 +181,57 @@ def test_progress_with_two_objectives_is_the_hypervolume_so_far():
     # reference point: the worst acc (0.60) and ms (9.0) seen; after trials 0 and 1 the
     # dominated area is (0.90 - 0.60) x (9 - 3) plus trial 0's strip (0.80 - 0.60) x (3 - 1)
     assert curve[1] == pytest.approx(0.30 * 6.0 + 0.20 * 2.0)
+
+
+def _stored(tmp_path, name, trials, objectives, constraints=None):
+    """A real stored study (a StudyRecord read back from a registry)."""
+    from hpxplore import Float, Registry, TaskProfile
+
+    with Registry(tmp_path / "progress.db") as reg:
+        profile = TaskProfile.from_meta_features(name, {"n_rows": 100.0})
+        reg.add_study(
+            name, profile, {"lr": Float(0.01, 1.0)}, objectives, trials, constraints=constraints
+        )
+        return reg.record(name)
+
+
+def test_progress_compares_with_similar_studies_each_on_its_own_scale(tmp_path):
+    climbing = pd.DataFrame({"lr": 0.1, "acc": [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0]})
+    similar = [
+        _stored(tmp_path, "climbing", climbing, {"acc": "maximize"}),
+        _stored(tmp_path, "other-way", climbing, {"acc": "minimize"}),  # not comparable
+        _stored(tmp_path, "other-metric", climbing.rename(columns={"acc": "f1"}), {"f1": "maximize"}),
+    ]  # fmt: skip
+    info = progress_info(
+        TRIALS, {"acc": "maximize"}, [Constraint("ms", "<=", 5.0)], similar=similar
+    )
+    shares = info.comparison.pivot(index="trials", columns="study", values="share")
+    assert list(shares.columns) == ["climbing", "this study"]
+    # this study: 0.80 first, which matches 3 of its 5 feasible trials (0.80, 0.70, 0.60);
+    # 0.90 next, which matches them all
+    assert shares["this study"].tolist() == pytest.approx([0.6, 1, 1, 1, 1, 1])
+    # the similar study is judged on its first 6 trials (this study's completed trials)
+    assert shares["climbing"].tolist() == pytest.approx([1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6, 1])
+    assert info.trials_to(0.9) == {"this study": 2, "climbing": 6} and info.compared_on == "acc"
+    fig = progress_figure(info)
+    assert "90% matched after 2 trials here; the similar studies' median: 6" in str(
+        fig.layout.annotations[0].text
+    )
+    assert {"similar studies", "this study (share)"} <= {t.name for t in fig.data}
+    alone = progress_info(TRIALS, {"acc": "maximize"}, similar=similar[1:])
+    assert alone.comparison.empty and not progress_figure(alone).layout.annotations
+
+
+def test_progress_draws_the_same_tasks_studies_against_one_reference_point(tmp_path):
+    done = TRIALS[TRIALS["status"] == "completed"].drop(columns=["status", "origin"])
+    twin = _stored(tmp_path, "twin", done, OBJECTIVES)
+    info = progress_info(TRIALS, OBJECTIVES, baselines=[twin])
+    assert info.baselines["value"].tolist() == pytest.approx(info.curve["value"].tolist())
+    worse = done.assign(acc=done["acc"] - 0.5)  # its worst acc, 0.10, moves the reference
+    pooled = progress_info(
+        TRIALS, OBJECTIVES, baselines=[_stored(tmp_path, "worse", worse, OBJECTIVES)]
+    )
+    # after trials 0 and 1 the area now reaches down to acc 0.10: 0.5 more on each strip
+    assert pooled.curve["value"].iloc[1] == pytest.approx(0.80 * 6.0 + 0.70 * 2.0)
+    assert pooled.baselines["value"].iloc[-1] < pooled.curve["value"].iloc[-1]
+    assert "worse (same task)" in {t.name for t in progress_figure(pooled).data}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import hpxplore as hpx
 from hpxplore.transfer import Recommendations
 from hpxplore.widgets import (
     ParetoView,
+    ProgressView,
     RationaleView,
     RecommendationBoard,
     SensitivityView,
@@ -162,6 +165,8 @@ def test_dashboard_exports_the_clicked_trial_and_never_overwrites(lab):
     progress = dashboard.progress.info  # the run's progress, drawn from its trials
     assert progress.completed == len(lab.study.trials) and progress.measure == "hypervolume"
     assert len(dashboard.progress.figure.data) >= 2
+    compared = set(progress.comparison["study"])  # the neighbours the transfer drew on
+    assert compared == {"this study", *lab.recs.neighbours["study"]}
     dashboard.export_button.click()
     assert "click a point" in dashboard.status.value and not path.exists()
     trial = int(lab.study.pareto_frontier().iloc[0]["trial_index"])
@@ -223,3 +228,23 @@ def test_health_view_shows_axs_cards_and_says_which_could_not_be_computed(lab):
     assert any(isinstance(w, go.FigureWidget) and w.data for w in figures)
     errors = [c for c in view.cards if c["kind"] == "error"]
     assert ("could not be computed" in view.message.value) == bool(errors)
+
+
+def test_progress_view_compares_with_the_registrys_studies(lab, tmp_path):
+    """Reopened from a registry that also holds a cold study of the same task, the view
+    draws that study on the same axis and the most similar studies below."""
+    copy = tmp_path / "registry.db"
+    with sqlite3.connect(lab.folder / "registry.db") as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    with hpx.Registry(copy) as reg:
+        cold = lab.study.trials.drop(columns=["origin"]).head(4)
+        reg.add_study("bc-new-cold", lab.profile, SPACE, lab.study.objectives, cold)
+        study = hpx.Study.load(lab.study.name, reg)
+        view = ProgressView(study, live=False)
+        assert [b.name for b in view.baselines] == ["bc-new-cold"]
+        assert set(view.info.baselines["study"]) == {"bc-new-cold"}
+        assert "bc-new-cold (same task)" in {t.name for t in view.figure.data}
+        assert {s.name for s in view.similar} <= {f"bc-{i}" for i in range(4)} and view.similar
+        assert view.info.compared_on == "accuracy"
+        assert set(view.info.trials_to()) == {"this study", *(s.name for s in view.similar)}
+        assert "similar studies" in str(view.figure.layout.annotations[0].text)
