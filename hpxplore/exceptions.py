@@ -14,7 +14,9 @@ __all__ = [
     "NoRegistryError",
     "NotARegistryError",
     "RegistryConnectionError",
+    "RegistryDamagedError",
     "RegistryError",
+    "RegistryReadOnlyError",
     "SchemaVersionError",
     "StudyNotFoundError",
     "count_parameter",
@@ -74,6 +76,14 @@ class NotARegistryError(RegistryError):
 
 class RegistryConnectionError(RegistryError):
     """The registry's database cannot be reached."""
+
+
+class RegistryDamagedError(RegistryError):
+    """The registry's file or rows are damaged: unreadable pages, rows or missing tables."""
+
+
+class RegistryReadOnlyError(RegistryError):
+    """The registry cannot be written where it is (a read-only file system or folder)."""
 
 
 class SchemaVersionError(RegistryError):

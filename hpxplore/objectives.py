@@ -23,6 +23,7 @@ __all__ = [
 
 _DIRECTIONS = {"maximize": "maximize", "max": "maximize", "minimize": "minimize", "min": "minimize"}
 # any metric name (Ax's own stand-in is made where it is needed: study/_ax.ax_name)
+_COMPARISON = re.compile(r"<|>|==|!=")  # in a metric's name: two constraints in one string
 _CONSTRAINT = re.compile(r"^\s*(\S.*?)\s*(<=|>=)\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*$")
 
 
@@ -86,6 +87,12 @@ class Constraint:
                 'Write it as Ax does: "metric <= number" or "metric >= number", e.g. "latency_ms <= 5".',
             )
         metric, op, bound = match.groups()
+        if _COMPARISON.search(metric):
+            raise InputError(
+                f"Cannot read the constraint {text!r}: it holds more than one comparison.",
+                "Give one constraint per string, in a list: e.g. "
+                '["fit_s <= 1", "loss <= 2"] instead of "fit_s <= 1 and loss <= 2".',
+            )
         try:
             value = float(bound)
         except ValueError:

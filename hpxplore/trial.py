@@ -122,8 +122,12 @@ class Trial:
 
 
 def _text(value: str | None) -> str | None:
-    """Text as a registry column holds it on every back end (PostgreSQL refuses NUL)."""
-    return None if value is None else str(value).replace("\x00", "\\x00")
+    """Text as a registry column holds it on every back end (PostgreSQL refuses NUL, and
+    neither takes a lone surrogate, which is not Unicode text)."""
+    if value is None:
+        return None
+    text = str(value).replace("\x00", "\\x00")
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def is_bookkeeping(column: Any) -> bool:
@@ -211,13 +215,23 @@ def _indices(frame: pd.DataFrame) -> list[int]:
     return [int(i) for i in indices]
 
 
-def _note(record: Mapping[str, Any], column: str, kind: type) -> Any:
+def _note(record: Mapping[str, Any], column: str, kind: type, row: int) -> Any:
     value = record.get(column)
     if _is_missing(value):
         return None
     if kind is str:
         return _text(str(value))[: _LONGEST.get(column, 10_000)]
-    return kind(value)
+    try:
+        number = float(value)
+        if not math.isfinite(number) or (kind is int and not number.is_integer()):
+            raise ValueError(value)
+        return kind(number)
+    except (TypeError, ValueError, OverflowError):
+        wanted = "a whole number" if kind is int else "a finite number of seconds"
+        raise InputError(
+            f"Row {row}: column {column!r} must hold {wanted}, got {value!r}"[:300] + ".",
+            f"Fix the column, or drop it: {column!r} is bookkeeping hpxplore fills itself.",
+        ) from None
 
 
 def from_frame(
@@ -292,7 +306,7 @@ def from_frame(
             except InputError as exc:
                 raise InputError(f"Row {row} (trial {index}): {exc.message}", exc.hint) from None
         values = {m: jsonable(record[m]) for m in metrics}
-        error = _note(record, "error", str)
+        error = _note(record, "error", str, row)
         nan = [m for m in required if values.get(m) is None]
         if status == "completed" and nan:
             if nan_metrics == "error":
@@ -309,13 +323,13 @@ def from_frame(
                 values,
                 {m: s for m in sems if (s := jsonable(record[f"{m}{SEM}"])) is not None},
                 status,
-                _note(record, "origin", str),
+                _note(record, "origin", str, row),
                 error,
-                recommendation_id=_note(record, "recommendation_id", int),
-                recommendation_kind=_note(record, "recommendation_kind", str),
-                node=_note(record, "node", str),
-                gen_s=_note(record, "gen_s", float),
-                eval_s=_note(record, "eval_s", float),
+                recommendation_id=_note(record, "recommendation_id", int, row),
+                recommendation_kind=_note(record, "recommendation_kind", str, row),
+                node=_note(record, "node", str, row),
+                gen_s=_note(record, "gen_s", float, row),
+                eval_s=_note(record, "eval_s", float, row),
             )
         )
     return trials

@@ -27,7 +27,12 @@ def data_fingerprint(df: pd.DataFrame) -> str:
     """A SHA-256 of the frame's column names, dtypes and values (row order included)."""
     digest = hashlib.sha256()
     digest.update("\x1f".join(f"{c}:{t}" for c, t in df.dtypes.astype(str).items()).encode())
-    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    try:
+        hashed = pd.util.hash_pandas_object(df, index=False)
+    except TypeError:  # lists, dicts, sets or arrays in a column: hashed by their text
+        objects = df.select_dtypes("object").columns
+        hashed = pd.util.hash_pandas_object(df.astype(dict.fromkeys(objects, str)), index=False)
+    digest.update(hashed.to_numpy().tobytes())
     return "sha256:" + digest.hexdigest()
 
 

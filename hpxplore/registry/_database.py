@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from hpxplore._provenance import provenance as make_provenance
@@ -23,11 +23,13 @@ from hpxplore.exceptions import (
     DuplicateStudyError,
     InputError,
     RegistryConnectionError,
+    RegistryDamagedError,
     StudyNotFoundError,
 )
 from hpxplore.objectives import Constraint
 from hpxplore.profiling import TaskProfile
-from hpxplore.registry._engine import open_engine
+from hpxplore._secrets import redact
+from hpxplore.registry._engine import open_engine, secrets, shown
 from hpxplore.registry._schema import StudyRow, TrialRow
 from hpxplore.space import Space, space_from_json, space_to_json
 
@@ -47,11 +49,26 @@ class CatalogueEntry:
     space_key: str  # the space's JSON, to tell equal spaces apart cheaply
 
 
+def _unicode(text: str) -> bool:
+    """Whether ``text`` can be stored as text (a lone surrogate, ``"\\ud800"``, cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > 255 or "\x00" in name:
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or len(name) > 255
+        or "\x00" in name
+        or not _unicode(name)
+    ):
         raise InputError(
             f"A study name must be a non-empty string of at most 255 characters, without "
-            f"NUL, got {name!r}"[:400]
+            f"NUL or lone surrogates, got {name!r}"[:400]
             + ".",
             'Pass e.g. name="hgb-churn-2026-11".',
         )
@@ -61,9 +78,10 @@ def _check_name(name: Any) -> str:
 def _check_text(value: Any, what: str, longest: int, example: str) -> None:
     """A value stored in a column of ``longest`` characters: the same limits on SQLite and
     PostgreSQL (which would refuse it mid-transaction)."""
-    if isinstance(value, str) and (len(value) > longest or "\x00" in value):
+    if isinstance(value, str) and (len(value) > longest or "\x00" in value or not _unicode(value)):
         raise InputError(
-            f"{what} must be at most {longest} characters, without NUL, got {value[:80]!r}"
+            f"{what} must be at most {longest} characters of text, without NUL or lone "
+            f"surrogates, got {value[:80]!r}"
             + ("..." if len(value) > 80 else "")
             + ".",
             f"Use a shorter one, e.g. {example}.",
@@ -91,20 +109,62 @@ class Database:
     @property
     def url(self) -> str:
         """The database URL, password hidden."""
-        return self._url.render_as_string(hide_password=True)
+        return shown(self._url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction; a database failure becomes a ``RegistryConnectionError``."""
+        """One transaction; a database failure becomes a ``RegistryConnectionError``, damaged
+        pages or rows a ``RegistryDamagedError`` (nothing of the call is written)."""
         try:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
         except OperationalError as exc:
+            reason = redact(str(exc.orig).strip(), secrets(self._url))
+            read_only = "readonly" in reason or "read-only" in reason
             raise RegistryConnectionError(
-                f"The registry at {self.url} failed: {str(exc.orig).strip()}",
-                "Check that the database is reachable and not locked by a crashed process; "
-                "nothing of this call was written.",
+                f"The registry at {self.url} failed: {reason}",
+                "This registry was opened read-only: open it by its path to write to it."
+                if read_only
+                else "Check that the database is reachable and not locked by a crashed "
+                "process; nothing of this call was written.",
             ) from None
+        except DatabaseError as exc:
+            raise RegistryDamagedError(
+                f"The registry at {self.url} is damaged: "
+                f"{redact(str(exc.orig).strip(), secrets(self._url))}.",
+                "Restore it from a backup, or keep what is readable with the sqlite3 shell's "
+                "'.recover' into a new file; nothing of this call was written.",
+            ) from None
+        except json.JSONDecodeError:
+            broken = self.unreadable_studies()
+            raise RegistryDamagedError(
+                f"The registry at {self.url} holds stored values that are not valid JSON"
+                + (f", in study {', '.join(map(repr, broken))}." if broken else "."),
+                (f"reg.delete_study({broken[0]!r}) removes it; or restore" if broken else "Restore")
+                + " the registry from a backup. Nothing of this call was written.",
+            ) from None
+
+    def unreadable_studies(self) -> list[str]:
+        """Studies with a stored value that is not valid JSON (their own or a trial's)."""
+        columns = {
+            "hpx_study": ("profile", "tags", "space", "objectives", "constraints", "provenance",
+                          "settings"),
+            "hpx_trial": ("config", "metrics", "sems", "extra"),
+        }  # fmt: skip
+        broken: set[int] = set()
+        with self.engine.connect() as connection:
+            for table, names in columns.items():
+                key = "id" if table == "hpx_study" else "study_id"
+                query = text(f"SELECT {key}, {', '.join(names)} FROM {table}")  # noqa: S608
+                for row in connection.execute(query):
+                    for value in row[1:]:
+                        try:
+                            if isinstance(value, str):
+                                json.loads(value)
+                        except ValueError:
+                            broken.add(row[0])
+            named = connection.execute(text("SELECT id, name FROM hpx_study")).all()
+        return sorted(name for id_, name in named if id_ in broken)
 
     def study_row(self, session: Session, name: str) -> StudyRow:
         """The row of study ``name``; a missing one names the close matches."""

@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import json
 import os
-import re
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, make_url
@@ -25,19 +24,25 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session
 
+from hpxplore._secrets import is_secret_key, redact
 from hpxplore.exceptions import (
     HpxploreError,
     NoRegistryError,
     NotARegistryError,
     RegistryConnectionError,
+    RegistryDamagedError,
+    RegistryReadOnlyError,
     SchemaVersionError,
 )
-from hpxplore.registry._schema import SCHEMA_VERSION, Base, MetaRow
+from hpxplore.registry._schema import SCHEMA_VERSION, Base, MetaRow, StudyRow, TrialRow
 
-__all__ = ["ENV_VAR", "default_location", "mask_password", "open_engine", "resolve_url"]
+__all__ = ["ENV_VAR", "default_location", "open_engine", "resolve_url", "secrets", "shown"]
 
 ENV_VAR = "HPXPLORE_REGISTRY"
 _SQLITE_TIMEOUT_S = 60
+
+# Tables every registry has had since schema version 1: one missing was removed by hand.
+REQUIRED_TABLES = frozenset({MetaRow.__tablename__, StudyRow.__tablename__, TrialRow.__tablename__})
 
 # Migrations from version N to N + 1, run in order on open. Version 1 is the first.
 MIGRATIONS: dict[int, object] = {}
@@ -70,12 +75,13 @@ def resolve_url(location: str | os.PathLike[str] | None, *, create: bool = True)
         if not create:
             _must_exist(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        _must_be_writable(path)
         return URL.create("sqlite+pysqlite", database=str(path.resolve()))
     try:
         url = make_url(text)
     except (ArgumentError, ValueError) as exc:
         raise RegistryConnectionError(
-            f"Cannot read the registry URL {mask_password(text)!r}: {exc}.",
+            f"Cannot read the registry URL {redact(text)!r}: {redact(str(exc))}.",
             "Use a SQLAlchemy URL such as 'sqlite:///path/registry.db' or "
             "'postgresql+psycopg://user@host:5432/db', or a plain file path.",
         ) from None
@@ -96,30 +102,65 @@ def _must_exist(path: Path) -> None:
         )
 
 
-def _shown(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
+def _must_be_writable(path: Path) -> None:
+    """An SQLite registry in WAL mode writes beside its file (``-wal``, ``-shm``): on a
+    read-only file system or folder, say so and how to open it for reading."""
+    folder = path.resolve().parent
+    read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not os.access(folder, os.W_OK)
+    if path.is_file() and not os.access(path, os.W_OK):
+        read_only = True
+    if read_only:
+        url = f"sqlite:///file:{path.resolve()}?immutable=1&uri=true"
+        raise RegistryReadOnlyError(
+            f"The registry {str(path.resolve())!r} is on a read-only file system or in a folder "
+            "this user cannot write to; an SQLite registry writes its journal beside the file.",
+            f"To read it without writing, open hpx.Registry({url!r}) (nothing may change it "
+            "meanwhile); to write, copy the file to a writable folder.",
+        )
 
 
-def mask_password(text: str) -> str:
-    """A URL with its password replaced by ``***``, even one SQLAlchemy cannot parse."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", text)
+def _read_only(url: URL) -> bool:
+    """An SQLite URL opened for reading only (``?mode=ro`` or ``?immutable=1``)."""
+    return url.query.get("mode") == "ro" or url.query.get("immutable") == "1"
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
+def shown(url: URL) -> str:
+    """The URL as messages, ``repr`` and stored records show it: every credential hidden."""
+    return redact(url.render_as_string(hide_password=True))
+
+
+def secrets(url: URL) -> list[str]:
+    """The URL's credentials (its password, secret query values), to hide wherever they
+    appear, also in a database driver's own messages."""
+    found = [url.password or ""]
+    for key, value in url.query.items():
+        if is_secret_key(key):
+            found += [value] if isinstance(value, str) else list(value)
+    return [str(s) for s in found if s]
+
+
+def _reason(exc: DatabaseError, url: URL) -> str:
+    """A driver's error message, credentials hidden."""
+    return redact(str(exc.orig).strip(), secrets(url))
+
+
+def _configure_sqlite(engine: Engine, read_only: bool) -> None:
+    """WAL, foreign keys, and BEGIN IMMEDIATE so concurrent writers queue instead of failing
+    (a read-only registry: plain BEGIN, nothing that writes)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_TIMEOUT_S * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _init_schema(engine: Engine, url: URL, create: bool = True) -> int:
@@ -129,12 +170,12 @@ def _init_schema(engine: Engine, url: URL, create: bool = True) -> int:
         if MetaRow.__tablename__ not in tables:
             if not tables and not create:
                 raise NoRegistryError(
-                    f"The database {_shown(url)} is empty: no registry has been written there.",
+                    f"The database {shown(url)} is empty: no registry has been written there.",
                     "Check the URL; hpx.Registry(url) creates a new registry.",
                 )
             if tables:
                 raise NotARegistryError(
-                    f"The database {_shown(url)} has tables {sorted(tables)[:8]} but is not an "
+                    f"The database {shown(url)} has tables {sorted(tables)[:8]} but is not an "
                     "hpxplore registry.",
                     "Point hpx.Registry at a new file or an empty database.",
                 )
@@ -147,23 +188,40 @@ def _init_schema(engine: Engine, url: URL, create: bool = True) -> int:
             )
             return SCHEMA_VERSION
         row = session.get(MetaRow, "schema_version")
-        version = int(row.value) if row is not None else 0
+        version = _version(row.value if row is not None else "0", url)
         if version > SCHEMA_VERSION:
             raise SchemaVersionError(
-                f"The registry {_shown(url)} has schema version {version}; this hpxplore "
+                f"The registry {shown(url)} has schema version {version}; this hpxplore "
                 f"reads up to {SCHEMA_VERSION}.",
                 "Upgrade hpxplore (pip install -U hpxplore).",
             )
         if version < 1:
             raise NotARegistryError(
-                f"The registry {_shown(url)} has no readable schema version.", "Use a new file."
+                f"The registry {shown(url)} has no readable schema version.", "Use a new file."
             )
         while version < SCHEMA_VERSION:
             MIGRATIONS[version](session)  # type: ignore[operator]
             version += 1
             session.merge(MetaRow(key="schema_version", value=str(version)))
+        missing = sorted(REQUIRED_TABLES - tables)
+        if missing:
+            raise RegistryDamagedError(
+                f"The registry {shown(url)} has lost table(s) {missing}: its studies or trials "
+                "are gone from it, so it is not opened (nothing was changed).",
+                "Restore the registry from a backup; hpx.Registry(new_path) starts a new one.",
+            )
         Base.metadata.create_all(session.connection())  # tables added by this release
         return version
+
+
+def _version(text: str, url: URL) -> int:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        raise RegistryDamagedError(
+            f"The registry {shown(url)} has an unreadable schema version {text!r}.",
+            "Restore the registry from a backup; hpx.Registry(new_path) starts a new one.",
+        ) from None
 
 
 def open_engine(
@@ -180,11 +238,11 @@ def open_engine(
         engine = create_engine(url, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise RegistryConnectionError(
-            f"No database driver for {_shown(url)}: {exc}.",
+            f"No database driver for {shown(url)}: {exc}.",
             "Install the driver, e.g. pip install 'hpxplore[postgres]' for PostgreSQL.",
         ) from None
     if url.get_backend_name() == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, _read_only(url))
     try:
         try:
             _init_schema(engine, url, create)
@@ -196,13 +254,19 @@ def open_engine(
     except OperationalError as exc:
         engine.dispose()
         raise RegistryConnectionError(
-            f"Cannot connect to the registry at {_shown(url)}: {str(exc.orig).strip()}",
+            f"Cannot connect to the registry at {shown(url)}: {_reason(exc, url)}",
             "Check that the server is running and the URL (host, port, user, database) is right.",
         ) from None
     except DatabaseError as exc:
         engine.dispose()
+        if "malformed" in str(exc.orig):
+            raise RegistryDamagedError(
+                f"The registry at {shown(url)} is damaged: {_reason(exc, url)}.",
+                "Restore it from a backup, or keep what is readable with the sqlite3 shell's "
+                "'.recover' into a new file (the damaged one is left untouched).",
+            ) from None
         raise NotARegistryError(
-            f"{_shown(url)} is not an hpxplore registry: {str(exc.orig).strip()}.",
+            f"{shown(url)} is not an hpxplore registry: {_reason(exc, url)}.",
             "Point hpx.Registry at a new file (the damaged one is left untouched).",
         ) from None
     return engine, url

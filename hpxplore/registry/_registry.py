@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, delete, func, select
 from sqlalchemy.orm import selectinload
 
 from hpxplore.exceptions import DuplicateStudyError, InputError
@@ -319,7 +319,12 @@ class Registry:
     def delete_study(self, name: str) -> None:
         """Remove a study and its trials (recommendations and decisions stay in the audit log)."""
         with self._db.session() as session:
-            session.delete(self._db.study_row(session, name))
+            study = session.scalar(select(StudyRow.id).where(StudyRow.name == name))
+            if study is None:
+                self._db.study_row(session, name)  # names the close matches
+            # row by row, not through the ORM: a study with damaged values can go too
+            session.execute(delete(TrialRow).where(TrialRow.study_id == study))
+            session.execute(delete(StudyRow).where(StudyRow.id == study))
 
     def profiles(self, *, tags: Mapping[str, Any] | None = None) -> dict[str, TaskProfile]:
         """Study name -> the profile of its task, optionally only studies with these tags."""

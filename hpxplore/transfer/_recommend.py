@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,73 @@ def recommend(
         )  # fmt: skip
 
 
+def _number(value: Any, low: float, high: float = math.inf) -> bool:
+    """A real number (not a bool) in ``[low, high]``."""
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and low <= value <= high
+    )
+
+
+def _check_options(
+    profile: Any,
+    registry: Any,
+    space: Space,
+    max_deviation: Any,
+    budget: Any,
+    narrow_min_similarity: Any,
+    seed: Any,
+) -> None:
+    """Every option of ``recommend`` checked before any model is fitted."""
+    from hpxplore.registry import Registry
+
+    if not isinstance(profile, TaskProfile):
+        raise InputError(
+            f"recommend's first argument must be a TaskProfile, got {type(profile).__name__}.",
+            "Pass profile=hpx.profile_task(df, target=...).",
+        )
+    if not isinstance(registry, Registry):
+        raise InputError(
+            f"The 'registry' parameter of recommend must be an hpx.Registry, got "
+            f"{type(registry).__name__} {registry!r}"[:200] + ".",
+            f"Open it first: hpx.recommend(profile, hpx.Registry({registry!r}), ...)."
+            if isinstance(registry, str)
+            else "Pass registry=hpx.Registry(path_or_url).",
+        )
+    limits = max_deviation if isinstance(max_deviation, Mapping) else {"": max_deviation}
+    if max_deviation is not None:
+        if not all((not p or p in space) and _number(v, 0.0) for p, v in limits.items()):
+            raise InputError(
+                f"The 'max_deviation' parameter of recommend must be a number >= 0 or a dict of "
+                f"parameter -> number >= 0 over the space's parameters; got {max_deviation!r}"[:300]
+                + ".",
+                "Pass e.g. max_deviation=0.5 (half of each range) or "
+                f"{{{next(iter(space))!r}: 0.25}}; leave it out for no limit.",
+            )
+    if budget is not None and (
+        not isinstance(budget, Mapping)
+        or not all(isinstance(m, str) and _number(v, -math.inf) for m, v in budget.items())
+    ):
+        raise InputError(
+            f"The 'budget' parameter of recommend must be a dict of metric -> cap (a number); "
+            f"got {budget!r}"[:300] + ".",
+            'Pass e.g. budget={"fit_s": 60} (cost metrics the prior trials recorded).',
+        )
+    if not _number(narrow_min_similarity, 0.0, 1.0):
+        raise InputError(
+            f"The 'narrow_min_similarity' parameter of recommend must be a number in [0, 1]; "
+            f"got {narrow_min_similarity!r}.",
+            "Similarity is in [0, 1]; the default, 0.6, narrows from close neighbours only.",
+        )
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise InputError(
+            f"The 'seed' parameter of recommend must be an int in [0, 2**32 - 1]; got {seed!r}.",
+            "Pass e.g. seed=0.",
+        )
+
+
 def _recommend(
     profile: TaskProfile,
     registry: Registry,
@@ -126,6 +194,7 @@ def _recommend(
     constraints = parse_constraints(constraints)
     count_parameter(n, "n", "recommend", 8)
     count_parameter(k, "k", "recommend", 5)
+    _check_options(profile, registry, space, max_deviation, budget, narrow_min_similarity, seed)
     base = validate_config(space, baseline) if baseline is not None else default_config(space)
     base_label = (
         "the proven baseline"
@@ -135,7 +204,7 @@ def _recommend(
     limits = (
         dict.fromkeys(space, float(max_deviation))
         if isinstance(max_deviation, (int, float))
-        else dict(max_deviation or {})
+        else {p: float(v) for p, v in (max_deviation or {}).items()}
     )
     caps = [Constraint(str(m), "<=", float(v)) for m, v in (budget or {}).items()]
     guards = [*constraints, *caps]
