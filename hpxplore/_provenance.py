@@ -12,6 +12,7 @@ from importlib import metadata
 from typing import Any
 
 from hpxplore._jsonable import jsonable
+from hpxplore._secrets import redact_values
 
 __all__ = ["current_user", "now_utc", "provenance"]
 
@@ -62,5 +63,5 @@ def provenance(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "platform": platform.platform(),
         "libraries": _versions(),
     }
-    record.update(jsonable(dict(extra or {})))
+    record.update(redact_values(jsonable(dict(extra or {}))))  # no credential is stored
     return record

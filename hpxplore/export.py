@@ -26,7 +26,7 @@ from hpxplore._provenance import current_user, now_utc
 from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError
 from hpxplore.objectives import Constraint
 from hpxplore.pareto import best
-from hpxplore.registry._engine import mask_password
+from hpxplore._secrets import redact
 from hpxplore.trial import metric_columns
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def export_document(
                 "study": parts["name"],
                 "trial": int(row["trial_index"]),
                 **{k: v for k, v in extra.items() if v is not None and v == v},
-                "registry": mask_password(where) if where else None,
+                "registry": redact(where) if where else None,
                 "task": profile.name if profile is not None else None,
                 "dataset_fingerprint": profile.fingerprint if profile is not None else None,
                 "hpxplore_version": _version("hpxplore"),

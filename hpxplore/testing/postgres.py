@@ -20,6 +20,8 @@ from hpxplore.exceptions import HpxploreError
 
 __all__ = ["PostgresServer", "find_postgres_bin"]
 
+_PASSWORD_USERS = "hpx_password_users"  # the role of users who log in with a password
+
 
 def find_postgres_bin() -> Path | None:
     """The newest ``/usr/lib/postgresql/<N>/bin`` holding ``initdb``, or ``None``."""
@@ -65,6 +67,12 @@ class PostgresServer:
         self._run(
             "initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"
         )
+        # users made by new_user() log in with their password; every other user is trusted
+        (data / "pg_hba.conf").write_text(
+            "local all all trust\n"
+            f"host all +{_PASSWORD_USERS} 127.0.0.1/32 scram-sha-256\n"
+            "host all all 127.0.0.1/32 trust\n"
+        )
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
         self._run(
             "pg_ctl", "-D", str(data), "-l", str(self.root / "log"), "-o", options, "-w", "start"
@@ -85,6 +93,31 @@ class PostgresServer:
         ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def new_user(self, user: str, password: str) -> str:
+        """A user who must give ``password`` (SCRAM), owning a new database: its name."""
+        import psycopg
+        from psycopg import sql
+
+        name = f"hpx_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(
+                sql.SQL("DO $$BEGIN CREATE ROLE {} NOLOGIN; EXCEPTION WHEN duplicate_object "
+                        "THEN NULL; END$$").format(sql.Identifier(_PASSWORD_USERS))
+            )  # fmt: skip
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
+                    sql.Identifier(user), sql.Literal(password), sql.Identifier(_PASSWORD_USERS)
+                )
+            )
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(name), sql.Identifier(user)
+                )
+            )
+        return name
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
