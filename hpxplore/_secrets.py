@@ -17,11 +17,13 @@ MASK = "***"
 
 # scheme://user:password@host — the password runs to the last "@" before the host part
 # ends (whitespace, a quote, "?" or "#"), so "u:pa/ss@w0rd@h/db" loses all of "pa/ss@w0rd".
-_USERINFO = re.compile(
-    r"(?P<head>[A-Za-z][\w+.-]*://[^:@/\s?#'\"]*):(?P<secret>[^\s?#'\"]*)@"
+_USERINFO = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://[^:@/\s?#'\"]*):(?P<secret>[^\s?#'\"]*)@")
+_KEYS = (
+    r"password|passwd|pwd|pass|sslpassword|secret|client_secret|token|access_token|api_key|apikey"
 )
-_KEYS = r"password|passwd|pwd|pass|sslpassword|secret|client_secret|token|access_token|api_key|apikey"
-_KEY_VALUE = re.compile(rf"(?i)(?P<head>(?<![\w.-])(?:{_KEYS})\s*=\s*)(?P<secret>'[^']*'|[^&\s#'\";,]+)")
+_KEY_VALUE = re.compile(
+    rf"(?i)(?P<head>(?<![\w.-])(?:{_KEYS})\s*=\s*)(?P<secret>'[^']*'|[^&\s#'\";,]+)"
+)
 
 _KEY = re.compile(rf"(?i)(?:{_KEYS})")
 

@@ -23,10 +23,10 @@ import yaml
 
 from hpxplore._jsonable import jsonable
 from hpxplore._provenance import current_user, now_utc
+from hpxplore._secrets import redact
 from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError
 from hpxplore.objectives import Constraint
 from hpxplore.pareto import best
-from hpxplore._secrets import redact
 from hpxplore.trial import metric_columns
 
 if TYPE_CHECKING:

@@ -80,7 +80,10 @@ def _cli(*args: str) -> str:
 def _stored_text(port: str, database: str) -> str:
     """Every row of every table of the registry, as text."""
     with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname={database}") as conn:
-        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        tables = [
+            r[0]
+            for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ]
         return "\n".join(
             str(row) for table in tables for row in conn.execute(f'SELECT * FROM "{table}"')
         )
@@ -114,7 +117,9 @@ def test_a_password_is_hidden_everywhere(
         hpx.export_config(reg.record(name), 0, exported, registry=url)
         seen.append(exported.read_text())
     seen.append(_cli("studies", "--registry", url))
-    seen.append(_cli("export", name, "--trial", "1", "--out", str(tmp_path / "c.yaml"), "--registry", url))
+    seen.append(
+        _cli("export", name, "--trial", "1", "--out", str(tmp_path / "c.yaml"), "--registry", url)
+    )
     seen.append((tmp_path / "c.yaml").read_text())
     seen.append(_stored_text(secured["port"], secured["database"]))
     seen.append(caplog.text)
@@ -158,7 +163,9 @@ def test_mlflow_with_a_wrong_password_fails_fast_and_says_why(secured, sklearn_p
     assert "Wr0ng" not in str(error.value)
 
 
-def test_stored_provenance_keeps_no_credential(tmp_path, sklearn_profiles, space, objectives) -> None:
+def test_stored_provenance_keeps_no_credential(
+    tmp_path, sklearn_profiles, space, objectives
+) -> None:
     reg = hpx.Registry(tmp_path / "r.db")
     record = reg.add_study(
         "s",

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from hpxplore._provenance import provenance as make_provenance
+from hpxplore._secrets import redact
 from hpxplore.exceptions import (
     DuplicateStudyError,
     InputError,
@@ -28,7 +29,6 @@ from hpxplore.exceptions import (
 )
 from hpxplore.objectives import Constraint
 from hpxplore.profiling import TaskProfile
-from hpxplore._secrets import redact
 from hpxplore.registry._engine import open_engine, secrets, shown
 from hpxplore.registry._schema import StudyRow, TrialRow
 from hpxplore.space import Space, space_from_json, space_to_json
@@ -81,9 +81,7 @@ def _check_text(value: Any, what: str, longest: int, example: str) -> None:
     if isinstance(value, str) and (len(value) > longest or "\x00" in value or not _unicode(value)):
         raise InputError(
             f"{what} must be at most {longest} characters of text, without NUL or lone "
-            f"surrogates, got {value[:80]!r}"
-            + ("..." if len(value) > 80 else "")
-            + ".",
+            f"surrogates, got {value[:80]!r}" + ("..." if len(value) > 80 else "") + ".",
             f"Use a shorter one, e.g. {example}.",
         )
 
@@ -155,7 +153,7 @@ class Database:
         with self.engine.connect() as connection:
             for table, names in columns.items():
                 key = "id" if table == "hpx_study" else "study_id"
-                query = text(f"SELECT {key}, {', '.join(names)} FROM {table}")  # noqa: S608
+                query = text(f"SELECT {key}, {', '.join(names)} FROM {table}")
                 for row in connection.execute(query):
                     for value in row[1:]:
                         try:

@@ -135,28 +135,31 @@ def _check_options(
     if not isinstance(registry, Registry):
         raise InputError(
             f"The 'registry' parameter of recommend must be an hpx.Registry, got "
-            f"{type(registry).__name__} {registry!r}"[:200] + ".",
+            f"{type(registry).__name__} {registry!r}"[:200]
+            + ".",
             f"Open it first: hpx.recommend(profile, hpx.Registry({registry!r}), ...)."
             if isinstance(registry, str)
             else "Pass registry=hpx.Registry(path_or_url).",
         )
     limits = max_deviation if isinstance(max_deviation, Mapping) else {"": max_deviation}
-    if max_deviation is not None:
-        if not all((not p or p in space) and _number(v, 0.0) for p, v in limits.items()):
-            raise InputError(
-                f"The 'max_deviation' parameter of recommend must be a number >= 0 or a dict of "
-                f"parameter -> number >= 0 over the space's parameters; got {max_deviation!r}"[:300]
-                + ".",
-                "Pass e.g. max_deviation=0.5 (half of each range) or "
-                f"{{{next(iter(space))!r}: 0.25}}; leave it out for no limit.",
-            )
+    if max_deviation is not None and not all(
+        (not p or p in space) and _number(v, 0.0) for p, v in limits.items()
+    ):
+        raise InputError(
+            f"The 'max_deviation' parameter of recommend must be a number >= 0 or a dict of "
+            f"parameter -> number >= 0 over the space's parameters; got {max_deviation!r}"[:300]
+            + ".",
+            "Pass e.g. max_deviation=0.5 (half of each range) or "
+            f"{{{next(iter(space))!r}: 0.25}}; leave it out for no limit.",
+        )
     if budget is not None and (
         not isinstance(budget, Mapping)
         or not all(isinstance(m, str) and _number(v, -math.inf) for m, v in budget.items())
     ):
         raise InputError(
             f"The 'budget' parameter of recommend must be a dict of metric -> cap (a number); "
-            f"got {budget!r}"[:300] + ".",
+            f"got {budget!r}"[:300]
+            + ".",
             'Pass e.g. budget={"fit_s": 60} (cost metrics the prior trials recorded).',
         )
     if not _number(narrow_min_similarity, 0.0, 1.0):
