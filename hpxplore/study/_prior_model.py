@@ -21,6 +21,8 @@ It plugs into Ax's modular BoTorch generator (``Generators.BOTORCH_MODULAR``) th
 from __future__ import annotations
 
 import math
+import uuid
+import weakref
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -33,10 +35,11 @@ from hpxplore.transfer._prior import TransferPrior
 __all__ = [
     "PRIOR_NODE",
     "THIS_TASK",
+    "PriorHandle",
     "features",
     "model_class",
+    "point_to",
     "prior_generation_strategy",
-    "register_prior",
     "rgpe_weights",
 ]
 
@@ -47,9 +50,28 @@ _MIN_SHARE = 0.02  # studies with less of the prior's weight are left out of its
 _NOISE = 1e-2  # of a prior study's normal scores (variance)
 _PAD_NOISE = 1e6
 _DROP_QUANTILE = 95.0  # a study whose median loss is above this percentile of the task's
-_PRIORS: dict[str, tuple[TransferPrior, frozenset[str]]] = {}  # key -> (prior, log-scaled)
-_FITTED: dict[tuple[str, str, tuple[str, ...]], Any] = {}  # (key, metric, features) -> stack
 _CLASS: Any = None
+
+
+class PriorHandle:
+    """One study's transfer prior as its Ax models read it: held by the study (its
+    ``TransferPolicy``), with the studies' GPs fitted for it. Ax names a model's options in
+    its JSON snapshot, so the model finds the handle by ``key``, unique to this handle."""
+
+    def __init__(self, prior: TransferPrior, log_scaled: Collection[str] = ()) -> None:
+        self.prior, self.log_scaled = prior, frozenset(log_scaled)
+        self.key = f"prior-{uuid.uuid4().hex}"
+        self.fitted: dict[tuple[str, tuple[str, ...]], _Stack] = {}  # (metric, features)
+        _HANDLES[self.key] = self
+
+    def stack(self, metric: str, names: tuple[str, ...]) -> _Stack:
+        if (metric, names) not in self.fitted:
+            self.fitted[metric, names] = _Stack(self.prior, metric, names, self.log_scaled)
+        return self.fitted[metric, names]
+
+
+# The handles alive, by key: weak, so a handle goes with the study that holds it.
+_HANDLES: weakref.WeakValueDictionary[str, PriorHandle] = weakref.WeakValueDictionary()
 
 
 def _study_metric(prior: TransferPrior, name: str) -> str:
@@ -60,16 +82,15 @@ def _study_metric(prior: TransferPrior, name: str) -> str:
     return next((m for m in metrics if ax_name(m) == name), name)
 
 
-def register_prior(key: str, prior: TransferPrior | None, log_scaled: Collection[str] = ()) -> None:
-    """Make ``prior`` the one the models of the run ``key`` read (``None``: forget it).
-
-    ``log_scaled``: the parameters Ax models on a log scale (``_ax.log_scaled``)."""
-    for cached in [k for k in _FITTED if k[0] == key]:
-        del _FITTED[cached]
-    if prior is None:
-        _PRIORS.pop(key, None)
-    else:
-        _PRIORS[key] = (prior, frozenset(log_scaled))
+def point_to(strategy: Any, handle: PriorHandle) -> None:
+    """Make a generation strategy read from Ax's snapshot use ``handle`` (the one the
+    snapshot names was another process's, or another study object's)."""
+    for node in strategy._nodes:
+        for spec in node.generator_specs:
+            surrogate = spec.generator_kwargs.get("surrogate_spec")
+            for config in getattr(surrogate, "model_configs", None) or []:
+                if "prior" in (config.model_options or {}):
+                    config.model_options["prior"] = handle.key
 
 
 def features(
@@ -311,15 +332,12 @@ def model_class() -> Any:
             cls, training_data: Any, *, prior: str = "", **kwargs: Any
         ) -> dict[str, Any]:
             inputs = super().construct_inputs(training_data, **kwargs)
-            found, log_scaled = _PRIORS.get(prior, (None, frozenset()))
-            names = tuple(training_data.feature_names)
-            if found is None:
+            handle = _HANDLES.get(prior)
+            if handle is None:
                 return inputs
+            found = handle.prior
             metric = _study_metric(found, training_data.outcome_names[0])
-            key = (prior, metric, names)
-            if key not in _FITTED:
-                _FITTED[key] = _Stack(found, metric, names, log_scaled)
-            stack = _FITTED[key]
+            stack = handle.stack(metric, tuple(training_data.feature_names))
             if not stack.studies:
                 return inputs
             y = training_data.Y.squeeze(-1).detach().numpy()
@@ -364,7 +382,7 @@ def model_class() -> Any:
     return PriorGP
 
 
-def prior_generation_strategy(settings: Any, key: str) -> Any:
+def prior_generation_strategy(settings: Any, handle: PriorHandle) -> Any:
     """Ax's own strategy (Sobol for the rest of the initial design, then its modular BoTorch
     generator), with ``PriorGP`` as the model of every metric."""
     from ax.api.utils.generation_strategy_dispatch import choose_generation_strategy
@@ -372,7 +390,9 @@ def prior_generation_strategy(settings: Any, key: str) -> Any:
     from ax.generators.torch.botorch_modular.surrogate import ModelConfig, SurrogateSpec
 
     config = ModelConfig(
-        botorch_model_class=model_class(), model_options={"prior": key}, name="transfer prior"
+        botorch_model_class=model_class(),
+        model_options={"prior": handle.key},
+        name="transfer prior",
     )
     struct = GenerationStrategyDispatchStruct(
         method="custom",

@@ -139,6 +139,11 @@ class AxSession:
     def use_strategy(self, strategy: Any) -> None:
         self.client.set_generation_strategy(strategy)
 
+    @property
+    def strategy(self) -> Any:
+        """Ax's generation strategy (as set, or as read from a snapshot)."""
+        return self.client._generation_strategy
+
     def restore_default_strategy(self, init_budget: int, seed: int | None, method: str) -> None:
         _ax.restore_default_strategy(self.client, init_budget, seed, method)
 

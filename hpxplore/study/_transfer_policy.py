@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from hpxplore.registry import Registry
     from hpxplore.registry._store import Store
     from hpxplore.study._ax import AxSettings
+    from hpxplore.study._prior_model import PriorHandle
     from hpxplore.transfer._monitor import TransferMonitor
     from hpxplore.transfer._prior import TransferPrior
     from hpxplore.transfer._state import TransferState
@@ -33,6 +34,7 @@ class TransferPolicy:
     def __init__(self, name: str, objectives: Mapping[str, str], events: EventLog) -> None:
         self.name, self.objectives, self.events = name, dict(objectives), events
         self.prior: TransferPrior | None = None  # the prior studies in Ax's model
+        self._handle: PriorHandle | None = None  # the prior as this study's models read it
         self.monitor: TransferMonitor | None = None  # judges transfer once, then is dropped
         self.active = True
         self.full_space: Space | None = None  # the whole space, while a narrowed one is searched
@@ -58,10 +60,10 @@ class TransferPolicy:
         """Ax's strategy with the transfer prior as the model of every metric."""
         if self.prior is None:
             return
-        from hpxplore.study._prior_model import prior_generation_strategy, register_prior
+        from hpxplore.study._prior_model import PriorHandle, prior_generation_strategy
 
-        register_prior(self.name, self.prior, session.log_scaled())
-        session.use_strategy(prior_generation_strategy(settings, self.name))
+        self._handle = PriorHandle(self.prior, session.log_scaled())
+        session.use_strategy(prior_generation_strategy(settings, self._handle))
         self.events.add(
             "transfer_prior",
             studies=self.prior.studies,
@@ -78,11 +80,12 @@ class TransferPolicy:
         metrics: Sequence[str],
     ) -> None:
         """Rebuild a resumed study's prior from the registry (Ax's snapshot names it only)."""
-        from hpxplore.study._prior_model import register_prior
+        from hpxplore.study._prior_model import PriorHandle, point_to
         from hpxplore.transfer._prior import rebuild_prior
 
         self.prior = rebuild_prior(registry, sources, space, metrics)
-        register_prior(self.name, self.prior, session.log_scaled())
+        self._handle = PriorHandle(self.prior, session.log_scaled())
+        point_to(session.strategy, self._handle)
 
     def settings(self) -> list[list[Any]]:
         """The prior's studies as stored with the study: (name, similarity) pairs."""
@@ -144,11 +147,8 @@ class TransferPolicy:
             log.queue.remove(index)
             log.save(index)
         if self.prior is not None:  # back to Ax's own model
-            from hpxplore.study._prior_model import register_prior
-
             session.restore_default_strategy(**default)
-            register_prior(self.name, None)
-            self.prior = None
+            self.prior, self._handle = None, None
         widened, self.full_space = self.full_space, None
         if widened is not None:
             session.set_space(widened)

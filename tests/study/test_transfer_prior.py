@@ -16,10 +16,10 @@ from tests.transfer.depth_family import SPACE, family_registry, measure, profile
 LOSS = {"loss": "minimize"}
 
 
-def _prior_for(space, configs, named_scores, similarity=0.9):
+def _prior_for(space, configs, named_scores, similarity=0.9, metric="obj"):
     return TransferPrior(
         parse_space(space),
-        [PriorSource(name, similarity, configs, {"obj": list(s)}) for name, s in named_scores],
+        [PriorSource(name, similarity, configs, {metric: list(s)}) for name, s in named_scores],
     )
 
 
@@ -138,3 +138,46 @@ def test_every_metric_of_a_two_objective_study_gets_its_prior(tmp_path):
     assert sorted(fitted) == ["fit_s", "loss"]
     models = study._session.client._generation_strategy.adapter.generator.surrogate.model.models
     assert [type(m).__name__ for m in models] == ["PriorGP", "PriorGP"]
+
+
+def _prior_studies_in_model(study) -> list[str]:
+    """The prior studies the study's fitted Ax model reads (none when its GP is cold)."""
+    model = study._session.client._generation_strategy.adapter.generator.surrogate.model
+    mean = model.mean_module
+    return list(mean._stack[0].studies) if type(mean).__name__ == "PriorMean" else []
+
+
+def test_two_studies_of_one_name_keep_their_own_prior(tmp_path):
+    reg = family_registry(tmp_path / "r.db")
+    task = profile("new", 3000)
+    recs = hpx.recommend(task, reg, SPACE, LOSS, n=3, progress=False)
+
+    def evaluate(config):
+        return {"loss": measure(config, 3000)["loss"]}
+
+    first = hpx.Study("same", SPACE, LOSS, registry=reg, profile=task, seed=0, init_trials=3)
+    first.warm_start(recs)
+    first.run(evaluate, n_trials=4, executor="inline", progress=False)
+    configs = sample_configs(parse_space(SPACE), 20, seed=3)
+    scores = normal_scores([evaluate(c)["loss"] for c in configs])
+    second = hpx.Study("same", SPACE, LOSS, seed=1, init_trials=3)  # no registry: no clash
+    second._policy.prior = _prior_for(SPACE, configs, [("elsewhere", scores)], metric="loss")
+    second.run(evaluate, n_trials=4, executor="inline", progress=False)
+    resumed = hpx.Study.load("same", reg)  # a third object of that name, in the same process
+    before = len(resumed.prior.weights)
+
+    first.run(evaluate, n_trials=1, executor="inline", progress=False)
+    assert set(_prior_studies_in_model(first)) <= set(recs.prior.studies)
+    assert _prior_studies_in_model(first)  # not the other study's prior, not cold
+    assert _prior_studies_in_model(second) == ["elsewhere"]
+    named = {name for entry in first.prior.weights for name in entry["weights"]}
+    assert "elsewhere" not in named
+    assert len(resumed.prior.weights) == before  # its weight log is not the live study's
+
+    second._policy._switch_off(
+        second._session, second._log, {}, {"init_budget": 3, "seed": 1, "method": "fast"}
+    )
+    fits = len(first.prior.weights)
+    first.run(evaluate, n_trials=1, executor="inline", progress=False)
+    assert first.transfer_active and len(first.prior.weights) == fits + 1
+    assert _prior_studies_in_model(first)  # still warm after the other switched off
