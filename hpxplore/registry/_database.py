@@ -222,10 +222,21 @@ class Database:
         name = record.name
         try:
             with self.session() as session:
-                if session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None:
+                taken = session.execute(
+                    select(StudyRow.state, StudyRow.settings).where(StudyRow.name == name)
+                ).first()
+                if taken is not None:
+                    stopped = taken.state == "running" and bool(taken.settings)
                     raise DuplicateStudyError(
-                        f"A study named {name!r} is already in the registry at {self.url}.",
-                        "Pick another name, or reg.delete_study(name) first if the old one should go.",
+                        f"A study named {name!r} is already in the registry at {self.url}"
+                        + (" (its run stopped before it finished)." if stopped else "."),
+                        (
+                            f"hpx.Study.load({name!r}, reg) resumes it; or pick"
+                            if stopped
+                            else "Pick"
+                        )
+                        + f" another name, or reg.delete_study({name!r}) first if the old one "
+                        "should go.",
                     )
                 session.add(record)
         except IntegrityError:  # a concurrent writer took the name between check and insert

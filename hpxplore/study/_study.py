@@ -294,11 +294,7 @@ class Study:
     def _ensure_started(self) -> AxSession:
         if self._session is not None:
             return self._session
-        settings = _ax.AxSettings(
-            self.name, self.init_trials, len(self._warm), self.seed, self.method
-        )
-        self._session = AxSession.create(settings, self.space, self.objectives, self.constraints)
-        self._policy.start(self._session, settings)
+        self._session = self._new_session(len(self._warm))
         if self._store is not None:
             self._store.begin_study(
                 self.name,
@@ -332,6 +328,13 @@ class Study:
             )
         self._save_snapshot(force=True)
         return self._session
+
+    def _new_session(self, warm_count: int) -> AxSession:
+        """A new Ax session for this study, with the transfer prior when it has one."""
+        settings = _ax.AxSettings(self.name, self.init_trials, warm_count, self.seed, self.method)
+        session = AxSession.create(settings, self.space, self.objectives, self.constraints)
+        self._policy.start(session, settings)
+        return session
 
     def _save_snapshot(self, *, force: bool = False) -> None:
         """Save Ax's snapshot, at most once per ``_SNAPSHOT_EVERY`` times its own cost.
@@ -444,7 +447,7 @@ class Study:
         record = registry.record(name)
         store = Store(registry)
         settings, snapshot = store.run_state(name)
-        if snapshot is None:
+        if not settings:
             raise HpxploreError(
                 f"Study {name!r} in the registry has no optimizer state to resume from "
                 f"(it was stored with add_study or imported).",
@@ -469,14 +472,20 @@ class Study:
             from hpxplore.study._prior_model import model_class
 
             model_class()  # Ax's storage must know the model before it reads the snapshot
-        study._session = session = AxSession.from_snapshot(snapshot, study.space, study.metrics)
+            study._policy.rebuild(registry, prior, study.space, study.metrics)
+        if snapshot is None:  # stopped before its first snapshot: Ax gets the stored trials
+            study._session = session = study._new_session(settings.get("warm_count", 0))
+            study._events.add(
+                "restarted", reason="the study stopped before Ax's first snapshot was saved"
+            )
+        else:
+            study._session = session = AxSession.from_snapshot(snapshot, study.space, study.metrics)
+            study._policy.attach_to(session)
         if removed:  # a study saved with Ax's multi-task GP goes on with Ax's own model
             session.restore_default_strategy(study.init_trials, study.seed, study.method)
             study._events.add(
                 "transfer_off", reason="transfer='multitask' was removed from hpxplore"
             )
-        if prior:
-            study._policy.restore(session, registry, prior, study.space, study.metrics)
         for trial in store.trials(name):
             study._log.add(trial, queued=False)
         study._policy.recorded = store.recorded_outcomes(name)

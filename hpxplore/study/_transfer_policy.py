@@ -71,19 +71,24 @@ class TransferPolicy:
             trials=sum(len(s.configs) for s in self.prior.sources),
         )
 
-    def restore(
+    def rebuild(
         self,
-        session: AxSession,
         registry: Registry,
         sources: Sequence[Sequence[Any]],
         space: Space,
         metrics: Sequence[str],
     ) -> None:
         """Rebuild a resumed study's prior from the registry (Ax's snapshot names it only)."""
-        from hpxplore.study._prior_model import PriorHandle, point_to
         from hpxplore.transfer._prior import rebuild_prior
 
         self.prior = rebuild_prior(registry, sources, space, metrics)
+
+    def attach_to(self, session: AxSession) -> None:
+        """Let the strategy of a session read from Ax's snapshot use this study's prior."""
+        if self.prior is None:
+            return
+        from hpxplore.study._prior_model import PriorHandle, point_to
+
         self._handle = PriorHandle(self.prior, session.log_scaled())
         point_to(session.strategy, self._handle)
 

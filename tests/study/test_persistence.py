@@ -72,8 +72,13 @@ def test_study_is_in_the_registry_while_it_runs(tmp_path):
 
 
 @pytest.mark.slow
-def test_resume_after_the_process_is_killed(tmp_path):
-    db = tmp_path / "r.db"
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_resume_after_the_process_is_killed(tmp_path, backend, request):
+    db = (
+        tmp_path / "r.db"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_server").new_database()
+    )
     script = tmp_path / "run.py"
     script.write_text(RUNNER)
     env = {**os.environ, "PYTHONPATH": str(_repo_root())}
@@ -89,7 +94,7 @@ def test_resume_after_the_process_is_killed(tmp_path):
     completed = 0
     while time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.5)
-        if db.exists():
+        if backend == "postgresql" or db.exists():
             reg = reg or hpx.Registry(db)
             if "resumable" in reg:
                 completed = int((reg.trials("resumable")["status"] == "completed").sum())
@@ -234,3 +239,56 @@ def _alive(pid: int) -> bool:
         return False
     status = Path(f"/proc/{pid}/stat")
     return not (status.exists() and status.read_text().split()[2] == "Z")  # a zombie is gone
+
+
+KILLED_BEFORE_SNAPSHOT = textwrap.dedent("""
+    import os, signal, sys
+    import hpxplore as hpx
+    from hpxplore.registry._store import Store
+    from tests.study import objectives as obj
+
+    def die(self, name, snapshot):  # SIGKILL just before Ax's first snapshot is written
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    Store.save_snapshot = die
+    reg = hpx.Registry(sys.argv[1])
+    profile = hpx.TaskProfile.from_meta_features("breast-cancer", {"n_rows": 569, "n_features": 30})
+    study = hpx.Study("early", obj.SPACE, {"accuracy": "maximize"}, registry=reg,
+                      profile=profile, seed=0, init_trials=4)
+    study.warm_start([{"C": 0.5, "max_iter": 50}, {"C": 2.0, "max_iter": 50}])
+    study.run(obj.logistic, n_trials=5, executor="inline", progress=False)
+""")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_study_killed_before_its_first_snapshot_resumes(tmp_path, backend, request):
+    url = (
+        str(tmp_path / "r.db")
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_server").new_database()
+    )
+    script = tmp_path / "early.py"
+    script.write_text(KILLED_BEFORE_SNAPSHOT)
+    root = str(_repo_root())
+    done = subprocess.run(
+        [sys.executable, str(script), url],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+        capture_output=True,
+        timeout=300,
+    )
+    assert done.returncode == -9, done.stderr.decode()[-2000:]  # killed by SIGKILL
+    reg = hpx.Registry(url)
+    assert reg.record("early").state == "running"
+    assert Store(reg).run_state("early")[1] is None  # no snapshot was saved
+    with pytest.raises(hpx.RegistryError) as taken:  # the name is not taken for nothing
+        hpx.Study("early", obj.SPACE, {"accuracy": "maximize"}, registry=reg, profile=PROFILE).run(
+            obj.logistic, n_trials=1, executor="inline", progress=False
+        )
+    assert "hpx.Study.load('early', reg) resumes it" in taken.value.hint
+    study = hpx.Study.load("early", reg)
+    assert [e["event"] for e in study.events][-2:] == ["restarted", "resumed"]
+    trials = study.run(obj.logistic, n_trials=4, executor="inline", progress=False)
+    assert list(trials["origin"][:2]) == ["transferred", "transferred"]  # kept from the kill
+    assert trials["status"].eq("completed").all() and len(trials) == 4
+    assert reg.record("early").state == "completed"
