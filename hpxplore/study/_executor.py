@@ -7,7 +7,8 @@ script without ``if __name__ == "__main__":`` (or one read from standard input) 
 otherwise run again, side effects and all, in every worker. When a trial hangs past its timeout, the pool
 is killed and rebuilt (a hung Python call cannot be interrupted any other way); the
 other trials in flight are resubmitted. Early-stopping reports travel through a
-multiprocessing manager's queue. A worker whose study process dies exits within a second.
+multiprocessing manager's queue. A worker, or the manager, whose study process dies exits
+within a second.
 """
 
 from __future__ import annotations
@@ -116,7 +117,10 @@ class LocalPool:
 
     def open_channel(self) -> None:
         if self._manager is None:
-            self._manager = self._context.Manager()
+            from multiprocessing.managers import SyncManager
+
+            self._manager = SyncManager(ctx=self._context)  # it dies with the study, as workers do
+            self._manager.start(initializer=_die_with_parent, initargs=(os.getpid(),))
             self.queue, self.answers = self._manager.Queue(), self._manager.dict()
 
     def reporter(self, trial_index: int) -> RemoteReporter | None:

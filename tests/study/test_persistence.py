@@ -213,9 +213,13 @@ ORPHANS = textwrap.dedent("""
 
 
 @pytest.mark.slow
-def test_pool_workers_die_with_the_killed_study_process(tmp_path):
+@pytest.mark.parametrize("reports", [False, True])
+def test_every_process_of_a_killed_study_dies_with_it(tmp_path, reports):
+    """Pool workers, and with ``evaluate(config, report)`` the manager that carries the
+    reports and multiprocessing's resource tracker: nothing outlives the study."""
     script = tmp_path / "orphans.py"
-    script.write_text(ORPHANS)
+    script.write_text(ORPHANS.replace("def evaluate(config)", "def evaluate(config, report)")
+                      if reports else ORPHANS)  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, str(script), str(tmp_path)], stderr=subprocess.DEVNULL
     )
@@ -224,12 +228,31 @@ def test_pool_workers_die_with_the_killed_study_process(tmp_path):
         time.sleep(0.2)
     workers = [int(p.name.split("-")[1]) for p in tmp_path.glob("worker-*")]
     assert len(workers) == 2, "the workers never started"
+    family = _descendants(process.pid)
+    assert set(workers) <= family and len(family) >= (4 if reports else 3), family
     process.kill()  # SIGKILL, as when a notebook kernel dies
     process.wait()
     deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+    while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not any(_alive(pid) for pid in workers), "workers outlived their study"
+    left = {pid: Path(f"/proc/{pid}/cmdline").read_text() for pid in family if _alive(pid)}
+    assert not left, f"processes outlived their study: {left}"
+
+
+def _descendants(root: int) -> set[int]:
+    """Every living process below ``root`` (children, their children, ...)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
 
 
 def _alive(pid: int) -> bool:
