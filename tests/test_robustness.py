@@ -32,7 +32,9 @@ floats = st.one_of(
 
 @st.composite
 def columns(draw):
-    kind = draw(st.sampled_from(["float", "int", "bool", "str", "category", "complex", "const"]))
+    kind = draw(
+        st.sampled_from(["float", "int", "bool", "str", "category", "complex", "const", "nested"])
+    )
     if kind == "float":
         return pd.Series(draw(st.lists(floats, min_size=ROWS, max_size=ROWS)), dtype=float)
     if kind == "int":
@@ -48,6 +50,13 @@ def columns(draw):
         return pd.Series(pd.Categorical(values, categories=["p", "q", "unused"]))
     if kind == "complex":
         return pd.Series([complex(i, 1) for i in range(ROWS)])
+    if kind == "nested":  # lists, dicts, sets, arrays: skipped as non-scalar
+        make = draw(
+            st.sampled_from(
+                [lambda i: [i % 3], lambda i: {"k": i % 3}, lambda i: {i % 3}, np.array]
+            )
+        )
+        return pd.Series([make(i) if make is not np.array else np.array([i]) for i in range(ROWS)])
     return pd.Series([7] * ROWS)
 
 
@@ -105,6 +114,12 @@ def trial_tables(draw):
         table[draw(names)] = draw(
             st.lists(st.one_of(floats, st.text(max_size=2)), min_size=rows, max_size=rows)
         )
+    if draw(st.booleans()):  # the bookkeeping columns, with what people put there
+        junk = st.one_of(
+            floats, st.integers(), st.text(max_size=3), st.lists(st.integers(), max_size=2)
+        )
+        column = draw(st.sampled_from(["recommendation_id", "gen_s", "eval_s", "origin", "error"]))
+        table[column] = draw(st.lists(junk, min_size=rows, max_size=rows))
     return pd.DataFrame(table)
 
 
@@ -154,3 +169,84 @@ def test_export_config_writes_or_says_how_to_fix_the_request(record, tmp_path_fa
     )
     if document is not None:
         assert document["config"] and np.isfinite(list(document["metrics"].values())).all()
+
+
+@pytest.fixture(scope="module")
+def small_registry(tmp_path_factory):
+    reg = hpx.Registry(tmp_path_factory.mktemp("rec") / "r.db")
+    for i in range(3):
+        trials = pd.DataFrame(
+            {
+                "lr": [0.01, 0.1, 0.3, 0.05],
+                "depth": [2, 3, 5, 8],
+                "acc": [0.8, 0.9, 0.85, 0.7 + i / 20],
+            }
+        )
+        profile = hpx.TaskProfile.from_meta_features(
+            f"t{i}", {"n_rows": 100.0 + i, "n_features": 4.0}
+        )
+        reg.add_study(f"s{i}", profile, SPACE, {"acc": "max"}, trials)
+    return reg
+
+
+odd = st.one_of(
+    st.none(),
+    floats,
+    st.integers(-5, 5),
+    st.text(max_size=4),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(
+        st.sampled_from(["lr", "depth", "fit_s", "nope"]),
+        st.one_of(floats, st.text(max_size=2)),
+        max_size=2,
+    ),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    max_deviation=odd,
+    budget=odd,
+    narrow=st.one_of(floats, st.text(max_size=2)),
+    seed=st.one_of(st.integers(-3, 2**33), st.text(max_size=2), st.booleans()),
+    registry_is_path=st.booleans(),
+)
+def test_recommend_works_or_says_which_option_is_wrong(
+    small_registry, max_deviation, budget, narrow, seed, registry_is_path
+):
+    registry = "r.db" if registry_is_path else small_registry
+    recs = _works_or_says_how(
+        lambda: hpx.recommend(
+            PROFILE, registry, SPACE, {"acc": "max"}, n=3, max_deviation=max_deviation,
+            budget=budget, narrow_min_similarity=narrow, seed=seed, progress=False,
+        )
+    )  # fmt: skip
+    if recs is not None:  # every option it took was a sensible one
+        assert not registry_is_path and 0 <= narrow <= 1 and 0 <= seed < 2**32
+        assert max_deviation is None or isinstance(max_deviation, (int, float, dict))
+        if isinstance(max_deviation, (int, float)):
+            assert max_deviation >= 0
+
+
+@given(
+    st.lists(st.sampled_from(["fit_s", "loss", "acc"]), min_size=2, max_size=3),
+    st.sampled_from([" and ", " & ", ", ", " "]),
+)
+def test_two_constraints_in_one_string_are_refused(metrics, joiner):
+    text = joiner.join(f"{m} <= {i + 1}" for i, m in enumerate(metrics))
+    with pytest.raises(hpx.InputError) as error:
+        hpx.Study("s", SPACE, {"acc": "max"}, constraints=text)
+    assert "one constraint per string" in error.value.hint
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, categories=["Cs", "Ll", "Zs", "Cc"]), max_size=6))
+def test_any_study_name_is_stored_or_refused_with_a_hint(name):
+    reg = hpx.Registry(":memory:")
+    trials = pd.DataFrame({"lr": [0.01], "depth": [2], "acc": [0.8]})
+    stored = _works_or_says_how(lambda: reg.add_study(name, PROFILE, SPACE, {"acc": "max"}, trials))
+    assert (stored is not None) == (name in reg)
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in name):
+        assert stored is None  # a lone surrogate is not text: no back end can store it

@@ -49,7 +49,7 @@ class CatalogueEntry:
     space_key: str  # the space's JSON, to tell equal spaces apart cheaply
 
 
-def _unicode(text: str) -> bool:
+def is_text(text: str) -> bool:
     """Whether ``text`` can be stored as text (a lone surrogate, ``"\\ud800"``, cannot)."""
     try:
         text.encode("utf-8")
@@ -64,7 +64,7 @@ def _check_name(name: Any) -> str:
         or not name.strip()
         or len(name) > 255
         or "\x00" in name
-        or not _unicode(name)
+        or not is_text(name)
     ):
         raise InputError(
             f"A study name must be a non-empty string of at most 255 characters, without "
@@ -78,7 +78,7 @@ def _check_name(name: Any) -> str:
 def _check_text(value: Any, what: str, longest: int, example: str) -> None:
     """A value stored in a column of ``longest`` characters: the same limits on SQLite and
     PostgreSQL (which would refuse it mid-transaction)."""
-    if isinstance(value, str) and (len(value) > longest or "\x00" in value or not _unicode(value)):
+    if isinstance(value, str) and (len(value) > longest or "\x00" in value or not is_text(value)):
         raise InputError(
             f"{what} must be at most {longest} characters of text, without NUL or lone "
             f"surrogates, got {value[:80]!r}" + ("..." if len(value) > 80 else "") + ".",
@@ -166,7 +166,8 @@ class Database:
 
     def study_row(self, session: Session, name: str) -> StudyRow:
         """The row of study ``name``; a missing one names the close matches."""
-        row = session.scalar(select(StudyRow).where(StudyRow.name == name))
+        stored = isinstance(name, str) and is_text(name)  # else no row can have that name
+        row = session.scalar(select(StudyRow).where(StudyRow.name == name)) if stored else None
         if row is None:
             known = session.scalars(select(StudyRow.name).order_by(StudyRow.name)).all()
             close = difflib.get_close_matches(str(name), known, n=3)

@@ -22,7 +22,7 @@ from hpxplore.objectives import (
 )
 from hpxplore.profiling import TaskProfile
 from hpxplore.registry import _audit
-from hpxplore.registry._database import Database
+from hpxplore.registry._database import Database, is_text
 from hpxplore.registry._records import StudyRecord
 from hpxplore.registry._schema import MetaRow, StudyRow, TrialRow
 from hpxplore.similarity import nearest
@@ -258,6 +258,8 @@ class Registry:
             return list(session.scalars(select(StudyRow.name).order_by(StudyRow.name)))
 
     def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str) or not is_text(name):
+            return False  # no stored name is anything but text
         with self._db.session() as session:
             return session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None
 
