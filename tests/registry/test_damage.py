@@ -87,10 +87,9 @@ def test_damaged_pages_are_a_registry_error_wherever_they_are_read(stored) -> No
     for start in range(2 * page, len(data), page):  # every page but the first two
         data[start : start + 64] = bytes(range(64))
     stored.write_bytes(bytes(data))
-    with pytest.raises(RegistryDamagedError) as error:
-        with hpx.Registry(stored) as reg:
-            reg.studies()
-            reg.record("wine-hgb")
+    with pytest.raises(RegistryDamagedError) as error, hpx.Registry(stored) as reg:
+        reg.studies()
+        reg.record("wine-hgb")
     assert "malformed" in error.value.message and ".recover" in error.value.hint
 
 
