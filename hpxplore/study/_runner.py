@@ -1,8 +1,9 @@
 """One ``Study.run`` call: generate batches, evaluate in parallel, record every outcome.
 
-Failures never stop the run: an exception, a NaN or missing metric, a timeout, or a
-dead worker marks that trial failed with its reason. Each result is saved to the
-registry (trial + Ax snapshot) as soon as it arrives.
+A failure marks that trial failed with its reason (an exception, a NaN or missing metric,
+a timeout, a dead worker) and the run goes on, unless ``max_failures`` trials in a row
+fail (``_health``: it also warns early when every trial fails or none is feasible). Each
+result is saved to the registry (trial + Ax snapshot) as soon as it arrives.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from hpxplore.study._evaluation import (
 )
 from hpxplore.study._events import EventLog
 from hpxplore.study._executor import LocalPool
+from hpxplore.study._health import MAX_FAILURES, RunHealth
 from hpxplore.study._session import AxSession
 from hpxplore.study._trial_log import TrialLog
 
@@ -70,6 +72,7 @@ class Runner:
         budget: Budget | None,
         early_stopping: bool | Any,
         progress: bool,
+        max_failures: int | None = MAX_FAILURES,
     ) -> None:
         if not callable(evaluate):
             raise InputError(
@@ -78,6 +81,8 @@ class Runner:
             )
         check_signature(evaluate)
         count_parameter(n_trials, "n_trials", "run", 20)
+        if max_failures is not None:
+            count_parameter(max_failures, "max_failures", "run", MAX_FAILURES)
         if max_parallel is not None:
             count_parameter(max_parallel, "max_parallel", "run", 2)
         if trial_timeout is not None and not (
@@ -119,6 +124,8 @@ class Runner:
         self.started = 0
         self.cost = 0.0
         self.stop_reason: str | None = None
+        self.max_failures = max_failures
+        self.health = RunHealth(name, constraints)
         self.payload: Any = None  # what the workers call: evaluate, pickled for a pool
         self.bar: Any = None  # the progress bar, while run() runs
 
@@ -205,6 +212,7 @@ class Runner:
         if not self.budget.cost_metric and trial.status != "completed":
             self.cost += outcome.seconds
         self.finished(index)
+        self.health.saw(trial)
         self._tick()
 
     def _fail(self, index: int, reason: str) -> None:
@@ -292,7 +300,9 @@ class Runner:
                     seconds=self.budget.seconds,
                     cost=self.budget.cost,
                 )
-                self.stop_reason = cap.reason(self.started, time.monotonic() - start, self.cost)
+                self.stop_reason = self.health.halt(self.max_failures) or cap.reason(
+                    self.started, time.monotonic() - start, self.cost
+                )
                 if self.stop_reason:
                     break
                 free = min(self.parallel - len(self.in_flight), cap.trials - self.started)

@@ -27,6 +27,7 @@ from hpxplore.space import Space, parse_space, validate_config
 from hpxplore.study import _ax
 from hpxplore.study._budget import Budget
 from hpxplore.study._events import EventLog
+from hpxplore.study._health import MAX_FAILURES
 from hpxplore.study._runner import Runner
 from hpxplore.study._session import AxSession
 from hpxplore.study._transfer_policy import TransferPolicy
@@ -118,6 +119,14 @@ class Study:
         self.space: Space = parse_space(space)
         self.objectives = parse_objectives(objectives)
         self.constraints = parse_constraints(constraints)
+        on_objective = [c for c in self.constraints if c.metric in self.objectives]
+        if len(self.objectives) == 1 and on_objective:
+            raise InputError(
+                f"The constraint {str(on_objective[0])!r} is on the study's only objective: Ax "
+                "cannot hold a constraint on the objective it optimizes.",
+                "Drop it (the study already seeks the best value), or add a second objective, "
+                "where a constraint on an objective becomes its threshold.",
+            )
         if registry is not None and not isinstance(registry, Registry):
             raise InputError(
                 f"registry must be an hpx.Registry, got {type(registry).__name__}.",
@@ -392,6 +401,7 @@ class Study:
         budget: Budget | None = None,
         early_stopping: bool | Any = False,
         progress: bool = True,
+        max_failures: int | None = MAX_FAILURES,
     ) -> pd.DataFrame:
         """Evaluate ``n_trials`` trials (transferred ones first) and return :attr:`trials`.
 
@@ -409,6 +419,9 @@ class Study:
             early_stopping: ``True`` for Ax's percentile early stopping, or an Ax
                 early-stopping strategy.
             progress: show a progress bar with the best value so far.
+            max_failures: stop the run when this many trials in a row have failed
+                (``None``: never). Whether or not it stops, a run whose first trials all
+                fail, or where no completed trial meets the constraints, warns at once.
         """
         session = self._ensure_started()
         Runner(
@@ -429,12 +442,14 @@ class Study:
             budget=budget,
             early_stopping=early_stopping,
             progress=progress,
+            max_failures=max_failures,
         ).run()
         trials = self.trials
         self._policy.advise_rollback(self._log, trials)
         if self._store is not None:
             self._policy.record_outcomes(self._store, self._log)
-            self._store.set_state(self.name, "stopped" if self._log.queue else "completed")
+            finished = not self._log.queue and self._log.count("completed") > 0
+            self._store.set_state(self.name, "completed" if finished else "stopped")
         return trials
 
     @classmethod
