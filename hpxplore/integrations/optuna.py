@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hpxplore.exceptions import InputError, count_parameter
+from hpxplore.registry.importers.optuna import KIND, RECOMMENDATION
 
 if TYPE_CHECKING:
     from hpxplore.profiling import TaskProfile
@@ -53,8 +54,8 @@ def enqueue(
     items = items[:limit] if limit is not None else items
     for item in items:
         attrs = {
-            "hpxplore_recommendation_id": item.get("recommendation_id"),
-            "hpxplore_kind": item.get("recommendation_kind"),
+            RECOMMENDATION: item.get("recommendation_id"),
+            KIND: item.get("recommendation_kind"),
         }
         study.enqueue_trial(
             dict(item["config"]), user_attrs={k: v for k, v in attrs.items() if v is not None}
@@ -73,14 +74,34 @@ def store(
 ) -> StudyRecord:
     """Store an ``optuna.Study`` (in memory or not) as a prior study of ``profile``'s task.
 
-    ``metric_names`` name its objectives (default: Optuna's own names, else ``value``);
-    ``kwargs`` go to ``Registry.add_study`` (``provenance``, ``nan_metrics``, ...).
+    The study keeps its name (``name`` overrides it) and its objectives' names
+    (``metric_names``, else Optuna's own from ``study.set_metric_names``): a study named
+    ``no-name-...`` or with an objective called ``value`` could never transfer to a task
+    that names them, so it is refused without them. Trials that :func:`enqueue` seeded
+    keep their recommendation, and their outcomes go to the registry's audit log
+    (``reg.outcomes()``, ``reg.transfer_report()``). ``kwargs`` go to
+    ``Registry.add_study`` (``provenance``, ``nan_metrics``, ...).
     """
+    from hpxplore.registry._store import Store
     from hpxplore.registry.importers.optuna import read_optuna_study
+    from hpxplore.transfer._outcomes import transfer_outcomes
 
+    if name is None and str(study.study_name).startswith("no-name-"):
+        raise InputError(
+            f"The Optuna study has no name of its own ({study.study_name!r}).",
+            'Pass name="churn-tpe" (or optuna.create_study(study_name=...)).',
+        )
+    if not metric_names and not study.metric_names:
+        count = len(study.directions)
+        raise InputError(
+            f"The Optuna study's {count} objective(s) have no names: stored as 'value' they "
+            "could never transfer to a task whose objectives are named.",
+            f"Pass metric_names={['accuracy', 'predict_ms'][:count]} (one per objective, as "
+            "the new task names them), or call study.set_metric_names([...]).",
+        )
     imported = read_optuna_study(study, metric_names=metric_names)
     provenance = {"imported_from": f"optuna:{study.study_name}", **kwargs.pop("provenance", {})}
-    return registry.add_study(
+    stored = registry.add_study(
         name or imported.name,
         profile,
         imported.space,
@@ -90,3 +111,13 @@ def store(
         source="optuna",
         **kwargs,
     )
+    writer = Store(registry)
+    trials = writer.trials(stored.name)
+    seeded = [t.recommendation_id for t in trials if t.recommendation_id is not None]
+    known = writer.known_recommendations(seeded) if seeded else set()  # another registry's: no
+    for rec_id, index, outcome in transfer_outcomes(trials, stored.objectives, cold=("optuna",)):
+        if rec_id in known:
+            writer.record_outcome(stored.name, outcome, recommendation_id=rec_id, trial_index=index)
+    if known:
+        writer.link_recommendations(sorted(known), stored.name)
+    return stored

@@ -17,7 +17,7 @@ from hpxplore._provenance import now_utc
 from hpxplore.objectives import Constraint
 from hpxplore.profiling import TaskProfile
 from hpxplore.registry import _audit
-from hpxplore.registry._schema import TransferOutcomeRow, TrialRow
+from hpxplore.registry._schema import RecommendationRow, TransferOutcomeRow, TrialRow
 from hpxplore.space import Space
 from hpxplore.trial import Trial
 
@@ -130,6 +130,14 @@ class Store:
         """Store what a transferred configuration gave on the new task."""
         with self._db.session() as session:
             _audit.record_outcome(session, study, outcome, recommendation_id, trial_index)
+
+    def known_recommendations(self, ids: Sequence[int]) -> set[int]:
+        """Which of ``ids`` are recommendations in this registry's audit log."""
+        with self._db.session() as session:
+            found = session.scalars(
+                select(RecommendationRow.id).where(RecommendationRow.id.in_(list(ids)))
+            )
+            return {int(i) for i in found}
 
     def recorded_outcomes(self, study: str) -> set[int]:
         """The recommendations whose outcome in ``study`` is already recorded."""

@@ -192,42 +192,12 @@ class TransferPolicy:
             )
 
     def record_outcomes(self, store: Store, log: TrialLog) -> None:
-        """Link each evaluated recommendation to what it gave on this task.
+        """Link each evaluated recommendation to what it gave on this task
+        (:func:`~hpxplore.transfer._outcomes.transfer_outcomes`)."""
+        from hpxplore.transfer._outcomes import transfer_outcomes
 
-        A transferred trial *helped* when it beat the best quasi-random trial of the
-        initial design on the first objective (the cold-start alternative it displaced).
-        """
-        metric, direction = primary(self.objectives)
-        sign = 1.0 if direction == "maximize" else -1.0
-        cold = [
-            t.metrics[metric]
-            for t in log.with_status("completed")
-            if t.origin == "quasi-random" and t.metrics.get(metric) is not None
-        ]
-        reference = (max if sign > 0 else min)(cold) if cold else None
-        for t in log:
-            rec_id = t.recommendation_id
-            if rec_id is None or t.status == "running" or rec_id in self.recorded:
-                continue
-            value = t.metrics.get(metric) if t.status == "completed" else None
-            outcome: dict[str, Any] = {
-                "status": t.status,
-                "kind": t.recommendation_kind,
-                "metric": metric,
-                "value": value,
-                "error": t.error,
-            }
-            if value is not None and reference is not None:
-                outcome.update(
-                    reference=reference,
-                    gain=sign * (value - reference),
-                    helped=sign * (value - reference) > 0,
-                )
-            elif t.status != "completed":
-                outcome.update(helped=False)
-            store.record_outcome(
-                self.name, outcome, recommendation_id=rec_id, trial_index=t.trial_index
-            )
+        for rec_id, index, outcome in transfer_outcomes(log, self.objectives, skip=self.recorded):
+            store.record_outcome(self.name, outcome, recommendation_id=rec_id, trial_index=index)
             self.recorded.add(rec_id)
         ids = [t.recommendation_id for t in log if t.recommendation_id is not None]
         if ids:

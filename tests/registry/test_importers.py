@@ -125,3 +125,14 @@ def test_csv_trials_table(registry, sklearn_profiles, space, objectives, tmp_pat
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(InputError, match="not a readable CSV"):
         registry.import_csv(path, "x", sklearn_profiles["iris"], space, objectives)
+
+
+def test_importing_from_a_missing_sqlite_file_creates_nothing(tmp_path, monkeypatch):
+    pytest.importorskip("optuna")
+    monkeypatch.chdir(tmp_path)
+    reg = hpx.Registry(tmp_path / "r.db")
+    profile = hpx.TaskProfile.from_meta_features("t", {"n_rows": 100.0})
+    with pytest.raises(hpx.InputError, match=r"the file .*nope\.db' does not exist") as missing:
+        reg.import_optuna("sqlite:///nope.db", "churn-tpe", profile)
+    assert "relative to the current folder" in missing.value.hint
+    assert not (tmp_path / "nope.db").exists() and len(reg) == 0

@@ -11,7 +11,6 @@ MLflow's own ``mlflow.*``) become study tags; run ids, the experiment and the tr
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +19,7 @@ import pandas as pd
 from hpxplore._secrets import redact
 from hpxplore.exceptions import InputError
 from hpxplore.registry.importers._imported import ImportedStudy
+from hpxplore.registry.importers._source import check_database
 from hpxplore.space import Choice, Float, Int, Param, parse_space
 
 __all__ = ["read_mlflow"]
@@ -32,8 +32,6 @@ _STATUS = {
     "SCHEDULED": "running",
 }
 _PARENT = "mlflow.parentRunId"
-_DATABASES = ("sqlite", "postgresql", "mysql", "mssql", "oracle")  # tracking stores MLflow reads
-_CONNECT_TIMEOUT_S = 10
 _LOG_SPAN = 100.0  # a positive range at least this wide (high / low) is searched on a log scale
 
 
@@ -68,37 +66,6 @@ def _inferred(values: list[Any]) -> Param:
     return Float(float(low), float(high), log=log)
 
 
-def _check_reachable(uri: str, shown: str) -> None:
-    """A database tracking store answers in seconds, or the import stops with the cause
-    (MLflow itself retries a failing connection for minutes)."""
-    scheme = uri.split("://", 1)[0].split("+", 1)[0].lower() if "://" in uri else ""
-    if scheme not in _DATABASES:
-        return
-    from sqlalchemy import create_engine, make_url
-    from sqlalchemy.exc import SQLAlchemyError
-
-    if scheme == "sqlite":
-        path = make_url(uri).database
-        if path and path != ":memory:" and not os.path.isfile(path):
-            raise InputError(
-                f"No MLflow tracking store at {shown!r}: the file {path!r} does not exist.",
-                "Pass the tracking URI your runs were logged to, e.g. 'sqlite:///mlflow.db'.",
-            )
-        return
-    engine = create_engine(uri, connect_args={"connect_timeout": _CONNECT_TIMEOUT_S})
-    try:
-        with engine.connect():
-            pass
-    except SQLAlchemyError as exc:
-        reason = redact(str(getattr(exc, "orig", exc)).strip().splitlines()[0])
-        raise InputError(
-            f"Cannot connect to the MLflow tracking store {shown!r}: {reason}.",
-            "Check the user, password, host and database of the tracking URI.",
-        ) from None
-    finally:
-        engine.dispose()
-
-
 def read_mlflow(
     tracking_uri: str,
     experiment: str,
@@ -117,7 +84,7 @@ def read_mlflow(
             "Importing MLflow experiments needs mlflow.", "pip install 'hpxplore[mlflow]'"
         ) from None
     shown = redact(str(tracking_uri))
-    _check_reachable(str(tracking_uri), shown)
+    check_database(str(tracking_uri), "MLflow tracking store", "'sqlite:///mlflow.db'")
     try:
         client = MlflowClient(tracking_uri=str(tracking_uri))
         found = client.get_experiment_by_name(experiment)

@@ -9,9 +9,13 @@ import pandas as pd
 
 from hpxplore.exceptions import InputError
 from hpxplore.registry.importers._imported import ImportedStudy
+from hpxplore.registry.importers._source import check_database
 from hpxplore.space import Choice, Float, Int, Space
 
-__all__ = ["read_optuna", "read_optuna_study"]
+__all__ = ["KIND", "RECOMMENDATION", "read_optuna", "read_optuna_study"]
+
+# the user attributes integrations.optuna.enqueue gives a trial it seeds from a recommendation
+RECOMMENDATION, KIND = "hpxplore_recommendation_id", "hpxplore_kind"
 
 _STATUS = {
     "COMPLETE": "completed",
@@ -45,6 +49,8 @@ def read_optuna(
 ) -> ImportedStudy:
     """The Optuna study ``study_name`` in ``storage`` (a URL or storage object)."""
     optuna = _optuna()
+    if isinstance(storage, str):
+        check_database(storage, "Optuna storage", "'sqlite:///optuna.db'")
     try:
         study = optuna.load_study(study_name=study_name, storage=storage)
     except KeyError:
@@ -92,10 +98,14 @@ def read_optuna_study(study: Any, *, metric_names: Sequence[str] | None = None) 
     rows = []
     for trial in study.get_trials(deepcopy=False):
         distributions.update(trial.distributions)
+        attrs = trial.user_attrs
         row = {
             "trial_index": trial.number,
             **trial.params,
             "status": _STATUS.get(trial.state.name, "failed"),
+            "origin": "transferred" if RECOMMENDATION in attrs else "optuna",
+            "recommendation_id": attrs.get(RECOMMENDATION),
+            "recommendation_kind": attrs.get(KIND),
         }
         if trial.values is not None:
             row.update(dict(zip(names, trial.values, strict=True)))
