@@ -18,6 +18,7 @@ from the best observed candidates and from the picks before it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,7 @@ class Consensus:
     @classmethod
     def fit(cls, prior: TransferPrior, metric: str, direction: str) -> Consensus | None:
         """``None`` when no prior study measured ``metric``."""
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.gaussian_process import GaussianProcessRegressor
         from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
 
@@ -73,7 +75,9 @@ class Consensus:
             kernel = ConstantKernel() * RBF(np.full(X.shape[1], 0.3), (1e-2, 1e2)) + WhiteKernel(
                 _NOISE, (1e-3, 1.0)
             )
-            gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=0).fit(X, y)
+            with warnings.catch_warnings():  # a lengthscale at its bound: an idle parameter
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=0).fit(X, y)
             fitted.append(gp.kernel_.k1.k2.length_scale)
         lengthscales = np.median(np.atleast_2d(np.array(fitted)), axis=0)
         alphas = [

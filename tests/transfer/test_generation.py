@@ -6,6 +6,8 @@ random design of 15 trials, so that no prior trial sits near the optimum.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -98,3 +100,22 @@ def test_generated_configs_are_valid_apart_and_near_prior_data(seed, n, trials):
         for j in range(i):
             assert np.linalg.norm(points[i] - points[j]) >= MIN_GAP * width - 1e-9
     assert [g.score for g in picks] == sorted((g.score for g in picks), reverse=True)
+
+
+def test_recommend_leaks_no_warning_when_a_parameter_does_not_matter(tmp_path):
+    """An idle parameter's lengthscale sits at its bound: that is the answer, not a
+    problem for the user, and scikit-learn's ConvergenceWarning stays inside."""
+    space = {"x": hpx.Float(0, 1), "idle": hpx.Float(0, 1), "n": hpx.Int(1, 10)}
+    reg = hpx.Registry(tmp_path / "r.db")
+    for i in range(4):
+        configs = sample_configs(parse_space(space), 30, seed=i)
+        rows = [{**c, "loss": (c["x"] - 0.3 - 0.02 * i) ** 2} for c in configs]
+        task = hpx.TaskProfile.from_meta_features(
+            f"s{i}", {"n_rows": 1e3 + 50 * i, "n_features": 5}
+        )
+        reg.add_study(f"s{i}", task, space, {"loss": "min"}, pd.DataFrame(rows))
+    new = hpx.TaskProfile.from_meta_features("new", {"n_rows": 1020.0, "n_features": 5.0})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        recs = hpx.recommend(new, reg, space, {"loss": "min"}, n=4, progress=False)
+    assert len(recs) >= 2 and [str(w.message)[:60] for w in caught] == []
