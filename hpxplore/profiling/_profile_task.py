@@ -189,7 +189,9 @@ def profile_task(
     y = df[target]
     if isinstance(y.dtype, pd.CategoricalDtype):
         y = y.cat.remove_unused_categories()
-    if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+    numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
+    infinite = np.zeros(len(y), dtype=bool)
+    if numeric:
         if pd.api.types.is_complex_dtype(y):
             raise InputError(
                 f"The target {target!r} holds complex numbers.",
@@ -197,7 +199,6 @@ def profile_task(
             )
         infinite = np.isinf(y.to_numpy(dtype=float))
         if infinite.any():
-            notes.append(f"{int(infinite.sum())} row(s) with an infinite target left out")
             y = y.mask(infinite)
     try:
         y.nunique()
@@ -213,7 +214,18 @@ def profile_task(
         )
     known = y.notna().to_numpy()
     if not known.all():
-        notes.append(f"{int((~known).sum())} row(s) with a missing target left out")
+        counts = {
+            "a missing target": int((~known).sum()) - int(infinite.sum()),
+            "an infinite target": int(infinite.sum()),
+        }
+        said = " and ".join(f"{n} with {kind}" for kind, n in counts.items() if n)
+        notes.append(f"{int((~known).sum())} row(s) left out: {said}")
+        warnings.warn(
+            f"profile_task left out {int((~known).sum())} of {len(y)} rows ({said}): the "
+            f"profile describes the other {int(known.sum())}. The profile's notes say so too.",
+            HpxploreWarning,
+            stacklevel=2,
+        )
     X = df.loc[known].drop(columns=[target])
     y = y.loc[known]
     task_type = _infer_task_type(y, target) if task == "auto" else task

@@ -195,8 +195,19 @@ def test_a_frame_made_from_an_array_profiles_as_its_named_twin():
         assert got == pytest.approx(expected)
 
 
-def test_missing_target_rows_are_left_out_and_noted():
+def test_missing_target_rows_are_left_out_noted_and_warned_about():
     df = pd.DataFrame({"x": np.arange(30.0), "y": [0, 1, np.nan] * 10})
-    profile = hpx.profile_task(df, target="y")
+    with pytest.warns(hpx.HpxploreWarning, match=r"left out 10 of 30 rows \(10 with a missing"):
+        profile = hpx.profile_task(df, target="y")
     assert profile.meta_features["n_rows"] == 20
-    assert profile.notes == ("10 row(s) with a missing target left out",)
+    assert profile.notes == ("10 row(s) left out: 10 with a missing target",)
+
+
+def test_an_infinite_target_is_counted_once_as_infinite():
+    df = pd.DataFrame({"x": np.arange(30.0), "y": [0.5, 1.5, np.inf, 2.5, np.nan] * 6})
+    with pytest.warns(hpx.HpxploreWarning) as said:
+        profile = hpx.profile_task(df, target="y", task="regression")
+    assert profile.notes == (
+        "12 row(s) left out: 6 with a missing target and 6 with an infinite target",
+    )
+    assert len([w for w in said if "left out" in str(w.message)]) == 1
