@@ -10,7 +10,7 @@ from typing import Any
 from hpxplore.objectives import Constraint
 from hpxplore.space import Choice, Space
 
-__all__ = ["deviation", "guardrails"]
+__all__ = ["deviation", "guardrails", "tripped", "unchecked"]
 
 
 def deviation(
@@ -36,7 +36,8 @@ def guardrails(
     caps: list[Constraint],
     mapping: Mapping[str, Any],
 ) -> dict[str, dict[str, Any]]:
-    """``{name: {"passed": bool, "detail": str}}`` for every guardrail that applies."""
+    """``{name: {"passed": bool | None, "detail": str}}`` for every guardrail that applies;
+    ``passed`` is ``None`` for a constraint or cap no close study measured (not checked)."""
     out: dict[str, dict[str, Any]] = {}
     if limits:
         moved = deviation(config, baseline, space)
@@ -55,6 +56,11 @@ def guardrails(
                 "passed": c.satisfied(value),
                 "detail": f"projected {c.metric} = {value:.4g}",
             }
+        else:  # said, not passed: the user must know it was not checked
+            out[label] = {
+                "passed": None,
+                "detail": f"not checked: no close study measured {c.metric}",
+            }
     if mapping.get("clipped") or mapping.get("filled"):
         out["mapping"] = {"passed": False, "detail": _adapted(config, mapping)}
     return out
@@ -71,3 +77,13 @@ def _adapted(config: Mapping[str, Any], mapping: Mapping[str, Any]) -> str:
         for name in mapping.get("filled", [])
     ]
     return "adapted to the new space: " + "; ".join(parts)
+
+
+def tripped(guards: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The guardrails a recommendation trips."""
+    return [name for name, g in guards.items() if g["passed"] is False]
+
+
+def unchecked(guards: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The guardrails that could not be checked (nothing measured their metric)."""
+    return [name for name, g in guards.items() if g["passed"] is None]

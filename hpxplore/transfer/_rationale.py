@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hpxplore.transfer._guardrails import tripped, unchecked
+
 if TYPE_CHECKING:
     from hpxplore.transfer._recommendations import Recommendation
 
@@ -77,9 +79,7 @@ def rationale(
         if feasible:
             ok, count = feasible
             tripped_guard = any(
-                not r["passed"]
-                for name, r in guardrails.items()
-                if name.startswith(("constraint", "budget"))
+                name.startswith(("constraint", "budget")) for name in tripped(guardrails)
             )
             if not ok:
                 head += " No candidate is projected to meet every constraint and budget cap."
@@ -98,8 +98,7 @@ def rationale(
         f"{p['high']:.4g}); "
         f"{g['mean']:+.4g} vs the baseline (interval {g['low']:+.4g} to {g['high']:+.4g})."
     )
-    tripped = [name for name, r in guardrails.items() if not r["passed"]]
-    tail = f" Guardrails tripped: {', '.join(tripped)}." if tripped else " All guardrails passed."
+    tail = _guardrail_sentence(guardrails)
     unset = [name for name, studies in (coverage or {}).items() if not studies]
     lead = (
         f"Transfers {len(coverage) - len(unset)} of the {len(coverage)} parameters: "
@@ -201,6 +200,21 @@ def summary(rec: Any) -> str:
             f". Projected {metric}: {abs(g['mean']):.3g} {side} than the baseline's "
             f"(95 % interval {g['low']:+.3g} to {g['high']:+.3g})"
         )
-    tripped = [name for name, g in rec.guardrails.items() if not g["passed"]]
-    text += f"; trips {', '.join(tripped)}." if tripped else "; passes every guardrail."
+    tripping, blind = tripped(rec.guardrails), unchecked(rec.guardrails)
+    text += f"; trips {', '.join(tripping)}" if tripping else "; passes every guardrail checked"
+    return text + (f"; not checked: {', '.join(blind)}." if blind else ".")
+
+
+def _guardrail_sentence(guards: Mapping[str, Mapping[str, Any]]) -> str:
+    """The guardrails in one sentence: tripped, not checked (and why), or all passed."""
+    tripping, blind = tripped(guards), unchecked(guards)
+    text = f" Guardrails tripped: {', '.join(tripping)}." if tripping else ""
+    if blind:
+        text += (
+            f" Not checked: {', '.join(blind)}, as no close study measured "
+            f"{'its metric' if len(blind) == 1 else 'their metrics'}; evaluate before relying "
+            f"on {'it' if len(blind) == 1 else 'them'}."
+        )
+    elif not tripping:
+        text = " All guardrails passed."
     return text

@@ -11,6 +11,7 @@ import pandas as pd
 from hpxplore.exceptions import HpxploreError, InputError
 from hpxplore.profiling import TaskProfile
 from hpxplore.registry._store import Store
+from hpxplore.transfer._guardrails import tripped, unchecked
 from hpxplore.transfer._narrowing import NarrowedSpace
 from hpxplore.transfer._prior import TransferPrior
 from hpxplore.transfer._rationale import source_label, summary
@@ -144,7 +145,8 @@ class Recommendations:
                 support=r.support,
                 registry_quantile=r.registry_quantile,
                 sources=", ".join(source_label(s) for s in r.sources),
-                guardrails_tripped=[n for n, g in r.guardrails.items() if not g["passed"]],
+                guardrails_tripped=tripped(r.guardrails),
+                guardrails_unchecked=unchecked(r.guardrails),
                 decision=r.decision,
                 reason=r.reason,
                 rationale=r.rationale,

@@ -25,9 +25,11 @@ def _interval(values: dict[str, float]) -> str:
     return f"{values['mean']:+.4g} ({values['low']:+.4g} to {values['high']:+.4g})"
 
 
-def _mark(passed: bool) -> str:
+def _mark(passed: bool | None) -> str:
     """A coloured word, not an emoji (which renders as a box without an emoji font)."""
-    colour, word = ("#2e7d32", "passed") if passed else ("#b26a00", "tripped")
+    colour, word = {True: ("#2e7d32", "passed"), False: ("#b26a00", "tripped")}.get(
+        passed, ("#555", "not checked")
+    )
     return f"<b style='color:{colour}'>{word}</b>"
 
 

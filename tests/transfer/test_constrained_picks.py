@@ -83,3 +83,23 @@ def test_recommend_shows_its_progress_and_can_be_quiet(registry, capsys):
     assert capsys.readouterr().err == ""
     recs.registry_model.importances()
     assert "held-out fold" in capsys.readouterr().err
+
+
+def test_a_constraint_no_prior_study_measures_is_said_unchecked_on_every_card(registry):
+    recs = hpx.recommend(
+        profile("new", N_ROWS), registry, SPACE, LOSS, ["size_kb <= 100"], n=4, progress=False
+    )
+    assert "none measures 'size_kb'" in recs.reason
+    for rec in recs:
+        if rec.kind == "baseline":
+            continue
+        assert rec.guardrails["constraint size_kb <= 100"]["passed"] is None
+        assert "All guardrails passed" not in rec.rationale
+        assert "Not checked: constraint size_kb <= 100" in rec.rationale
+    table = recs.table
+    assert all(u == ["constraint size_kb <= 100"] for u in table["guardrails_unchecked"][:-1])
+    from hpxplore.widgets._recommendation_board import _details  # what the card shows
+
+    assert "constraint size_kb &lt;= 100: <b style='color:#555'>not checked</b>" in _details(
+        recs[0]
+    )
