@@ -1,7 +1,7 @@
-"""The ``hpxplore`` command: look into a registry and profile tasks from a terminal.
+"""The hpxplore command: look into a registry and profile tasks from a terminal.
 
 hpxplore studies [--registry URL] [--json]
-hpxplore profile data.csv --target y [--name NAME] [--tag model=hgb]
+hpxplore profile data.csv --target y [--name NAME] [--tag model=hgb] [--keep-useless]
 hpxplore similar data.csv --target y [--k 5] [--registry URL] [--tag model=hgb]
 hpxplore export STUDY [--trial N] --out chosen.yaml [--registry URL] [--force]
 """
@@ -13,7 +13,14 @@ import json
 import sys
 from collections.abc import Sequence
 
-from hpxplore.exceptions import HpxploreError, InputError, RegistryError, StudyNotFoundError
+from hpxplore.exceptions import (
+    ExportFormatError,
+    ExportTargetExistsError,
+    HpxploreError,
+    InputError,
+    RegistryError,
+    StudyNotFoundError,
+)
 
 __all__ = ["main"]
 
@@ -44,13 +51,19 @@ def _profile(args: argparse.Namespace):
             profile_task(frame, target=args.target)  # its message names the columns
         except InputError as error:
             raise InputError(error.message, "Pass --target COLUMN, a column of the CSV.") from None
-    return profile_task(
-        frame,
-        target=args.target,
-        name=args.name,
-        tags=_tags(args.tag),
-        drop_useless=args.drop_useless,
-    )
+    try:
+        return profile_task(
+            frame,
+            target=args.target,
+            name=args.name,
+            tags=_tags(args.tag),
+            drop_useless=args.drop_useless,
+        )
+    except InputError as error:  # the API's hint names its argument: say the flag
+        hint = error.hint.replace(
+            "leave drop_useless at its default (True)", "leave out --keep-useless"
+        )
+        raise InputError(error.message, hint) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,7 +85,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--name", help="the task's name")
         command.add_argument("--tag", action="append", default=[], help="KEY=VALUE, repeatable")
         command.add_argument(
-            "--drop-useless", action="store_true", help="drop all-missing and constant columns"
+            "--keep-useless",
+            dest="drop_useless",
+            action="store_false",
+            help="refuse a CSV with all-missing or constant columns (by default they are "
+            "skipped, with a warning)",
         )
         if name == "similar":
             command.add_argument("--registry", help="registry URL or file")
@@ -89,13 +106,22 @@ def _parser() -> argparse.ArgumentParser:
 def _export(args: argparse.Namespace, registry) -> None:
     from hpxplore.export import export_config
 
-    document = export_config(
-        registry.record(args.study),
-        args.trial,
-        args.out,
-        overwrite=args.force,
-        registry=registry.url,
-    )
+    try:
+        document = export_config(
+            registry.record(args.study),
+            args.trial,
+            args.out,
+            overwrite=args.force,
+            registry=registry.url,
+        )
+    except ExportFormatError as error:
+        raise ExportFormatError(
+            error.message, "Name the --out file .json, .yaml or .yml."
+        ) from None
+    except ExportTargetExistsError as error:
+        raise ExportTargetExistsError(
+            error.message, "Add --force to overwrite it, or pass another --out."
+        ) from None
     print(
         f"Wrote trial {document['provenance']['trial']} of {args.study!r} to {args.out}: "
         + json.dumps(document["config"])
@@ -162,17 +188,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     error.message, "Pass --trial N, the trial_index of a completed trial."
                 ) from None
         else:
+            from hpxplore.similarity import closest_on
+
             profile = _profile(args)
             ranked = registry.similar(profile, k=args.k, tags=_tags(args.tag) or None)
             if ranked.empty:
                 print(f"No comparable studies in {registry.url}.")
                 return 0
-            ranked["drivers"] = [", ".join(list(c)[:3]) for c in ranked["contributions"]]
-            print(
-                ranked[["study", "similarity", "distance", "in_distribution", "drivers"]].to_string(
-                    index=False
-                )
-            )
+            ranked["closest on"] = [", ".join(closest_on(d)) for d in ranked["deviations"]]
+            ranked["farthest on"] = [", ".join(list(c)[:3]) for c in ranked["contributions"]]
+            columns = ["study", "similarity", "distance", "in_distribution"]
+            print(ranked[[*columns, "closest on", "farthest on"]].to_string(index=False))
             if not ranked.attrs["in_distribution"]:
                 print(
                     "\nNo close analog: this task is out of the registry's distribution; "

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 __all__ = [
     "DuplicateStudyError",
+    "ExportFormatError",
+    "ExportTargetExistsError",
     "HpxploreError",
     "HpxploreWarning",
     "InputError",
@@ -49,6 +51,14 @@ class HpxploreWarning(UserWarning):
 
 class InputError(HpxploreError, ValueError):
     """User input (a frame, a space, a config, a parameter) is malformed."""
+
+
+class ExportFormatError(InputError):
+    """An export's file name does not say JSON or YAML (each surface hints its own fix)."""
+
+
+class ExportTargetExistsError(HpxploreError):
+    """An export would overwrite a file (each surface hints its own way to allow it)."""
 
 
 class RegistryError(HpxploreError):

@@ -24,7 +24,13 @@ import yaml
 from hpxplore._jsonable import jsonable
 from hpxplore._provenance import current_user, now_utc
 from hpxplore._secrets import redact
-from hpxplore.exceptions import HpxploreError, HpxploreWarning, InputError
+from hpxplore.exceptions import (
+    ExportFormatError,
+    ExportTargetExistsError,
+    HpxploreError,
+    HpxploreWarning,
+    InputError,
+)
 from hpxplore.objectives import Constraint
 from hpxplore.pareto import best
 from hpxplore.trial import metric_columns
@@ -213,8 +219,13 @@ def export_config(
     target = Path(path)
     file_format = format or _FORMATS.get(target.suffix.lower())
     if file_format not in ("json", "yaml"):
-        raise InputError(
-            f"Cannot tell the export format of {str(target)!r} (format={format!r}).",
+        raise ExportFormatError(
+            f"Cannot tell the export format of {str(target)!r}"
+            + (
+                f" (format={format!r})."
+                if format is not None
+                else ": its name ends in neither .json, .yaml nor .yml."
+            ),
             "Name the file .json, .yaml or .yml, or pass format='json' or 'yaml'.",
         )
     try:
@@ -225,10 +236,10 @@ def export_config(
             "Choose a shorter path in a folder that exists.",
         ) from None
     if exists and not overwrite:
-        raise HpxploreError(
+        raise ExportTargetExistsError(
             f"{str(target)!r} already exists; hpxplore does not overwrite an exported config "
             f"unless asked.",
-            "Pass overwrite=True (CLI: --force), or choose another path.",
+            "Pass overwrite=True, or choose another path.",
         )
     if not folder:
         raise InputError(

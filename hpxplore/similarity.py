@@ -31,7 +31,7 @@ import pandas as pd
 from hpxplore.exceptions import InputError, count_parameter
 from hpxplore.profiling import META_FEATURES, TaskProfile
 
-__all__ = ["MIN_THRESHOLD", "SIMILARITY_COLUMNS", "nearest", "transform"]
+__all__ = ["MIN_THRESHOLD", "SIMILARITY_COLUMNS", "closest_on", "nearest", "transform"]
 
 MIN_THRESHOLD = 1.0
 DEFAULT_THRESHOLD = 2.0  # too few reference tasks to read the distribution's tail
@@ -241,3 +241,10 @@ def nearest(
         unused=sorted(set(query.meta_features) - known),
     )
     return frame
+
+
+def closest_on(deviations: Mapping[str, float], k: int = 3) -> list[str]:
+    """The ``k`` meta-features a study is closest on: its smallest deviations from the
+    task (those that differ at all first; what rationales and the CLI call "closest on")."""
+    informative = {f: d for f, d in deviations.items() if d != 0} or dict(deviations)
+    return [f for f, _ in sorted(informative.items(), key=lambda kv: abs(kv[1]))][:k]

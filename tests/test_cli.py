@@ -108,3 +108,31 @@ def test_version_and_did_you_mean(tmp_path, sklearn_profiles, space):
     out = _run("export", "iris-hbg", "--registry", str(db), "--out", str(tmp_path / "x.yaml"))
     assert out.returncode == 2 and "did you mean 'iris-hgb'?" in out.stderr
     assert "hpxplore studies" in out.stderr
+
+
+def test_the_cli_speaks_its_own_flags(tmp_path, sklearn_frames, sklearn_profiles, space):
+    db = tmp_path / "r.db"
+    reg = hpx.Registry(db)
+    reg.add_study("wine-hgb", sklearn_profiles["wine"], space, {"accuracy": "max"}, make_trials(4))
+    path = tmp_path / "wine.csv"  # a constant column, as real CSVs have: skipped, as the API does
+    sklearn_frames["wine"].assign(constant=1.0).to_csv(path, index=False)
+    ranked = _run("similar", str(path), "--target", "target", "--registry", str(db))
+    assert ranked.returncode == 0, ranked.stderr
+    header = ranked.stdout.splitlines()[0]
+    assert "closest on" in header and "farthest on" in header and "drivers" not in header
+    refused = _run(
+        "similar", str(path), "--target", "target", "--registry", str(db), "--keep-useless"
+    )
+    assert refused.returncode == 2 and "--keep-useless" in refused.stderr
+    assert "drop_useless" not in refused.stderr
+    assert "``" not in _run("--help").stdout
+    odd = _run("export", "wine-hgb", "--registry", str(db), "--out", str(tmp_path / "c.txt"))
+    assert odd.returncode == 2 and ".json, .yaml or .yml" in odd.stderr
+    assert "format=" not in odd.stderr
+
+
+def test_closest_on_is_what_the_rationale_and_the_cli_both_name():
+    from hpxplore.similarity import closest_on
+
+    deviations = {"n_rows": 2.5, "n_classes": 0.0, "landmark_1nn": -0.1, "skew": 0.7, "x": 1.0}
+    assert closest_on(deviations) == ["landmark_1nn", "skew", "x"]  # those that differ first

@@ -33,6 +33,7 @@ from hpxplore.exceptions import InputError, count_parameter
 from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 from hpxplore.objectives import primary as primary_objective
 from hpxplore.profiling import TaskProfile
+from hpxplore.similarity import closest_on
 from hpxplore.space import Space, parse_space, sets, space_key, validate_config
 from hpxplore.transfer._cache import remembered
 from hpxplore.transfer._generation import Consensus, generate
@@ -467,9 +468,7 @@ def _origin(
         "filled": list(cand.mapped.filled),
         "dropped": list(cand.mapped.dropped),
     }
-    informative = {f: d for f, d in row["deviations"].items() if d != 0} or row["deviations"]
-    drivers = [f for f, _ in sorted(informative.items(), key=lambda kv: abs(kv[1]))][:3]
-    return sources, mapping, drivers
+    return sources, mapping, closest_on(row["deviations"])
 
 
 def _balance(ranking: Ranking, i: int) -> dict[str, float]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from hpxplore.exceptions import HpxploreWarning, InputError
+from hpxplore.exceptions import ExportTargetExistsError, HpxploreWarning, InputError
 from hpxplore.viz import escape
 from hpxplore.widgets._cards import error_card, guarded, note
 from hpxplore.widgets._health_view import HealthView
@@ -111,6 +111,11 @@ class Dashboard(W.VBox):
                 self.exported = export_config(
                     self.study, trial, self.path.value, overwrite=self.overwrite.value
                 )
+        except ExportTargetExistsError as error:
+            hint = "Tick 'overwrite' beside the file name, or change the name."
+            exists = ExportTargetExistsError(error.message, hint)
+            self.status.value = error_card("Nothing was exported", exists).value
+            return None
         except Exception as error:
             self.status.value = error_card("Nothing was exported", error).value
             return None

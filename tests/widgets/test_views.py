@@ -176,6 +176,12 @@ def test_dashboard_exports_the_clicked_trial_and_never_overwrites(lab):
     assert dashboard.exported["provenance"]["trial"] == trial and path.exists()
     dashboard.export_button.click()  # a second press must not overwrite
     assert "already exists" in dashboard.status.value
+    assert "Tick &#x27;overwrite&#x27;" in dashboard.status.value or "Tick 'overwrite'" in (
+        dashboard.status.value
+    )
+    assert (
+        "overwrite=True" not in dashboard.status.value and "--force" not in dashboard.status.value
+    )
     dashboard.overwrite.value = True
     dashboard.export_button.click()
     assert "Exported trial" in dashboard.status.value
