@@ -223,15 +223,15 @@ def _note(record: Mapping[str, Any], column: str, kind: type, row: int) -> Any:
         return _text(str(value))[: _LONGEST.get(column, 10_000)]
     try:
         number = float(value)
-        if not math.isfinite(number) or (kind is int and not number.is_integer()):
-            raise ValueError(value)
-        return kind(number)
     except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if not math.isfinite(number) or (kind is int and not number.is_integer()):
         wanted = "a whole number" if kind is int else "a finite number of seconds"
         raise InputError(
             f"Row {row}: column {column!r} must hold {wanted}, got {value!r}"[:300] + ".",
             f"Fix the column, or drop it: {column!r} is bookkeeping hpxplore fills itself.",
-        ) from None
+        )
+    return kind(number)
 
 
 def from_frame(

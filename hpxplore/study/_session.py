@@ -221,4 +221,7 @@ class AxSession:
         from hpxplore.study._sensitivity import sobol_indices
 
         frame = sobol_indices(self.client, self.space, [_ax.ax_name(m) for m in objectives])
-        return frame.assign(metric=[self._ours(m) for m in frame["metric"]])
+        attrs = dict(frame.attrs)
+        frame = frame.assign(metric=[self._ours(m) for m in frame["metric"]])
+        frame.attrs.update(attrs)
+        return frame

@@ -5,6 +5,7 @@ and ``*_figure`` draws it. No ipywidgets here; nothing here fits a model.
 """
 
 from hpxplore.viz._events import HEADLINES, event_sentence
+from hpxplore.viz._health import HealthInfo, fit_verdict, health_info
 from hpxplore.viz._pareto import GROUPS, ParetoInfo, pareto_figure, pareto_info
 from hpxplore.viz._progress import ProgressInfo, progress_figure, progress_info
 from hpxplore.viz._recommendations import recommendations_figure
@@ -15,12 +16,15 @@ from hpxplore.viz._text import escape, format_config
 __all__ = [
     "GROUPS",
     "HEADLINES",
+    "HealthInfo",
     "ParetoInfo",
     "ProgressInfo",
     "SimilarityInfo",
     "escape",
     "event_sentence",
+    "fit_verdict",
     "format_config",
+    "health_info",
     "pareto_figure",
     "pareto_info",
     "progress_figure",

@@ -12,11 +12,15 @@ __all__ = ["sensitivity_figure"]
 
 
 def sensitivity_figure(indices: pd.DataFrame) -> go.Figure:
-    """From ``Study.sensitivity()``: columns ``metric, parameter, first_order, total_order``."""
+    """From ``Study.sensitivity()``: columns ``metric, parameter, first_order, total_order``
+    and, when known, ``fit_r2`` (each panel's title gives the model's fit)."""
     metrics = list(dict.fromkeys(indices["metric"])) or [""]
-    fig = make_subplots(
-        rows=1, cols=len(metrics), subplot_titles=[escape(m) for m in metrics], shared_yaxes=True
-    )
+    fit = indices.drop_duplicates("metric").set_index("metric").get("fit_r2", pd.Series())
+    titles = [
+        escape(m) + (f" (model fit R² {fit[m]:.2f})" if m in fit and fit[m] == fit[m] else "")
+        for m in metrics
+    ]
+    fig = make_subplots(rows=1, cols=len(metrics), subplot_titles=titles, shared_yaxes=True)
     for col, metric in enumerate(metrics, 1):
         part = indices[indices["metric"] == metric].sort_values("total_order")
         for order, colour in (("first_order", "#4c78a8"), ("total_order", "#f58518")):

@@ -2,8 +2,8 @@
 
 Sobol indices come from Ax's surrogate, which needs a refit: the view computes them when
 asked (the button), never on a redraw, and the Study caches them until the next trial.
-With few trials the view says the indices are a rough guide, and points to the Health
-tab's cross-validation for how well the model fits.
+Beside them, the model's leave-one-out fit per objective says how far to trust them (a
+model that predicts no better than the mean has indices about itself, not the task).
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from hpxplore.viz import sensitivity_figure
+from hpxplore.viz import escape, fit_verdict, sensitivity_figure
 from hpxplore.widgets._cards import error_card, html_table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hpxplore.study import Study
 
 __all__ = ["SensitivityView"]
@@ -63,16 +65,35 @@ class SensitivityView(W.VBox):
             (r["metric"], r["parameter"], f"{r['first_order']:.3f}", f"{r['total_order']:.3f}")
             for r in indices.to_dict("records")
         ]
-        done = int((self.study.trials["status"] == "completed").sum())
-        trusted = max(_MIN_TRUSTED, 2 * len(self.study.space))
-        caveat = (
-            f"<p><b>A rough guide</b>: Ax's model has {done} completed trials, under the "
-            f"{trusted} it takes to say much about {len(self.study.space)} parameters. The "
-            "Health tab's cross-validation says how well the model fits each objective.</p>"
-            if done < trusted
-            else f"<p>From Ax's model of {done} completed trials; the Health tab's "
-            "cross-validation says how well it fits each objective.</p>"
-        )
-        self.table.value = caveat + html_table(
+        self.table.value = self._caveat(indices) + html_table(
             ["objective", "parameter", "first order", "total order"], rows
         )
+
+    def _caveat(self, indices: pd.DataFrame) -> str:
+        """How far to trust the indices: the model's fit per objective, with a verdict, and
+        what was clipped."""
+        done = int((self.study.trials["status"] == "completed").sum())
+        trusted = max(_MIN_TRUSTED, 2 * len(self.study.space))
+        fits = indices.drop_duplicates("metric").set_index("metric")["fit_r2"]
+        lines = []
+        for metric, r2 in fits.items():
+            level, words = fit_verdict(float(r2))
+            colour = {"ok": "#2e7d32", "warning": "#b26a00", "error": "#c62828"}[level]
+            lines.append(
+                f"<li>{escape(metric)}: Ax's model fit is "
+                f"<span style='color:{colour}'>{escape(words)}</span>.</li>"
+            )
+        text = (
+            f"<p>Sobol indices of Ax's model of {done} completed trials"
+            + (f", under the {trusted} it takes to say much about "
+               f"{len(self.study.space)} parameters" if done < trusted else "")
+            + f":</p><ul style='margin:2px 0'>{''.join(lines)}</ul>"
+        )  # fmt: skip
+        clipped = indices.attrs.get("clipped", 0)
+        if clipped:
+            text += (
+                f"<p><small>{clipped} estimate(s) clipped: a Monte-Carlo estimate can land "
+                "past what an index can be (a total order above 1, or a first order above "
+                "the total); they are shown at that limit.</small></p>"
+            )
+        return text

@@ -26,13 +26,16 @@ def known_effects(c):
 @pytest.fixture(scope="module")
 def study():
     s = hpx.Study("effects", SPACE, {"obj": "maximize", "cost": "minimize"}, seed=0, init_trials=12)
-    s.run(known_effects, n_trials=12, executor="inline", progress=False)
+    s.run(known_effects, n_trials=13, executor="inline", progress=False)  # one model trial
     return s
 
 
 def test_sensitivity_finds_the_known_effects(study):
     table = study.sensitivity()
-    assert set(table.columns) == {"metric", "parameter", "first_order", "total_order"}
+    assert set(table.columns) == {"metric", "parameter", "first_order", "total_order", "fit_r2"}
+    assert (table["first_order"] <= table["total_order"]).all() and table["total_order"].le(1).all()
+    fits = table.drop_duplicates("metric").set_index("metric")["fit_r2"]
+    assert fits["obj"] > 0.5 and fits["cost"] > 0.5  # the model fits these smooth functions
     assert set(table["parameter"]) == set(SPACE)  # choice one-hot columns folded back
     obj = table[table.metric == "obj"].set_index("parameter")
     cost = table[table.metric == "cost"].set_index("parameter")
@@ -70,3 +73,13 @@ def test_health_cards_come_from_axs_analyses_and_say_how_far_to_trust_the_model(
     assert checks and {c["status"] for c in checks} <= {"pass", "warning", "fail", "info"}
     assert any(c["title"] == "Utility Progression" for c in cards)
     assert study.health() is cards  # cached until the next trial completes
+
+
+def test_health_puts_the_models_fit_per_metric_first(study):
+    from hpxplore.viz import fit_verdict, health_info
+
+    info = health_info(study.health(), study.trials, study.objectives)
+    assert set(info.fit) == {"obj", "cost"}  # read from Ax's cross-validation cards
+    assert all(fit_verdict(r2)[0] == "ok" for r2 in info.fit.values())  # smooth functions
+    assert info.feasible == (13, 13) and "Pareto tab" in info.best
+    assert len(info.first) <= 6 < len(info.first) + len(info.others)

@@ -104,6 +104,45 @@ def test_sensitivity_and_recommendation_figures():
     )
     fig = sensitivity_figure(indices)
     assert len(fig.data) == 4 and [a.text for a in fig.layout.annotations] == ["acc", "ms"]
+    fitted = sensitivity_figure(indices.assign(fit_r2=[0.8, 0.8, 0.05, 0.05]))
+    assert [a.text for a in fitted.layout.annotations] == [
+        "acc (model fit R² 0.80)",
+        "ms (model fit R² 0.05)",
+    ]
+
+
+def test_health_info_puts_the_few_facts_first_and_reads_the_fit():
+    from hpxplore.viz import fit_verdict, health_info
+
+    cards = [
+        {"title": "Cross Validation for acc (R² = 0.26)", "subtitle": "", "kind": "plot"},
+        {"title": "Cross Validation for ms (R² = 0.81)", "subtitle": "", "kind": "plot"},
+        {"title": "Utility Progression", "subtitle": "", "kind": "plot"},
+        {
+            "title": "Best Trials",
+            "subtitle": "No best trial(s) could be identified.",
+            "kind": "error",
+        },
+        {"title": "Some failure", "subtitle": "Ax could not", "kind": "error"},
+        {"title": "Slice", "subtitle": "", "kind": "plot"},
+        {"title": "Baseline Improvement Healthcheck", "subtitle": "", "kind": "health"},
+        {"title": "Generation Strategy Graph", "subtitle": "", "kind": "graph"},
+    ]
+    trials = pd.DataFrame(
+        {"trial_index": [0, 1, 2], "status": ["completed"] * 3, "feasible": [True, False, True],
+         "acc": [0.8, 0.95, 0.9], "ms": [1.0, 2.0, 3.0]}
+    )  # fmt: skip
+    info = health_info(cards, trials, {"acc": "maximize"})
+    assert info.fit == {"acc": 0.26, "ms": 0.81} and info.feasible == (2, 3)
+    assert info.best == "Best acc so far: 0.9, trial 2 of 2 feasible."  # 0.95 is infeasible
+    assert [c["title"] for c in info.first] == [
+        "Utility Progression",
+        "Baseline Improvement Healthcheck",
+    ]
+    assert [c["title"] for c in info.others][-1] == "Some failure"  # errors last
+    assert "Best Trials" not in [c["title"] for c in info.others]  # the study has a best
+    assert fit_verdict(0.26)[0] == "warning" and fit_verdict(0.81)[0] == "ok"
+    assert fit_verdict(0.02)[0] == "error" and "no better than their mean" in fit_verdict(0.02)[1]
 
 
 def test_recommendation_figure_draws_each_interval():

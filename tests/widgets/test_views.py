@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import ipywidgets as W
+
 import hpxplore as hpx
 from hpxplore.transfer import Recommendations
 from hpxplore.widgets import (
@@ -109,8 +111,13 @@ def test_sensitivity_view_computes_on_request_and_shows_no_empty_axes_before(lab
     assert {t.name for t in view.figure.data} == {"first order", "total order"}
     assert view.chart.layout.display is None and "C" in view.table.value
     done = int((lab.study.trials["status"] == "completed").sum())
-    assert f"{done} completed trials" in view.table.value and "Health tab" in view.table.value
-    assert ("A rough guide" in view.table.value) == (done < 10)  # the lab's 6 trials: rough
+    assert f"{done} completed trials, under the 10 it takes" in view.table.value  # 6 trials
+    indices = lab.study.sensitivity()
+    for metric, r2 in indices.drop_duplicates("metric").set_index("metric")["fit_r2"].items():
+        verdict = hpx.viz.fit_verdict(r2)[1].split(":")[0]  # "good (R² 0.73)", "poor (...)"
+        assert f"{metric}: Ax's model fit is" in view.table.value and verdict in view.table.value
+    titles = [a.text for a in view.figure.layout.annotations]
+    assert all("model fit R²" in t for t in titles)
 
 
 def test_pareto_view_controls_start_plain_and_say_when_nothing_is_feasible(lab):
@@ -227,13 +234,23 @@ def test_health_view_shows_axs_cards_and_says_which_could_not_be_computed(lab):
     view = HealthView(lab.study)
     assert not view.body.children  # nothing is refitted until asked
     view.compute()
-    shown = [c for c in view.cards if c["kind"] != "graph"]
-    assert len(view.body.children) == len(shown) >= 3
-    assert {"plot", "health"} <= {card["kind"] for card in view.cards}
-    figures = [w for card in view.body.children for w in getattr(card, "children", ())]
+    summary, *first, more = view.body.children
+    # first: the model's fit per metric with a verdict, feasibility and the best trial
+    # the lab's 6 trials are all its initial design: no model to judge yet, and it says so
+    assert view.info.fit == {} and "Ax has not fitted its model yet" in summary.value
+    assert "CrossValidationPlot" in view.info.later
+    feasible = int(lab.study.trials["feasible"].sum())
+    assert f"{feasible} of 6 completed trials meet every constraint" in summary.value
+    titles = [c["title"] for c in view.info.first]
+    assert "Utility Progression" in titles and len(first) == len(view.info.first) <= 6
+    # then the rest, closed until clicked
+    assert isinstance(more, W.Accordion) and more.selected_index is None
+    assert more.get_title(0) == f"More from Ax ({len(view.info.others)} cards)"
+    figures = [w for card in more.children[0].children for w in getattr(card, "children", ())]
     assert any(isinstance(w, go.FigureWidget) and w.data for w in figures)
-    errors = [c for c in view.cards if c["kind"] == "error"]
-    assert ("could not be computed" in view.message.value) == bool(errors)
+    kinds = [c["kind"] for c in view.info.others]
+    assert kinds == sorted(kinds, key=lambda k: k == "error")  # errors last
+    assert not any("No best trial" in c["subtitle"] for c in view.info.others if feasible)
 
 
 def test_progress_view_compares_with_the_registrys_studies(lab, tmp_path):
