@@ -84,3 +84,16 @@ def test_an_infeasible_trial_is_exported_with_a_warning_and_says_so(
     best = hpx.export_config(record)  # the best *feasible* trial, not the fastest-to-break one
     assert best["provenance"]["trial"] == 3 and best["feasible"] is True
     assert "broken_constraints" not in best
+
+
+def test_an_exported_file_gets_the_users_usual_mode(record, tmp_path):
+    import os
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        path = tmp_path / "chosen.yaml"
+        hpx.export_config(record, 0, path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not mkstemp's 0600
+    finally:
+        os.umask(previous)

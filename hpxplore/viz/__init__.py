@@ -7,7 +7,7 @@ and ``*_figure`` draws it. No ipywidgets here; nothing here fits a model.
 from hpxplore.viz._events import HEADLINES, event_sentence
 from hpxplore.viz._health import HealthInfo, fit_verdict, health_info
 from hpxplore.viz._pareto import GROUPS, ParetoInfo, pareto_figure, pareto_info
-from hpxplore.viz._progress import ProgressInfo, progress_figure, progress_info
+from hpxplore.viz._progress import ProgressInfo, comparison_note, progress_figure, progress_info
 from hpxplore.viz._recommendations import recommendations_figure
 from hpxplore.viz._sensitivity import sensitivity_figure
 from hpxplore.viz._similarity import SimilarityInfo, similarity_figure, similarity_info
@@ -20,6 +20,7 @@ __all__ = [
     "ParetoInfo",
     "ProgressInfo",
     "SimilarityInfo",
+    "comparison_note",
     "escape",
     "event_sentence",
     "fit_verdict",

@@ -31,6 +31,9 @@ GROUPS = {  # origin -> (label, marker symbol)
 }
 
 
+SPREAD = 20.0  # from the median: a log axis is chosen by default beyond it
+
+
 @dataclass(frozen=True)
 class ParetoInfo:
     x: str  # a metric, or "trial_index" with a single objective
@@ -54,13 +57,15 @@ def pareto_info(
     color: str | None = None,
     space: Sequence[str] = (),
     selected: int | None = None,
-    log_x: bool = False,
-    log_y: bool = False,
+    log_x: bool | None = None,
+    log_y: bool | None = None,
 ) -> ParetoInfo:
     """What the Pareto view draws, from a study's ``trials`` table.
 
     ``log_x`` / ``log_y``: a log axis (for latencies and sizes); an ``InputError`` when the
-    axis has a value <= 0."""
+    axis has a value <= 0. ``None`` (the default) chooses: a log axis when the values are
+    positive and one of them lies ``SPREAD`` times or more from their median (an outlier
+    would squash the others into a corner on a linear axis)."""
     names = list(objectives)
     if len(names) == 1:
         x, y = x or "trial_index", y or names[0]
@@ -112,6 +117,8 @@ def pareto_info(
         for c in constraints
         if c.metric in (x, y)
     ]
+    log_x = _spread(points["x"]) if log_x is None and x != "trial_index" else bool(log_x)
+    log_y = _spread(points["y"]) if log_y is None else bool(log_y)
     for axis, wanted in (("x", log_x), ("y", log_y)):
         if wanted and len(points) and (points[axis] <= 0).any():
             metric = x if axis == "x" else y
@@ -121,6 +128,15 @@ def pareto_info(
                 f"Drop log_{axis}=True for this metric.",
             )
     return ParetoInfo(x, y, color, directions, points, front, lines, selected, (log_x, log_y))
+
+
+def _spread(values: pd.Series) -> bool:
+    """Positive values, one of them ``SPREAD`` times or more from their median."""
+    values = values.to_numpy(dtype=float)
+    if len(values) < 3 or not np.isfinite(values).all() or (values <= 0).any():
+        return False
+    median = float(np.median(values))
+    return bool(values.max() >= SPREAD * median or values.min() <= median / SPREAD)
 
 
 def _group(origin: Any) -> str:

@@ -33,7 +33,7 @@ from hpxplore.viz._text import escape
 if TYPE_CHECKING:
     from hpxplore.registry import StudyRecord
 
-__all__ = ["THIS_STUDY", "ProgressInfo", "progress_figure", "progress_info"]
+__all__ = ["THIS_STUDY", "ProgressInfo", "comparison_note", "progress_figure", "progress_info"]
 
 THIS_STUDY = "this study"  # the study's own row in ``ProgressInfo.comparison``
 REACHED = 0.9  # the share the figure's summary counts trials to
@@ -293,15 +293,15 @@ def progress_figure(info: ProgressInfo) -> go.Figure:
     if compared:
         _add_comparison(fig, info)
     share = (
-        f"; transferred trials reached {info.transferred_share:.0%} of the improvement"
+        f" · transferred trials: {info.transferred_share:.0%} of the gain"
         if info.transferred_share is not None
         else ""
     )
-    fig.update_layout(
-        title=f"Progress: {escape(info.measure)} ({info.feasible} of {info.completed} "
-        f"completed trials feasible{share})",
-        height=640 if compared else 420,
-        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+    fig.update_layout(  # short lines: a long title is cut at the chart's width
+        title=f"Progress: {escape(info.measure)}<br><sup>{info.feasible} of {info.completed} "
+        f"trials feasible{share}</sup>",
+        height=660 if compared else 420,
+        margin={"l": 10, "r": 10, "t": 70, "b": 40},
     )
     fig.update_xaxes(title_text="trial", **top)
     fig.update_yaxes(title_text=escape(info.measure), **top)
@@ -378,20 +378,25 @@ def _add_comparison(fig: go.Figure, info: ProgressInfo) -> None:
 
 
 def _comparison_title(info: ProgressInfo) -> str:
+    """Two short lines: what the panel compares, and how this study fared."""
     reached = info.trials_to()
     mine = reached.pop(THIS_STUDY, None)
-    text = (
-        f"Against {len(reached)} similar studies, each on its own scale: the share of its "
-        f"first {info.completed} trials that its best {escape(info.compared_on or '')} so far "
-        "matches"
-    )
+    text = f"Trials to near-best: this study vs {len(reached)} similar"
     if mine is None:
         return text
     theirs = np.median([np.inf if n is None else n for n in reached.values()])
-    said = (
-        f"the similar studies' median: {theirs:g}"
-        if np.isfinite(theirs)
-        else "most similar studies do not reach it"
-    )
+    said = f"similar studies' median: {theirs:g}" if np.isfinite(theirs) else "most never do"
     trials = "1 trial" if mine == 1 else f"{mine} trials"
-    return f"{text}<br>{REACHED:.0%} matched after {trials} here; {said}"
+    return f"{text}<br><sup>{REACHED:.0%} matched after {trials} here; {said}</sup>"
+
+
+def comparison_note(info: ProgressInfo) -> str:
+    """What the comparison panel measures, in words, for under the chart (plain text)."""
+    if info.comparison.empty:
+        return ""
+    return (
+        f"Each line is one study, on its own scale (tasks differ, so raw values cannot be "
+        f"compared): after n trials, the share of its first {info.completed} trials that its "
+        f"best {info.compared_on} so far matches or beats. A line that reaches 100 % early "
+        f"found its near-best quickly; {REACHED:.0%} is marked in the title."
+    )

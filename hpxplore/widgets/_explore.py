@@ -80,7 +80,12 @@ class Dashboard(W.VBox):
         self.status.add_class("hpx-export-status")
         self.exported: dict[str, Any] | None = None
         super().__init__(
-            [self.tabs, W.HBox([self.path, self.overwrite, self.export_button]), self.status]
+            [
+                W.HTML(_STYLE),
+                self.tabs,
+                W.HBox([self.path, self.overwrite, self.export_button]),
+                self.status,
+            ]
         )
         self.add_class("hpx-dashboard")
 
@@ -132,6 +137,14 @@ class Dashboard(W.VBox):
             )
         self.status.value = note(text, "warning" if broken else "ok").value
         return self.exported
+
+
+# Tab labels and buttons as wide as their words (JupyterLab's defaults cut "Recommendations"
+# to "Recommendation:" and "Compute sensitivity" to "Compute sensi...").
+_STYLE = """<style>
+.hpx-dashboard .lm-TabBar-tab { flex: 0 0 auto; min-width: fit-content; max-width: none; }
+.hpx-dashboard .widget-button, .hpx-dashboard .jupyter-button { width: auto; min-width: fit-content; }
+</style>"""
 
 
 def _figures(widget: Any) -> list[go.FigureWidget]:

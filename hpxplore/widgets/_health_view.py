@@ -32,7 +32,9 @@ class HealthView(W.VBox):
         self.study = study
         self.cards: list[dict[str, Any]] = []
         self.info: HealthInfo | None = None
-        self.button = W.Button(description="Compute health", icon="stethoscope")
+        self.button = W.Button(
+            description="Compute health", icon="stethoscope", layout=W.Layout(width="auto")
+        )
         self.button.add_class("hpx-health-compute")
         self.button.on_click(lambda _: self.compute())
         self.message = W.HTML(

@@ -57,8 +57,12 @@ class ParetoView(W.VBox):
             layout=narrow,
         )
         self.color.add_class("hpx-pareto-colour")
-        for control in (self.x, self.y, self.color, self.log_x, self.log_y):
+        self._log_chosen = False  # the user set a log box: no more automatic choice
+        self._syncing = False
+        for control in (self.x, self.y, self.color):
             control.observe(lambda _: self.refresh(), names="value")
+        for control in (self.log_x, self.log_y):
+            control.observe(self._log_changed, names="value")
         self.figure = go.FigureWidget()
         self.figure.add_class("hpx-pareto-figure")
         self.message = W.HTML()
@@ -69,6 +73,11 @@ class ParetoView(W.VBox):
         self.add_class("hpx-pareto")
         self.refresh()
         self._unsubscribe = study.on_trial(lambda _study, _index: self.refresh()) if live else None
+
+    def _log_changed(self, _change: Any) -> None:
+        if not self._syncing:
+            self._log_chosen = True
+            self.refresh()
 
     def on_select(self, callback: Callable[[int], Any]) -> None:
         """Call ``callback(trial_index)`` when a point is clicked."""
@@ -87,14 +96,17 @@ class ParetoView(W.VBox):
                 color=None if self.color.value == _NO_COLOUR else self.color.value,
                 space=list(self.study.space),
                 selected=self.selected,
-                log_x=self.log_x.value,
-                log_y=self.log_y.value,
+                log_x=self.log_x.value if self._log_chosen else None,
+                log_y=self.log_y.value if self._log_chosen else None,
             )
             figure = pareto_figure(info)
         except Exception as error:
             self.message.value = error_card("The Pareto view could not be drawn", error).value
             return
         self.info = info
+        self._syncing = True  # the boxes show the axes chosen (by the user or for them)
+        self.log_x.value, self.log_y.value = info.log
+        self._syncing = False
         if not len(info.points):
             self.message.value = "<i>No completed trial yet: run the study.</i>"
         elif not info.points["feasible"].any():

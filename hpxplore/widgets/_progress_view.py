@@ -9,7 +9,7 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from hpxplore.objectives import primary
-from hpxplore.viz import progress_figure, progress_info
+from hpxplore.viz import comparison_note, escape, progress_figure, progress_info
 from hpxplore.widgets._cards import error_card
 
 if TYPE_CHECKING:
@@ -42,7 +42,9 @@ class ProgressView(W.VBox):
         self.figure = go.FigureWidget()
         self.figure.add_class("hpx-progress-figure")
         self.message = W.HTML()
-        super().__init__([self.message, self.figure])
+        self.explanation = W.HTML()  # under the chart: what the comparison panel measures
+        self.explanation.add_class("hpx-progress-note")
+        super().__init__([self.message, self.figure, self.explanation])
         self.add_class("hpx-progress")
         try:
             self.baselines, self.similar = _compared(study, recs, compare)
@@ -79,6 +81,8 @@ class ProgressView(W.VBox):
             self.figure.data = ()
             self.figure.layout = figure.layout
             self.figure.add_traces(figure.data)
+        note = comparison_note(self.info)
+        self.explanation.value = f"<small>{escape(note)}</small>" if note else ""
 
 
 def _compared(

@@ -33,7 +33,9 @@ class SensitivityView(W.VBox):
 
     def __init__(self, study: Study, *, compute: bool = False) -> None:
         self.study = study
-        self.button = W.Button(description="Compute sensitivity", icon="calculator")
+        self.button = W.Button(
+            description="Compute sensitivity", icon="calculator", layout=W.Layout(width="auto")
+        )
         self.button.add_class("hpx-sensitivity-compute")
         self.button.on_click(lambda _: self.compute())
         self.figure = go.FigureWidget()

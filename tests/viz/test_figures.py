@@ -9,6 +9,7 @@ import pytest
 from hpxplore.exceptions import InputError
 from hpxplore.objectives import Constraint
 from hpxplore.viz import (
+    comparison_note,
     pareto_figure,
     pareto_info,
     progress_figure,
@@ -63,6 +64,15 @@ def test_log_axes_and_two_different_metrics():
         pareto_info(TRIALS, OBJECTIVES, x="ms", y="ms")
     with pytest.raises(ValueError, match="values <= 0, so it cannot go on a log axis"):
         pareto_info(TRIALS.assign(ms=TRIALS["ms"] - 1), OBJECTIVES, log_y=True)
+
+
+def test_one_outlier_gets_a_log_axis_by_default_and_the_user_has_the_last_word():
+    assert pareto_info(TRIALS, OBJECTIVES).log == (False, False)  # an even spread: linear
+    outlier = TRIALS.copy()
+    outlier.loc[0, "ms"] = 715_000.0  # one model of 715 MB among ones of a few
+    assert pareto_info(outlier, OBJECTIVES).log == (False, True)
+    assert pareto_info(outlier, OBJECTIVES, log_y=False).log == (False, False)
+    assert pareto_info(outlier.assign(ms=outlier["ms"] - 5), OBJECTIVES).log == (False, False)
 
 
 def test_single_objective_front_is_the_best_so_far():
@@ -253,12 +263,23 @@ def test_progress_compares_with_similar_studies_each_on_its_own_scale(tmp_path):
     assert shares["climbing"].tolist() == pytest.approx([1 / 6, 2 / 6, 3 / 6, 4 / 6, 5 / 6, 1])
     assert info.trials_to(0.9) == {"this study": 2, "climbing": 6} and info.compared_on == "acc"
     fig = progress_figure(info)
-    assert "90% matched after 2 trials here; the similar studies' median: 6" in str(
-        fig.layout.annotations[0].text
-    )
+    title = str(fig.layout.annotations[0].text)
+    assert title.startswith("Trials to near-best: this study vs 1 similar<br>")
+    assert "90% matched after 2 trials here; similar studies' median: 6" in title
+    # every line of a title fits the chart (the old ones were cut at the notebook's width)
+    for text in (title, fig.layout.title.text):
+        assert all(len(_plain(line)) <= 70 for line in text.split("<br>")), text
+    assert "its first 6 trials that its best acc so far matches" in comparison_note(info)
     assert {"similar studies", "this study (share)"} <= {t.name for t in fig.data}
     alone = progress_info(TRIALS, {"acc": "maximize"}, similar=similar[1:])
     assert alone.comparison.empty and not progress_figure(alone).layout.annotations
+    assert comparison_note(alone) == ""
+
+
+def _plain(text: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", text)
 
 
 def test_progress_draws_the_same_tasks_studies_against_one_reference_point(tmp_path):

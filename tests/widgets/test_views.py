@@ -122,9 +122,14 @@ def test_sensitivity_view_computes_on_request_and_shows_no_empty_axes_before(lab
 
 def test_pareto_view_controls_start_plain_and_say_when_nothing_is_feasible(lab):
     view = ParetoView(lab.study, live=False)
-    assert view.color.label == "none" and not view.log_x.value and not view.log_y.value
-    view.log_y.value = True
-    assert view.figure.layout.yaxis.type == "log"
+    assert view.color.label == "none"
+    # the boxes show the axes chosen for the spread of the values (n_iter: 5 to 300)
+    assert (view.log_x.value, view.log_y.value) == view.info.log
+    chosen = not view.log_y.value
+    view.log_y.value = chosen  # the user's word is final: no more automatic choice
+    assert view.figure.layout.yaxis.type == ("log" if chosen else "linear")
+    view.refresh()
+    assert view.log_y.value is chosen
     view.y.value = view.x.value
     assert "pick two different metrics" in view.message.value
     strict = hpx.Study(
