@@ -10,7 +10,7 @@ import ipywidgets as W
 from hpxplore.exceptions import HpxploreError
 from hpxplore.viz import escape
 
-__all__ = ["error_card", "guarded", "html_table", "note"]
+__all__ = ["error_card", "fill_width", "guarded", "html_table", "note"]
 
 
 def note(text: str, kind: str = "info", css: str = "") -> W.HTML:
@@ -43,6 +43,14 @@ def guarded(title: str, build: Callable[[], W.Widget]) -> W.Widget:
         return build()
     except Exception as error:
         return error_card(f"The {title} panel could not be shown", error)
+
+
+def fill_width(figure: Any) -> None:
+    """Size a plotly FigureWidget to its container: plotly does so on relayout({autosize:
+    true}), as a window resize would. Set twice, since an unchanged value is never sent.
+    Sent from the kernel, it reaches the page even while the kernel is busy running trials."""
+    figure.layout.autosize = False
+    figure.layout.autosize = True
 
 
 def html_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

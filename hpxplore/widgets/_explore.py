@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from hpxplore.exceptions import ExportTargetExistsError, HpxploreWarning, InputError
 from hpxplore.viz import escape
-from hpxplore.widgets._cards import error_card, guarded, note
+from hpxplore.widgets._cards import error_card, fill_width, guarded, note
 from hpxplore.widgets._health_view import HealthView
 from hpxplore.widgets._pareto_view import ParetoView
 from hpxplore.widgets._progress_view import ProgressView
@@ -67,6 +67,8 @@ class Dashboard(W.VBox):
         self.rationale = guarded("Rationale", lambda: RationaleView(recs, study))
         panels.append(("Rationale", self.rationale))
         self.tabs = W.Tab(children=[w for _, w in panels], titles=[t for t, _ in panels])
+        if study is not None:  # what a running study is watched on, drawn at its full width
+            self.tabs.selected_index = [t for t, _ in panels].index("Pareto")
         self.tabs.observe(lambda change: self._shown(change["new"]), names="selected_index")
         self.path = W.Text(value=path, description="export to", layout=W.Layout(width="60%"))
         self.path.add_class("hpx-export-path")
@@ -94,10 +96,7 @@ class Dashboard(W.VBox):
         if index is None:
             return
         for figure in _figures(self.tabs.children[index]):
-            # plotly sizes a chart to its container on relayout({autosize: true}), as a window
-            # resize would; set twice, since an unchanged value is never sent
-            figure.layout.autosize = False
-            figure.layout.autosize = True
+            fill_width(figure)
 
     def export(self) -> dict[str, Any] | None:
         """Export the trial selected in the Pareto view (or the best, with one objective)."""
@@ -142,7 +141,8 @@ class Dashboard(W.VBox):
 # Tab labels and buttons as wide as their words (JupyterLab's defaults cut "Recommendations"
 # to "Recommendation:" and "Compute sensitivity" to "Compute sensi...").
 _STYLE = """<style>
-.hpx-dashboard .lm-TabBar-tab { flex: 0 0 auto; min-width: fit-content; max-width: none; }
+.hpx-dashboard .jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {
+  flex: 0 0 auto; min-width: fit-content; max-width: none; }
 .hpx-dashboard .widget-button, .hpx-dashboard .jupyter-button { width: auto; min-width: fit-content; }
 </style>"""
 

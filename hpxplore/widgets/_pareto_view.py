@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from hpxplore.exceptions import InputError
 from hpxplore.viz import escape, format_config, pareto_figure, pareto_info
-from hpxplore.widgets._cards import error_card, note
+from hpxplore.widgets._cards import error_card, fill_width, note
 
 if TYPE_CHECKING:
     from hpxplore.study import Study
@@ -122,6 +122,7 @@ class ParetoView(W.VBox):
             self.figure.data = ()
             self.figure.layout = figure.layout
             self.figure.add_traces(figure.data)
+        fill_width(self.figure)  # a chart first drawn before it had room takes it now
         for trace in self.figure.data:
             if trace.customdata is not None:
                 trace.on_click(self._clicked)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from hpxplore.objectives import primary
 from hpxplore.viz import comparison_note, escape, progress_figure, progress_info
-from hpxplore.widgets._cards import error_card
+from hpxplore.widgets._cards import error_card, fill_width
 
 if TYPE_CHECKING:
     from hpxplore.registry import StudyRecord
@@ -81,6 +81,7 @@ class ProgressView(W.VBox):
             self.figure.data = ()
             self.figure.layout = figure.layout
             self.figure.add_traces(figure.data)
+        fill_width(self.figure)  # a chart first drawn before it had room takes it now
         note = comparison_note(self.info)
         self.explanation.value = f"<small>{escape(note)}</small>" if note else ""
 

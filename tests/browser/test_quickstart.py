@@ -31,6 +31,28 @@ def _run_all(page, jupyter, notebook: str) -> None:
     )
 
 
+def _titles_fit(panel) -> None:
+    """Every chart title in ``panel`` lies inside its chart (a long one used to be cut)."""
+    for plot in panel.locator(".js-plotly-plot").all():
+        chart = plot.locator("svg.main-svg").first.bounding_box()
+        for title in plot.locator(".gtitle, .infolayer .annotation-text").all():
+            box = title.bounding_box()
+            if box is not None and box["width"] > 0:
+                assert box["x"] >= chart["x"] - 1, title.text_content()
+                assert box["x"] + box["width"] <= chart["x"] + chart["width"] + 1, (
+                    title.text_content()
+                )
+
+
+def _labels_whole(elements) -> None:
+    """No label is cut short with an ellipsis: each is as wide as its words."""
+    cut = elements.evaluate_all(
+        "els => els.filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.textContent.trim())"
+    )
+    assert cut == [], cut
+
+
 @pytest.fixture
 def busy_machine():
     """A busy-loop process beside the notebook: timings move, the notebook must not break."""
@@ -75,16 +97,27 @@ def test_quickstart_in_a_real_browser(page, jupyter, busy_machine):
     compared = progress.locator(".subplot.x2y2 .scatterlayer .trace .js-line")
     compared.first.wait_for(timeout=30_000)
     assert compared.count() >= 2  # this study and at least one similar study
-    assert "similar studies" in (
+    assert "Trials to near-best" in (
         progress.locator(".infolayer .annotation").first.text_content() or ""
     )
+    _titles_fit(progress)  # both charts' titles whole, not cut at the chart's edge
+    assert "on its own scale" in progress.locator(".hpx-progress-note").inner_text()
     tab.filter(has_text="Health").click()  # Ax's analyses, computed when asked
     health = dashboard.locator(".hpx-health")
     health.locator("button.hpx-health-compute").click()
     health.locator(".hpx-health-card .js-plotly-plot svg.main-svg").first.wait_for(timeout=120_000)
+    summary = health.locator(".hpx-health-summary").inner_text()  # the few facts come first
+    assert "completed trials meet every constraint" in summary
+    assert "Ax's model of accuracy" in summary or "not fitted its model yet" in summary
+    more = health.locator(".hpx-health-more")
+    assert "More from Ax" in more.inner_text()
+    assert health.bounding_box()["height"] < 3000  # the rest waits behind a click
     tab.filter(has_text="Sensitivity").click()
     sensitivity = dashboard.locator(".hpx-sensitivity")
     sensitivity.locator(".barlayer .trace").first.wait_for(timeout=30_000)  # computed in a cell
+    assert "Ax's model fit is" in sensitivity.locator(".hpx-sensitivity-table").inner_text()
+    _labels_whole(dashboard.locator(".lm-TabBar-tab .lm-TabBar-tabLabel"))
+    _labels_whole(dashboard.locator("button"))
 
     # Accept a recommendation in the dashboard's board; it is in the registry.
     dashboard.locator(".lm-TabBar-tab", has_text="Recommendations").click()
