@@ -116,6 +116,10 @@ def test_quickstart_in_a_real_browser(page, jupyter, busy_machine):
     sensitivity = dashboard.locator(".hpx-sensitivity")
     sensitivity.locator(".barlayer .trace").first.wait_for(timeout=30_000)  # computed in a cell
     assert "Ax's model fit is" in sensitivity.locator(".hpx-sensitivity-table").inner_text()
+    tab.filter(has_text="Rationale").click()  # why these picks, and what the monitor did
+    rationale = dashboard.locator(".hpx-rationale")
+    assert "Why these recommendations" in rationale.inner_text()
+    assert "Monitor" in rationale.locator(".hpx-events").inner_text()
     _labels_whole(dashboard.locator(".lm-TabBar-tab .lm-TabBar-tabLabel"))
     _labels_whole(dashboard.locator("button"))
 
