@@ -93,6 +93,13 @@ class Store:
                 session.add(TrialRow(study_id=study.id, **fields))
             study.updated_at = now_utc()
 
+    def update_settings(self, name: str, changes: Mapping[str, Any]) -> None:
+        """Add ``changes`` to a running study's stored settings (e.g. a transfer decision)."""
+        with self._db.session() as session:
+            study = self._db.study_row(session, name)
+            study.settings = {**(study.settings or {}), **jsonable(dict(changes))}
+            study.updated_at = now_utc()
+
     def set_state(self, name: str, state: str) -> None:
         """Mark a study ``running``, ``completed`` or ``stopped``."""
         with self._db.session() as session:

@@ -174,6 +174,7 @@ class Study:
         self._refits: dict[str, tuple[int, Any]] = {}  # what a model refit gave, by kind
         self._snapshot_at, self._snapshot_cost = float("-inf"), 0.0
         self._listeners: list[Callable[[Study, int], Any]] = []
+        self._off_saved = False  # the monitor's switch-off is in the registry's settings
 
     # -- setup ----------------------------------------------------------------------------
     @property
@@ -387,6 +388,10 @@ class Study:
         )
         if widened is not None:
             self.space = widened
+        if not self._policy.active and self._store is not None and not self._off_saved:
+            off = next(e for e in reversed(self.events) if e["event"] == "transfer_off")
+            self._store.update_settings(self.name, {"transfer_off": off})  # survives load
+            self._off_saved = True
         self._notify(index)
 
     # -- running --------------------------------------------------------------------------
@@ -482,7 +487,8 @@ class Study:
             method=settings.get("method", "fast"),
             transfer=None if removed else settings.get("transfer"),
         )
-        prior = settings.get("prior") if settings.get("transfer") == "prior" else None
+        off = settings.get("transfer_off")  # the monitor switched transfer off: it stays off
+        prior = settings.get("prior") if settings.get("transfer") == "prior" and not off else None
         if prior:
             from hpxplore.study._prior_model import model_class
 
@@ -501,6 +507,11 @@ class Study:
             study._events.add(
                 "transfer_off", reason="transfer='multitask' was removed from hpxplore"
             )
+        if off:  # Ax's own model in the whole space, as when it was switched off
+            session.restore_default_strategy(study.init_trials, study.seed, study.method)
+            session.set_space(study.space)
+            study._policy.active, study._off_saved = False, True
+            study._events.add("transfer_off", **{k: v for k, v in off.items() if k != "event"})
         for trial in store.trials(name):
             study._log.add(trial, queued=False)
         study._policy.recorded = store.recorded_outcomes(name)

@@ -49,7 +49,9 @@ def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(mislead
     def evaluate(config):
         return {"accuracy": accuracy(frame, config)}
 
-    warm = hpx.Study("victim-warm", SPACE, OBJECTIVES, seed=0, init_trials=8)
+    warm = hpx.Study(
+        "victim-warm", SPACE, OBJECTIVES, registry=reg, profile=profile, seed=0, init_trials=8
+    )
     warm.warm_start(recs, narrow=True)
     narrowed = warm.space
     assert narrowed != SPACE and warm.events[-1]["event"] == "space_narrowed"
@@ -64,6 +66,15 @@ def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(mislead
     assert off[0]["space_widened"] and warm.space == SPACE and warm.full_space is None
     ax_space = warm._session.client._experiment.search_space.parameters
     assert (ax_space["C"].lower, ax_space["C"].upper) == (SPACE["C"].low, SPACE["C"].high)
+
+    # the decision survives a restart: reopened, the study is still cold, in the whole space
+    resumed = hpx.Study.load("victim-warm", reg)
+    assert not resumed.transfer_active and resumed.prior is None and resumed.space == SPACE
+    restored = [e for e in resumed.events if e["event"] == "transfer_off"]
+    assert restored and restored[0]["evidence"] == off[0]["evidence"]
+    resumed.run(evaluate, n_trials=1, executor="inline", progress=False)
+    assert resumed.trials["origin"].iloc[-1] == "model" and resumed.prior is None
+    assert not any(e["event"] == "prior_weights" for e in resumed.events)
 
     cold = hpx.Study("victim-cold", SPACE, OBJECTIVES, seed=0, init_trials=8)
     cold.run(evaluate, n_trials=11, executor="inline", progress=False)
