@@ -133,7 +133,8 @@ class TransferPolicy:
         if assessment.evidence.get("neighbours"):
             self.events.add("neighbour_weights", neighbours=assessment.evidence["neighbours"])
         if assessment.hurting:
-            return self._switch_off(session, log, assessment.evidence, default)
+            reason = "negative transfer: " + "; and ".join(assessment.fired)
+            return self._switch_off(session, log, assessment.evidence, default, reason)
         self.monitor = None  # judged once the initial design is in: transfer stays on
         self.events.add("transfer_kept", evidence=assessment.evidence)
         return None
@@ -144,6 +145,7 @@ class TransferPolicy:
         log: TrialLog,
         evidence: Mapping[str, Any],
         default: Mapping[str, Any],
+        reason: str = "negative transfer",
     ) -> Space | None:
         dropped = [i for i in log.queue if log[i].origin == "transferred"]
         for index in dropped:
@@ -160,8 +162,7 @@ class TransferPolicy:
         self.active, self.monitor = False, None
         self.events.add(
             "transfer_off",
-            reason="negative transfer: transferred trials do worse than "
-            "quasi-random ones on this task",
+            reason=reason,
             evidence=dict(evidence),
             abandoned=dropped,
             space_widened=widened is not None,

@@ -28,8 +28,11 @@ MIN_FOR_RANKS = 4  # observed trials before neighbours' rank correlations are re
 
 @dataclass(frozen=True)
 class Assessment:
+    """The verdict, its evidence, and each rule that fired, as a sentence with its figures."""
+
     hurting: bool
     evidence: dict[str, Any] = field(default_factory=dict)
+    fired: tuple[str, ...] = ()
 
 
 @dataclass
@@ -73,15 +76,26 @@ class TransferMonitor:
         transferred = done.loc[done["origin"] == "transferred", self.primary].to_numpy(dtype=float)
         cold = done.loc[done["origin"] == "quasi-random", self.primary].to_numpy(dtype=float)
         evidence: dict[str, Any] = {"transferred": len(transferred), "quasi_random": len(cold)}
-        hurting = False
+        fired: list[str] = []
         if len(transferred) >= MIN_EACH and len(cold) >= MIN_EACH:
             p = self._win_probability(transferred, cold)
             evidence["p_transferred_beats_quasi_random"] = round(p, 3)
-            hurting = p < self.hurt_below
+            if p < self.hurt_below:
+                fired.append(
+                    f"transferred trials beat quasi-random ones in {p:.0%} of pairs on "
+                    f"{self.primary} (below {self.hurt_below:.0%}; {len(transferred)} "
+                    f"transferred, {len(cold)} quasi-random)"
+                )
         weights = self.neighbour_weights(trials)
         if weights:
             evidence["neighbours"] = weights
             if all(w["weight"] == 0 for w in weights.values()):
-                hurting = True
                 evidence["all_neighbours_rank_backwards"] = True
-        return Assessment(hurting, evidence)
+                rhos = ", ".join(
+                    f"{study} {w['rank_correlation']:+.2f}" for study, w in weights.items()
+                )
+                fired.append(
+                    f"no neighbour ranks this task's {len(done)} completed trials the right way "
+                    f"round (rank correlations: {rhos})"
+                )
+        return Assessment(bool(fired), evidence, tuple(fired))

@@ -62,6 +62,12 @@ def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(mislead
     assert evidence["p_transferred_beats_quasi_random"] < 0.5  # transferred mostly lose
     assert evidence["all_neighbours_rank_backwards"]
     assert all(v["rank_correlation"] < 0 for v in evidence["neighbours"].values())
+    # the reason names the rule that fired, with its figures
+    assert "no neighbour ranks this task's" in off[0]["reason"]
+    for study, v in evidence["neighbours"].items():
+        assert f"{study} {v['rank_correlation']:+.2f}" in off[0]["reason"]
+    p = evidence["p_transferred_beats_quasi_random"]
+    assert (f"in {p:.0%} of pairs on accuracy" in off[0]["reason"]) == (p < 0.25)
     assert not warm.transfer_active
     assert off[0]["space_widened"] and warm.space == SPACE and warm.full_space is None
     ax_space = warm._session.client._experiment.search_space.parameters
