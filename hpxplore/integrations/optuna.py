@@ -115,7 +115,8 @@ def store(
     trials = writer.trials(stored.name)
     seeded = [t.recommendation_id for t in trials if t.recommendation_id is not None]
     known = writer.known_recommendations(seeded) if seeded else set()  # another registry's: no
-    for rec_id, index, outcome in transfer_outcomes(trials, stored.objectives, cold=("optuna",)):
+    judged = transfer_outcomes(trials, stored.objectives, stored.constraints, cold=("optuna",))
+    for rec_id, index, outcome in judged:
         if rec_id in known:
             writer.record_outcome(stored.name, outcome, recommendation_id=rec_id, trial_index=index)
     if known:

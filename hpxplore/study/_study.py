@@ -168,7 +168,7 @@ class Study:
         self._store = Store(registry) if registry is not None else None
         self._log = TrialLog(name, self._store)
         self._events = EventLog()
-        self._policy = TransferPolicy(name, self.objectives, self._events)
+        self._policy = TransferPolicy(name, self.objectives, self._events, self.constraints)
         self._session: AxSession | None = None  # made by the first run
         self._warm: list[dict[str, Any]] = []  # the configs to attach first
         self._refits: dict[str, tuple[int, Any]] = {}  # what a model refit gave, by kind

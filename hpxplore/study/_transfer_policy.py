@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hpxplore.objectives import primary
+from hpxplore.objectives import Constraint, primary
 from hpxplore.pareto import best
 from hpxplore.space import Space
 from hpxplore.study._events import EventLog
@@ -31,8 +31,15 @@ __all__ = ["TransferPolicy"]
 class TransferPolicy:
     """The transfer side of one study; ``active`` until the monitor switches it off."""
 
-    def __init__(self, name: str, objectives: Mapping[str, str], events: EventLog) -> None:
+    def __init__(
+        self,
+        name: str,
+        objectives: Mapping[str, str],
+        events: EventLog,
+        constraints: Sequence[Constraint] = (),
+    ) -> None:
         self.name, self.objectives, self.events = name, dict(objectives), events
+        self.constraints = list(constraints)
         self.prior: TransferPrior | None = None  # the prior studies in Ax's model
         self._handle: PriorHandle | None = None  # the prior as this study's models read it
         self.monitor: TransferMonitor | None = None  # judges transfer once, then is dropped
@@ -197,7 +204,8 @@ class TransferPolicy:
         (:func:`~hpxplore.transfer._outcomes.transfer_outcomes`)."""
         from hpxplore.transfer._outcomes import transfer_outcomes
 
-        for rec_id, index, outcome in transfer_outcomes(log, self.objectives, skip=self.recorded):
+        judged = transfer_outcomes(log, self.objectives, self.constraints, skip=self.recorded)
+        for rec_id, index, outcome in judged:
             store.record_outcome(self.name, outcome, recommendation_id=rec_id, trial_index=index)
             self.recorded.add(rec_id)
         ids = [t.recommendation_id for t in log if t.recommendation_id is not None]

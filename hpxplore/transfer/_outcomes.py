@@ -1,16 +1,21 @@
 """What each evaluated recommendation gave on the new task: the audit log's outcomes.
 
-A transferred trial *helped* when it beat the best cold trial of the same run (the
-quasi-random trials of Ax's initial design, or the trials an Optuna sampler chose itself)
-on the first objective: the cold-start alternative it displaced.
+A transferred trial is judged against the cold trials of the same run (the quasi-random
+trials of Ax's initial design, or the trials an Optuna sampler chose itself), feasible ones
+only: it *helped* when it meets every constraint and no feasible cold trial dominates it on
+every objective (with one objective: it beats the best of them), that is, when it adds to
+the hypervolume of the cold trials' front. ``gain`` is its margin over the best feasible
+cold trial on the first objective.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from hpxplore.objectives import primary
+import numpy as np
+
+from hpxplore.objectives import Constraint, primary
 from hpxplore.trial import Trial
 
 __all__ = ["COLD_ORIGINS", "transfer_outcomes"]
@@ -18,9 +23,23 @@ __all__ = ["COLD_ORIGINS", "transfer_outcomes"]
 COLD_ORIGINS = ("quasi-random",)
 
 
+def _feasible(trial: Trial, constraints: Sequence[Constraint]) -> bool:
+    return all(c.satisfied(trial.metrics.get(c.metric)) for c in constraints)
+
+
+def _scores(trial: Trial, objectives: Mapping[str, str]) -> np.ndarray | None:
+    """The trial's objectives, larger is better in each; ``None`` when one is missing."""
+    values = [trial.metrics.get(m) for m in objectives]
+    if any(v is None for v in values):
+        return None
+    signs = [1.0 if d == "maximize" else -1.0 for d in objectives.values()]
+    return np.array(values, dtype=float) * signs
+
+
 def transfer_outcomes(
     trials: Iterable[Trial],
     objectives: Mapping[str, str],
+    constraints: Sequence[Constraint] = (),
     *,
     cold: Collection[str] = COLD_ORIGINS,
     skip: Collection[int] = (),
@@ -31,28 +50,42 @@ def transfer_outcomes(
     metric, direction = primary(objectives)
     sign = 1.0 if direction == "maximize" else -1.0
     baseline = [
-        t.metrics[metric]
+        (t, scores)
         for t in trials
-        if t.status == "completed" and t.origin in cold and t.metrics.get(metric) is not None
+        if t.status == "completed"
+        and t.origin in cold
+        and _feasible(t, constraints)
+        and (scores := _scores(t, objectives)) is not None
     ]
-    reference = (max if sign > 0 else min)(baseline) if baseline else None
+    reference = max((t.metrics[metric] * sign for t, _ in baseline), default=None)
     found = []
     for t in trials:
         rec_id = t.recommendation_id
         if rec_id is None or t.status == "running" or rec_id in skip:
             continue
         value = t.metrics.get(metric) if t.status == "completed" else None
+        feasible = t.status == "completed" and _feasible(t, constraints)
         outcome: dict[str, Any] = {
             "status": t.status,
             "kind": t.recommendation_kind,
             "metric": metric,
             "value": value,
+            "feasible": feasible,
             "error": t.error,
         }
-        if value is not None and reference is not None:
-            gain = sign * (value - reference)
-            outcome.update(reference=reference, gain=gain, helped=gain > 0)
-        elif t.status != "completed":
+        mine = _scores(t, objectives) if t.status == "completed" else None
+        if mine is not None and reference is not None:
+            outcome.update(reference=reference * sign, gain=sign * value - reference)
+            dominated = [
+                other.trial_index
+                for other, theirs in baseline
+                if np.all(theirs >= mine) and np.any(theirs > mine)
+            ]
+            ties = any(np.all(theirs == mine) for _, theirs in baseline)
+            outcome.update(helped=feasible and not dominated and not ties)
+            if dominated:
+                outcome["dominated_by"] = dominated[:5]
+        elif t.status != "completed" or not feasible:
             outcome.update(helped=False)
         found.append((rec_id, t.trial_index, outcome))
     return found
