@@ -489,10 +489,11 @@ class Study:
         )
         off = settings.get("transfer_off")  # the monitor switched transfer off: it stays off
         prior = settings.get("prior") if settings.get("transfer") == "prior" and not off else None
-        if prior:
+        if settings.get("transfer") == "prior":
             from hpxplore.study._prior_model import model_class
 
             model_class()  # Ax's storage must know the model before it reads the snapshot
+        if prior:
             study._policy.rebuild(registry, prior, study.space, study.metrics)
         if snapshot is None:  # stopped before its first snapshot: Ax gets the stored trials
             study._session = session = study._new_session(settings.get("warm_count", 0))

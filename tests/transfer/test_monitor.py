@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import hpxplore as hpx
+from hpxplore.registry._store import Store
 from tests.transfer.test_recommend import OBJECTIVES, SPACE, accuracy, task
 
 
@@ -55,6 +56,8 @@ def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(mislead
     warm.warm_start(recs, narrow=True)
     narrowed = warm.space
     assert narrowed != SPACE and warm.events[-1]["event"] == "space_narrowed"
+    early: dict = {}  # Ax's snapshot after the first trial: the prior in it, not yet off
+    warm.on_trial(lambda study, _i: early.setdefault("snapshot", study._session.snapshot()))
     warm.run(evaluate, n_trials=11, executor="inline", progress=False)
     off = [e for e in warm.events if e["event"] == "transfer_off"]
     assert len(off) == 1, warm.events
@@ -73,8 +76,12 @@ def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(mislead
     ax_space = warm._session.client._experiment.search_space.parameters
     assert (ax_space["C"].lower, ax_space["C"].upper) == (SPACE["C"].low, SPACE["C"].high)
 
-    # the decision survives a restart: reopened, the study is still cold, in the whole space
+    # the decision survives a restart, even one whose last snapshot predates it: reopened,
+    # the study is still cold, in the whole space
+    Store(reg).save_snapshot("victim-warm", early["snapshot"])
     resumed = hpx.Study.load("victim-warm", reg)
+    ax_space = resumed._session.client._experiment.search_space.parameters
+    assert (ax_space["C"].lower, ax_space["C"].upper) == (SPACE["C"].low, SPACE["C"].high)
     assert not resumed.transfer_active and resumed.prior is None and resumed.space == SPACE
     restored = [e for e in resumed.events if e["event"] == "transfer_off"]
     assert restored and restored[0]["evidence"] == off[0]["evidence"]
