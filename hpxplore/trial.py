@@ -79,6 +79,10 @@ class Trial:
     def finished(self) -> bool:
         return self.status != "running"
 
+    def meets(self, constraints: Iterable[Constraint]) -> bool:
+        """Whether its metrics meet every constraint (a missing one does not)."""
+        return all(c.satisfied(self.metrics.get(c.metric)) for c in constraints)
+
     def stored(self) -> dict[str, Any]:
         """The registry row's fields (JSON values; the notes beside the metrics in ``extra``)."""
         notes = {n: getattr(self, n) for n in _NOTES if getattr(self, n) is not None}

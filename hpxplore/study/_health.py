@@ -36,7 +36,7 @@ class RunHealth:
         done = [t for t in self.finished if t.status == "completed"]
         if len(failed) == len(self.finished):
             self._warn("failing", self._failing(failed))
-        elif done and self.constraints and not any(self._feasible(t) for t in done):
+        elif done and self.constraints and not any(t.meets(self.constraints) for t in done):
             self._warn("infeasible", self._infeasible(done))
 
     def halt(self, max_failures: int | None) -> str | None:
@@ -47,9 +47,6 @@ class RunHealth:
             f"{self.failed_in_row} trials in a row failed (the last: "
             f"{self.finished[-1].error}); fix evaluate, or pass max_failures=None to go on"
         )
-
-    def _feasible(self, trial: Trial) -> bool:
-        return all(c.satisfied(trial.metrics.get(c.metric)) for c in self.constraints)
 
     def _failing(self, failed: list[Trial]) -> tuple[str, str]:
         reason, count = Counter(t.error or "unknown" for t in failed).most_common(1)[0]

@@ -23,10 +23,6 @@ __all__ = ["COLD_ORIGINS", "transfer_outcomes"]
 COLD_ORIGINS = ("quasi-random",)
 
 
-def _feasible(trial: Trial, constraints: Sequence[Constraint]) -> bool:
-    return all(c.satisfied(trial.metrics.get(c.metric)) for c in constraints)
-
-
 def _scores(trial: Trial, objectives: Mapping[str, str]) -> np.ndarray | None:
     """The trial's objectives, larger is better in each; ``None`` when one is missing."""
     values = [trial.metrics.get(m) for m in objectives]
@@ -54,7 +50,7 @@ def transfer_outcomes(
         for t in trials
         if t.status == "completed"
         and t.origin in cold
-        and _feasible(t, constraints)
+        and t.meets(constraints)
         and (scores := _scores(t, objectives)) is not None
     ]
     reference = max((t.metrics[metric] * sign for t, _ in baseline), default=None)
@@ -64,7 +60,7 @@ def transfer_outcomes(
         if rec_id is None or t.status == "running" or rec_id in skip:
             continue
         value = t.metrics.get(metric) if t.status == "completed" else None
-        feasible = t.status == "completed" and _feasible(t, constraints)
+        feasible = t.status == "completed" and t.meets(constraints)
         outcome: dict[str, Any] = {
             "status": t.status,
             "kind": t.recommendation_kind,

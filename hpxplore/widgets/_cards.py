@@ -8,9 +8,9 @@ from typing import Any
 import ipywidgets as W
 
 from hpxplore.exceptions import HpxploreError
-from hpxplore.viz import escape
+from hpxplore.viz import escape, fit_verdict
 
-__all__ = ["error_card", "fill_width", "guarded", "html_table", "note"]
+__all__ = ["error_card", "fill_width", "guarded", "html_table", "note", "verdict_html"]
 
 
 def note(text: str, kind: str = "info", css: str = "") -> W.HTML:
@@ -43,6 +43,15 @@ def guarded(title: str, build: Callable[[], W.Widget]) -> W.Widget:
         return build()
     except Exception as error:
         return error_card(f"The {title} panel could not be shown", error)
+
+
+_LEVEL_COLOURS = {"ok": "#2e7d32", "warning": "#b26a00", "error": "#c62828"}
+
+
+def verdict_html(r2: float) -> str:
+    """A model's fit in words (``viz.fit_verdict``), coloured by how far to trust it."""
+    level, words = fit_verdict(r2)
+    return f"<span style='color:{_LEVEL_COLOURS[level]}'>{escape(words)}</span>"
 
 
 def fill_width(figure: Any) -> None:

@@ -15,7 +15,7 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from hpxplore.viz import HealthInfo, escape, fit_verdict, health_info
-from hpxplore.widgets._cards import error_card, html_table, note
+from hpxplore.widgets._cards import error_card, html_table, note, verdict_html
 
 if TYPE_CHECKING:
     from hpxplore.study import Study
@@ -72,12 +72,7 @@ def _summary(info: HealthInfo) -> W.Widget:
     """Model fit per metric with a verdict, feasibility and the best trial, in a few lines."""
     rows = []
     for metric, r2 in info.fit.items():
-        level, words = fit_verdict(r2)
-        colour = {"ok": "#2e7d32", "warning": "#b26a00", "error": "#c62828"}[level]
-        rows.append(
-            f"<li>Ax's model of <b>{escape(metric)}</b>: "
-            f"<span style='color:{colour}'>{escape(words)}</span>.</li>"
-        )
+        rows.append(f"<li>Ax's model of <b>{escape(metric)}</b>: {verdict_html(r2)}.</li>")
     if not info.fit:
         rows.append(
             "<li>Ax has not fitted its model yet (the initial design is still running), so "

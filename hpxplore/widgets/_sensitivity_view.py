@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from hpxplore.viz import escape, fit_verdict, sensitivity_figure
-from hpxplore.widgets._cards import error_card, html_table
+from hpxplore.viz import escape, sensitivity_figure
+from hpxplore.widgets._cards import error_card, html_table, verdict_html
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,12 +79,7 @@ class SensitivityView(W.VBox):
         fits = indices.drop_duplicates("metric").set_index("metric")["fit_r2"]
         lines = []
         for metric, r2 in fits.items():
-            level, words = fit_verdict(float(r2))
-            colour = {"ok": "#2e7d32", "warning": "#b26a00", "error": "#c62828"}[level]
-            lines.append(
-                f"<li>{escape(metric)}: Ax's model fit is "
-                f"<span style='color:{colour}'>{escape(words)}</span>.</li>"
-            )
+            lines.append(f"<li>{escape(metric)}: Ax's model fit is {verdict_html(float(r2))}.</li>")
         text = (
             f"<p>Sobol indices of Ax's model of {done} completed trials"
             + (f", under the {trusted} it takes to say much about "
