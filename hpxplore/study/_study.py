@@ -67,7 +67,7 @@ class Study:
 
     It is made of small parts: an Ax session (``_session``), the trial log (``_log``,
     saved to the registry through its store), the transfer policy (``_policy``: prior,
-    monitor, switch-off) and, for each ``run``, a runner.
+    model of the prior studies, switch-off) and, for each ``run``, a runner.
 
     Args:
         name: the study's name (unique in the registry).
@@ -174,7 +174,7 @@ class Study:
         self._refits: dict[str, tuple[int, Any]] = {}  # what a model refit gave, by kind
         self._snapshot_at, self._snapshot_cost = float("-inf"), 0.0
         self._listeners: list[Callable[[Study, int], Any]] = []
-        self._off_saved = False  # the monitor's switch-off is in the registry's settings
+        self._off_saved = False  # the switch-off is in the registry's settings
 
     # -- setup ----------------------------------------------------------------------------
     @property
@@ -194,7 +194,7 @@ class Study:
 
     @property
     def transfer_active(self) -> bool:
-        """False once the monitor has switched transfer off."""
+        """False once the prior studies' weights have switched transfer off."""
         return self._policy.active
 
     @property
@@ -487,10 +487,10 @@ class Study:
             method=settings.get("method", "fast"),
             transfer=None if removed else settings.get("transfer"),
         )
-        off = settings.get("transfer_off")  # the monitor switched transfer off: it stays off
+        off = settings.get("transfer_off")  # transfer was switched off: it stays off
         prior = settings.get("prior") if settings.get("transfer") == "prior" and not off else None
         if settings.get("transfer") == "prior":
-            from hpxplore.study._prior_model import model_class
+            from hpxplore.study._prior_gp import model_class
 
             model_class()  # Ax's storage must know the model before it reads the snapshot
         if prior:

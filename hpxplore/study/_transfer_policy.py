@@ -1,6 +1,7 @@
-"""How a Study uses transfer: the prior in Ax's model, the monitor that judges it once the
-initial design is in and switches it off if it hurts, rollback advice, and the outcomes of
-the transferred trials written back to the registry's audit log."""
+"""How a Study uses transfer: the model of the prior studies as the mean of Ax's GP, the one
+negative-transfer decision that model's weights make after every trial (transfer off when
+the prior studies lose their weight on every objective), rollback advice, and the outcomes
+of the transferred trials written back to the registry's audit log."""
 
 from __future__ import annotations
 
@@ -20,16 +21,16 @@ if TYPE_CHECKING:
     from hpxplore.registry import Registry
     from hpxplore.registry._store import Store
     from hpxplore.study._ax import AxSettings
-    from hpxplore.study._prior_model import PriorHandle
-    from hpxplore.transfer._monitor import TransferMonitor
+    from hpxplore.study._prior_gp import PriorHandle
     from hpxplore.transfer._prior import TransferPrior
+    from hpxplore.transfer._prior_model import PriorModel
     from hpxplore.transfer._state import TransferState
 
 __all__ = ["TransferPolicy"]
 
 
 class TransferPolicy:
-    """The transfer side of one study; ``active`` until the monitor switches it off."""
+    """The transfer side of one study; ``active`` until the model's weights switch it off."""
 
     def __init__(
         self,
@@ -41,35 +42,30 @@ class TransferPolicy:
         self.name, self.objectives, self.events = name, dict(objectives), events
         self.constraints = list(constraints)
         self.prior: TransferPrior | None = None  # the prior studies in Ax's model
-        self._handle: PriorHandle | None = None  # the prior as this study's models read it
-        self.monitor: TransferMonitor | None = None  # judges transfer once, then is dropped
+        self.model: PriorModel | None = None  # their model: Ax's prior mean and the guard
+        self._handle: PriorHandle | None = None  # the model as this study's Ax models read it
         self.active = True
+        self._judged = 0  # completed trials at the last verdict
         self.full_space: Space | None = None  # the whole space, while a narrowed one is searched
         self.recorded: set[int] = set()  # recommendations whose outcome is in the audit log
         self._weights_seen = 0
 
     def adopt(self, state: TransferState | None, *, use_prior: bool) -> None:
-        """Take what ``recommend`` learned (``None``: plain configs, nothing to judge with)."""
-        from hpxplore.transfer import TransferMonitor
-
-        metric, direction = primary(self.objectives)
-        if state is not None and use_prior:
-            self.prior = state.prior
-        self.monitor = TransferMonitor(
-            metric,
-            direction,
-            list(state.surrogates) if state is not None else [],
-            list(state.similarities) if state is not None else [],
-        )
+        """Take what ``recommend`` learned (``None``: plain configs, nothing to judge with):
+        its model of the prior studies judges transfer; with ``use_prior`` it is also the
+        mean of Ax's GP."""
+        self.model = None if state is None else state.prior_model
+        if self.model is not None and use_prior:
+            self.prior = self.model.prior
 
     # -- the prior in Ax's model ----------------------------------------------------------
     def start(self, session: AxSession, settings: AxSettings) -> None:
         """Ax's strategy with the transfer prior as the model of every metric."""
         if self.prior is None:
             return
-        from hpxplore.study._prior_model import PriorHandle, prior_generation_strategy
+        from hpxplore.study._prior_gp import PriorHandle, prior_generation_strategy
 
-        self._handle = PriorHandle(self.prior, session.log_scaled())
+        self._handle = PriorHandle(self._model(), session.log_scaled())
         session.use_strategy(prior_generation_strategy(settings, self._handle))
         self.events.add(
             "transfer_prior",
@@ -89,14 +85,22 @@ class TransferPolicy:
         from hpxplore.transfer._prior import rebuild_prior
 
         self.prior = rebuild_prior(registry, sources, space, metrics)
+        self.model = None
+
+    def _model(self) -> PriorModel:
+        from hpxplore.transfer._prior_model import PriorModel
+
+        if self.model is None or self.model.prior is not self.prior:
+            self.model = PriorModel(self.prior)
+        return self.model
 
     def attach_to(self, session: AxSession) -> None:
         """Let the strategy of a session read from Ax's snapshot use this study's prior."""
         if self.prior is None:
             return
-        from hpxplore.study._prior_model import PriorHandle, point_to
+        from hpxplore.study._prior_gp import PriorHandle, point_to
 
-        self._handle = PriorHandle(self.prior, session.log_scaled())
+        self._handle = PriorHandle(self._model(), session.log_scaled())
         point_to(session.strategy, self._handle)
 
     def settings(self) -> list[list[Any]]:
@@ -107,7 +111,7 @@ class TransferPolicy:
         """One ``prior_weights`` event per model fit since the last: each study's weight."""
         if self.prior is None:
             return
-        from hpxplore.study._prior_model import THIS_TASK
+        from hpxplore.transfer._prior_model import THIS_TASK
 
         for entry in self.prior.weights[self._weights_seen :]:
             ranked = sorted(entry["weights"].items(), key=lambda kv: -kv[1])
@@ -120,31 +124,34 @@ class TransferPolicy:
             )
         self._weights_seen = len(self.prior.weights)
 
-    # -- the monitor ----------------------------------------------------------------------
+    # -- the negative-transfer decision ---------------------------------------------------
     def check(
         self, session: AxSession, log: TrialLog, trials: pd.DataFrame, default: Mapping[str, Any]
     ) -> Space | None:
-        """After the initial design, let the monitor judge transfer; switch it off if it
-        hurts. ``default``: Ax's own strategy (``init_budget``, ``seed``, ``method``) to go
-        back to. Returns the widened space when a narrowed one is given up."""
-        if self.monitor is None or not self.active:
+        """After each completed trial, let the model's weights decide whether transfer still
+        helps; switch it off when they say not. ``default``: Ax's own strategy
+        (``init_budget``, ``seed``, ``method``) to go back to. Returns the widened space when
+        a narrowed one is given up."""
+        if self.model is None or not self.active:
             return None
-        initial = [t for t in log if t.origin in ("transferred", "quasi-random")]
-        if any(t.status == "running" for t in initial):
+        done = trials[trials["status"] == "completed"].dropna(subset=list(self.objectives))
+        if len(done) == self._judged:
             return None
-        assessment = self.monitor.assess(trials)
-        if "p_transferred_beats_quasi_random" not in assessment.evidence:
+        self._judged = len(done)
+        space = list(self.model.space)
+        configs = done[space].to_dict("records")
+        values = {m: done[m].to_numpy(dtype=float) for m in self.objectives}
+        verdict = self.model.verdict(self.objectives, configs, values, seed=len(done))
+        if not verdict.off:
             return None
-        if self.prior is not None and self.prior.weights:
-            assessment.evidence["prior_weights"] = self.prior.weights[-1]["weights"]
-        if assessment.evidence.get("neighbours"):
-            self.events.add("neighbour_weights", neighbours=assessment.evidence["neighbours"])
-        if assessment.hurting:
-            reason = "negative transfer: " + "; and ".join(assessment.fired)
-            return self._switch_off(session, log, assessment.evidence, default, reason)
-        self.monitor = None  # judged once the initial design is in: transfer stays on
-        self.events.add("transfer_kept", evidence=assessment.evidence)
-        return None
+        evidence = {
+            "trials": verdict.trials,
+            "prior_share": verdict.shares,
+            "threshold": verdict.threshold,
+        }
+        return self._switch_off(
+            session, log, evidence, default, "negative transfer: " + verdict.reason
+        )
 
     def _switch_off(
         self,
@@ -166,7 +173,7 @@ class TransferPolicy:
         widened, self.full_space = self.full_space, None
         if widened is not None:
             session.set_space(widened)
-        self.active, self.monitor = False, None
+        self.active = False
         self.events.add(
             "transfer_off",
             reason=reason,

@@ -1,14 +1,11 @@
-"""Generated candidates: configs no prior study tried, where the prior studies agree the
-task's optimum lies.
+"""Generated candidates: configs no prior study tried, where the prior studies' model
+(``_prior_model``) expects the task's optimum, its doubt counted.
 
 The observed pool (``_ranking.candidates``) holds only configs some prior study happened to
-try, and the forests that rank it rate their own training points highest, so they cannot
-say where between the trials the optimum is. The *consensus* can: one GP per prior study of
-the transfer prior (``_prior``: its trials' normal scores, so tasks on different scales
-pool), with shared lengthscales, averaged with the studies' similarities as weights. It is
-maximized over the space by an evolutionary search: perturbations of the best observed
-configs at three scales and a uniform sample of the space, then of the best proposals, for
-a few rounds.
+try. The model of the prior studies can say where between their trials the optimum lies;
+its score (the caller's ``scorer``) is maximized over the space by an evolutionary search:
+perturbations of the best observed configs at three scales and a uniform sample of the
+space, then of the best proposals, for a few rounds.
 
 Two checks keep it honest. *Support*: a proposal counts only within reach of prior data,
 its nearest prior trial no farther (RMS distance in the unit cube) than 90 % of the prior
@@ -18,7 +15,6 @@ from the best observed candidates and from the picks before it.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +24,8 @@ from scipy.spatial import cKDTree
 
 from hpxplore.space import Choice, Space, sample_configs
 from hpxplore.transfer._mapping import encode
-from hpxplore.transfer._prior import TransferPrior
 
-__all__ = ["MIN_GAP", "Consensus", "Generated", "generate"]
+__all__ = ["MIN_GAP", "Generated", "generate"]
 
 MIN_GAP = 0.05  # RMS unit-cube distance a generated pick keeps from every other candidate
 _SCALES = (0.03, 0.1, 0.25)  # perturbation sizes, in the unit cube
@@ -40,76 +35,6 @@ _UNIFORM = 256  # proposals drawn over the whole space in the first round
 _ROUNDS = 3
 _SPACING_SAMPLE = 2_000  # prior trials the spacing is measured on
 _SUPPORT_QUANTILE = 0.9
-
-
-_NOISE = 0.1  # of a study's normal scores (variance 1): the consensus smooths, not interpolates
-_LENGTHSCALE_STUDIES = 3  # the most similar studies whose fitted lengthscales are shared
-
-
-@dataclass
-class Consensus:
-    """The similarity-weighted mean of per-study GPs on normal scores (high = better)."""
-
-    space: Space
-    studies: list[str]
-    inputs: list[np.ndarray]  # per study: its trials, encoded
-    alphas: list[np.ndarray]  # per study: (K + noise I)^-1 (scores - their mean)
-    weights: np.ndarray  # the studies' similarities, summing to 1
-    lengthscales: np.ndarray
-
-    @classmethod
-    def fit(cls, prior: TransferPrior, metric: str, direction: str) -> Consensus | None:
-        """``None`` when no prior study measured ``metric``."""
-        from sklearn.exceptions import ConvergenceWarning
-        from sklearn.gaussian_process import GaussianProcessRegressor
-        from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
-
-        sources = [s for s in prior.sources if metric in s.scores]
-        if not sources:
-            return None
-        sign = 1.0 if direction == "maximize" else -1.0
-        inputs = [encode(s.configs, prior.space) for s in sources]
-        scores = [sign * np.asarray(s.scores[metric], dtype=float) for s in sources]
-        fitted = []
-        for X, y in list(zip(inputs, scores, strict=True))[:_LENGTHSCALE_STUDIES]:
-            kernel = ConstantKernel() * RBF(np.full(X.shape[1], 0.3), (1e-2, 1e2)) + WhiteKernel(
-                _NOISE, (1e-3, 1.0)
-            )
-            with warnings.catch_warnings():  # a lengthscale at its bound: an idle parameter
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=0).fit(X, y)
-            fitted.append(gp.kernel_.k1.k2.length_scale)
-        lengthscales = np.median(np.atleast_2d(np.array(fitted)), axis=0)
-        alphas = [
-            np.linalg.solve(_rbf(X, X, lengthscales) + _NOISE * np.eye(len(X)), y - y.mean())
-            for X, y in zip(inputs, scores, strict=True)
-        ]
-        weights = np.array([max(s.similarity, 0.0) for s in sources]) + 1e-12
-        studies = [s.study for s in sources]
-        return cls(prior.space, studies, inputs, alphas, weights / weights.sum(), lengthscales)
-
-    def __call__(self, configs: list[Mapping[str, Any]]) -> np.ndarray:
-        """Each config's consensus: the weighted mean of the studies' predicted scores."""
-        Z = encode(list(configs), self.space)
-        out = np.zeros(len(Z))
-        for X, alpha, weight in zip(self.inputs, self.alphas, self.weights, strict=True):
-            out += weight * (_rbf(Z, X, self.lengthscales) @ alpha)
-        return out
-
-    @property
-    def prior_inputs(self) -> np.ndarray:
-        """Every prior trial it was fitted on, encoded (what support is measured against)."""
-        return np.vstack(self.inputs)
-
-    def owner(self, row: int) -> str:
-        """The study of row ``row`` of ``prior_inputs``."""
-        ends = np.cumsum([len(X) for X in self.inputs])
-        return self.studies[int(np.searchsorted(ends, row, side="right"))]
-
-
-def _rbf(A: np.ndarray, B: np.ndarray, lengthscales: np.ndarray) -> np.ndarray:
-    d = (A[:, None, :] - B[None, :, :]) / lengthscales
-    return np.exp(-0.5 * np.einsum("ijk,ijk->ij", d, d))
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,20 @@
 """Ranking candidates: score every neighbour's best configs on every neighbour, then pick.
 
 A candidate's *quantile* on a neighbour is where its predicted primary objective falls
-among that neighbour's observed trials (1 = its best). Conservative picks are the
-candidates the registry model (``_registry_model``) ranks highest for the new task; with
-too few studies for that model, they maximize the similarity-weighted mean quantile minus
-its spread across neighbours. With one objective and generated candidates
-(``_generation``), the conservative slots alternate: a generated pick first (best
-consensus), then the best observed one. Aggressive is the best observed config on the
-nearest neighbour; exploratory the most uncertain of the rest that still ranks in the
-upper half; the baseline comes last.
+among that neighbour's observed trials (1 = its best): the forests that project values. The
+*order* of the picks is the prior model's (``_prior_model``): its expected normal score
+less its sd (the expected value with its doubt counted). Conservative picks are the
+observed candidates in that order; with one objective, generated candidates
+(``_generation``) alternate with them, and one goes first only when the model gives it at
+least ``CONFIDENT`` chance of beating the best observed one. Aggressive is the best observed
+config on the nearest neighbour; exploratory the most uncertain of the rest that still ranks
+in the upper half; the baseline comes last.
 
 With several objectives, the first pick is still the best on the first objective, and the
 other conservative picks are *trade-offs* that span the front predicted for the task: each
-maximizes a weighted mean of the candidate's predicted quantiles on the objectives, the
+maximizes a weighted mean of the candidate's expected quantiles on the objectives, the
 weights moving from the first objective to the others (for two and ``n=5``: all on the
 second, then 1/2 each; the far end comes first so that a capped warm start still spans).
-Seeds that all sit at the best-accuracy end of the front add little hypervolume.
 
 With constraints or budget caps, every pick comes first from the candidates whose projected
 values (the similarity-weighted mean over the neighbours, as in the guardrails) meet them
@@ -25,24 +24,27 @@ all; a candidate predicted to break one is picked only when too few others are l
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from hpxplore.objectives import Constraint
 from hpxplore.pareto import feasible_mask, pareto_mask
 from hpxplore.space import Space
 from hpxplore.transfer._mapping import MappedConfig, map_config
+from hpxplore.transfer._prior_model import beats_probability
 from hpxplore.transfer._surrogates import StudySurrogate
 
 if TYPE_CHECKING:
     from hpxplore.registry import StudyRecord
 
-__all__ = ["Candidate", "Ranking", "candidates", "choose", "score"]
+__all__ = ["CONFIDENT", "Candidate", "Ranking", "candidates", "choose", "score"]
 
 _TOP_PER_STUDY = 3
+CONFIDENT = 0.8  # the chance a generated pick must have of beating the best observed one
 
 
 @dataclass(frozen=True)
@@ -104,21 +106,60 @@ class Ranking:
     """Every candidate (the baseline last) scored on every neighbour."""
 
     configs: list[dict[str, Any]]  # the candidates' configs, then the baseline's
+    primary: str  # the first objective
     predictions: list[dict[str, np.ndarray]]  # per neighbour: {metric: (trees, configs)}
     quantiles: np.ndarray  # (neighbours, configs)
     mean_q: np.ndarray
     spread_q: np.ndarray
     support: np.ndarray  # weighted share of neighbours with the config in their top quarter
     uncertainty: np.ndarray  # calibrated sd relative to each neighbour's observed range
-    registry_quantile: np.ndarray | None = None  # the registry model's predicted quantile here
     objective_q: dict[str, np.ndarray] | None = None  # several objectives: quantile on each
     feasible: np.ndarray | None = None  # projected to meet every constraint and budget cap
     generated: np.ndarray | None = None  # True for a generated candidate (``_generation``)
-    consensus: np.ndarray | None = None  # the prior studies' consensus (high = better)
+    # the prior model's expected normal score (high = better) and its sd, per objective
+    expected: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def baseline(self) -> int:
         return len(self.configs) - 1
+
+    def robust(self, metric: str) -> np.ndarray | None:
+        """The prior model's expected score less its sd (``None`` without the model)."""
+        if metric not in self.expected:
+            return None
+        mean, sd = self.expected[metric]
+        return mean - sd
+
+    def beats_best_observed(self, metric: str) -> np.ndarray | None:
+        """Each candidate's chance, under the prior model, of beating the observed candidate
+        it ranks first (``None`` without the model)."""
+        robust = self.robust(metric)
+        if robust is None:
+            return None
+        mean, sd = self.expected[metric]
+        made = np.zeros(len(mean), bool) if self.generated is None else self.generated
+        observed = np.flatnonzero(~made[: self.baseline])
+        if not len(observed):
+            return None
+        top = observed[np.argmax(robust[observed])]
+        return beats_probability(mean, sd, float(mean[top]), float(sd[top]))
+
+    def evidence(self, metric: str, i: int) -> dict[str, float]:
+        """What the prior model says of candidate ``i``: its expected quantile among a similar
+        study's trials, the 95 % interval of that, and its chance of beating the best observed
+        candidate (what its card cites)."""
+        if metric not in self.expected:
+            return {}
+        mean, sd = (float(v[i]) for v in self.expected[metric])
+        beats = self.beats_best_observed(metric)
+        out = {
+            "quantile": round(float(norm.cdf(mean)), 4),
+            "low": round(float(norm.cdf(mean - 1.96 * sd)), 4),
+            "high": round(float(norm.cdf(mean + 1.96 * sd)), 4),
+        }
+        if beats is not None:
+            out["beats_best_observed"] = round(float(beats[i]), 4)
+        return out
 
 
 def score(
@@ -126,16 +167,16 @@ def score(
     surrogates: list[StudySurrogate],
     weights: np.ndarray,
     primary: str,
-    registry_quantile: np.ndarray | None = None,
     objectives: list[str] | None = None,
     guards: Sequence[Constraint] = (),
     generated: np.ndarray | None = None,
-    consensus: np.ndarray | None = None,
+    expected: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Ranking:
-    """``objectives``: with more than one, each candidate's similarity-weighted predicted
-    quantile on each (the first: the registry model's when there is one). ``guards``:
-    constraints and budget caps; a guard no neighbour can predict is not held against any.
-    ``generated`` and ``consensus`` are passed through to the :class:`Ranking`."""
+    """``objectives``: with more than one, each candidate's expected quantile on each (the
+    prior model's, else the neighbours' similarity-weighted one). ``guards``: constraints and
+    budget caps; a guard no neighbour can predict is not held against any. ``generated`` and
+    ``expected`` (the prior model's, per objective) are passed through to the :class:`Ranking`."""
+    expected = dict(expected or {})
     predictions = [s.predict(configs) for s in surrogates]
     pairs = list(zip(surrogates, predictions, strict=True))
     quantiles = np.stack([s.quantile(primary, p[primary].mean(axis=0)) for s, p in pairs])
@@ -147,10 +188,14 @@ def score(
     support = np.average(quantiles >= 0.75, axis=0, weights=weights)
     per_objective = None
     if objectives is not None and len(objectives) > 1:
-        per_objective = {primary: mean_q if registry_quantile is None else registry_quantile}
-        for metric in objectives[1:]:
+        per_objective = {}
+        for metric in objectives:
             on = [(s, p, w) for (s, p), w in zip(pairs, weights, strict=True) if metric in p]
-            if on:
+            if metric in expected:
+                per_objective[metric] = norm.cdf(expected[metric][0])
+            elif metric == primary:
+                per_objective[metric] = mean_q
+            elif on:
                 q = np.stack([s.quantile(metric, p[metric].mean(axis=0)) for s, p, _ in on])
                 per_objective[metric] = np.average(q, axis=0, weights=[w for *_, w in on])
     feasible = np.ones(len(configs), dtype=bool)
@@ -169,17 +214,17 @@ def score(
             feasible &= np.array([guard.satisfied(float(v)) for v in means])
     return Ranking(
         configs=configs,
+        primary=primary,
         predictions=predictions,
         quantiles=quantiles,
         mean_q=mean_q,
         spread_q=spread_q,
         support=support,
         uncertainty=uncertainty,
-        registry_quantile=registry_quantile,
         objective_q=per_objective,
         feasible=feasible,
         generated=generated,
-        consensus=consensus,
+        expected=expected,
     )
 
 
@@ -200,22 +245,22 @@ def choose(
     the design says), and only with none left any candidate that model rates highest."""
     n_cand = ranking.baseline
     chosen: list[tuple[int, str]] = []
+    primary = ranking.primary
+    model_robust = ranking.robust(primary)
     robust = (
         ranking.mean_q[:n_cand] - ranking.spread_q[:n_cand]
-        if ranking.registry_quantile is None
-        else ranking.registry_quantile[:n_cand]
+        if model_robust is None
+        else model_robust[:n_cand]
     )
     several = ranking.objective_q if ranking.objective_q and len(ranking.objective_q) > 1 else None
     made = np.zeros(n_cand, bool) if ranking.generated is None else ranking.generated[:n_cand]
     if several is None or n_cand == 0:
         observed = [int(i) for i in _order(robust, ranking) if not made[i]]
         feasible = ranking.feasible if ranking.feasible is not None else np.ones(n_cand + 1, bool)
-        generated = (  # only those projected to meet every constraint and cap
-            [int(i) for i in _order(ranking.consensus, ranking) if made[i] and feasible[i]]
-            if ranking.consensus is not None
-            else []
-        )
-        chosen += _alternate(generated, observed, max(1, n - 3))
+        generated = [int(i) for i in _order(robust, ranking) if made[i] and feasible[i]]
+        beats = ranking.beats_best_observed(primary)
+        confident = bool(generated) and beats is not None and beats[generated[0]] >= CONFIDENT
+        chosen += _alternate(generated, observed, max(1, n - 3), generated_first=confident)
     else:
         first = int(_order(robust, ranking)[0])
         chosen.append((first, "conservative"))
@@ -241,13 +286,16 @@ def choose(
     return chosen
 
 
-def _alternate(generated: list[int], observed: list[int], count: int) -> list[tuple[int, str]]:
-    """``count`` picks, a generated one first, then alternating with the observed ones (in
-    their orders); when one kind runs out, the other fills the rest."""
+def _alternate(
+    generated: list[int], observed: list[int], count: int, generated_first: bool
+) -> list[tuple[int, str]]:
+    """``count`` picks alternating between the two kinds (in their orders), a generated one
+    first only when ``generated_first``; when one kind runs out, the other fills the rest."""
     queues = {"generated": list(generated), "conservative": list(observed)}
+    kinds = ("generated", "conservative") if generated_first else ("conservative", "generated")
     picks = []
     for slot in range(count):
-        kind = ("generated", "conservative")[slot % 2]
+        kind = kinds[slot % 2]
         if not queues[kind]:
             kind = "conservative" if kind == "generated" else "generated"
         if queues[kind]:

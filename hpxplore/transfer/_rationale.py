@@ -16,6 +16,7 @@ __all__ = [
     "cold_start_reason",
     "coverage_gap",
     "coverage_sentence",
+    "evidence_sentence",
     "rationale",
     "source_label",
     "summary",
@@ -29,7 +30,7 @@ class BatchFacts:
     primary: str  # the first objective
     base_label: str  # what the baseline is, in words
     n_neighbours: int  # the close studies modelled
-    n_registry: int | None = None  # the studies the registry model was fitted on
+    n_prior: int = 0  # the studies of the prior model, which ordered the picks
     feasible: tuple[int, int] | None = None  # (projected to meet every cap, candidates), if not all
     coverage: Mapping[str, Sequence[str]] | None = None  # per parameter: close studies that set it
 
@@ -43,7 +44,7 @@ def rationale(
     kind, sources, drivers, guardrails = rec.kind, rec.sources, rec.drivers, rec.guardrails
     primary, projected, gain = facts.primary, rec.projected, rec.gain
     transferred = kind != "baseline"
-    quantile = rec.registry_quantile if transferred else None
+    expected = rec.expected if transferred else {}
     feasible = facts.feasible if transferred else None
     coverage = facts.coverage if transferred else None
     p, g = projected[primary], gain[primary]
@@ -56,11 +57,12 @@ def rationale(
         where = "" if s.get("neighbour", True) else ", not one of the close neighbours"
         if s.get("trial_index") is None:
             head = (
-                f"Generated, not observed: no prior study tried this config. It is where the "
-                f"{s['consensus_of']} most similar studies' models (a GP on each study's "
-                "normal scores, weighted by similarity) agree best near their trials; the "
-                f"nearest trial is in {s['study']!r} (similarity {s['similarity']:.2f}{where}; "
-                f"closest on {', '.join(drivers)}), {s['distance']:.2f} away in the unit cube. "
+                "Generated, not observed: no prior study tried this config. It is where the "
+                f"model of the {facts.n_prior} most similar studies (a GP on each study's "
+                "normal scores, weighted by similarity) expects the most, its doubt counted, "
+                f"near their trials; the nearest trial is in {s['study']!r} (similarity "
+                f"{s['similarity']:.2f}{where}; closest on {', '.join(drivers)}), "
+                f"{s['distance']:.2f} away in the unit cube. "
             )
         else:
             head = (
@@ -68,11 +70,8 @@ def rationale(
                 f"{s['similarity']:.2f}{where}; closest on {', '.join(drivers)}). "
             )
         head += _support(rec.support, facts.n_neighbours)
-        if quantile is not None:
-            head += (
-                f" The registry model ({facts.n_registry} studies) expects it to rank above "
-                f"{quantile:.0%} of a study's trials on a task with this profile."
-            )
+        if expected:
+            head += " " + evidence_sentence(expected, facts.n_prior)
         if balance:
             ranks = ", ".join(f"{q:.0%} on {metric}" for metric, q in balance.items())
             head += f" Chosen to balance the objectives: predicted to rank above {ranks}."
@@ -110,6 +109,19 @@ def rationale(
         else ""
     )
     return lead + head + body + tail
+
+
+def evidence_sentence(expected: Mapping[str, float], n_prior: int) -> str:
+    """What the prior model says of a pick, as its card cites it."""
+    text = (
+        f"The model of the {n_prior} most similar studies (weighted by similarity) expects it "
+        f"above {expected['quantile']:.0%} of a similar study's trials (95 % interval "
+        f"{expected['low']:.0%} to {expected['high']:.0%})"
+    )
+    beats = expected.get("beats_best_observed")
+    if beats is not None:
+        text += f"; chance it beats the best observed candidate: {beats:.0%}"
+    return text + "."
 
 
 def source_label(source: Mapping[str, Any]) -> str:
@@ -171,7 +183,7 @@ def cold_start_reason(neighbours: Any, close: Any, unmeasured: Sequence[str] = (
 
 _WHY = {
     "generated": "where the similar studies' models agree the optimum lies, between their trials",
-    "conservative": "the pick most likely to do well here",
+    "conservative": "an observed config the prior studies' model expects to do well here",
     "trade-off": "gives up some of the first objective for the others",
     "aggressive": "the closest study's best config, by its own model",
     "exploratory": "the least certain of the good ones, worth a look",
@@ -188,9 +200,12 @@ def summary(rec: Any) -> str:
         closeness = "a close study" if source.get("neighbour", True) else "a far study"
         where = f"{source_label(source)} ({closeness}, similarity {source['similarity']:.2f})"
     text = f"{rec.kind.capitalize()}, from {where}: {_WHY.get(rec.kind, rec.kind)}"
-    if rec.registry_quantile is not None and rec.kind in ("conservative", "trade-off"):
+    expected = rec.expected
+    if expected and rec.kind in ("generated", "conservative", "trade-off"):
         text += (
-            f"; the registry model expects it above {rec.registry_quantile:.0%} of a study's trials"
+            f"; the prior studies' model expects it above {expected['quantile']:.0%} of a "
+            f"similar study's trials (95 % interval {expected['low']:.0%} to "
+            f"{expected['high']:.0%})"
         )
     metric = next(iter(rec.gain), None)
     if metric is not None:

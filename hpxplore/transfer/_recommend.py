@@ -1,22 +1,22 @@
 """recommend: rank prior studies' best configurations for a new task, and explain why.
 
-1. Neighbours: the ``k`` most similar in-distribution studies (``Registry.similar``), each
-   with a calibrated random forest per modelled metric (``_surrogates``). With none,
-   transfer is off: only the baseline is recommended, with the reason.
-2. Candidates: each neighbour's Pareto-optimal and top trials, mapped into the new space,
-   scored on every neighbour and by the registry model (one forest over every comparable
-   study, conditioned on the task's meta-features: ``_registry_model``), then picked
-   (``_ranking``). When that model exists, every comparable study's best trials are
-   candidates too, near or far: the model, not the distance, says which suit the task.
-   Constraints and budget caps steer both steps: candidates are the trials that met them,
-   and picks projected to meet them come first. With one objective, generated candidates
-   join them (``_generation``): configs no study tried, where the consensus of the prior
-   studies' GPs is highest near their trials.
-3. Projections and gains with 95 % intervals (``_projection``), guardrails
-   (``_guardrails``) and a rationale from those facts (``_rationale``).
-4. ``recs.prior``: the most similar in-distribution studies' trials as normal scores
-   (``_prior``), which the generated candidates come from and a warm-started Study keeps
-   in Ax's model for the whole run.
+A pipeline of named steps (:func:`_recommend`):
+
+1. ``_find``: the ``k`` most similar in-distribution studies (``Registry.similar``), each
+   with a calibrated random forest per modelled metric (``_surrogates``: projections in the
+   metric's units). With none, transfer is off (``_cold``): only the baseline, with the reason.
+2. ``_prior_model``: the one model of the prior studies (``_prior_model``: a GP per study on
+   its normal scores, weighted by similarity), over the most similar comparable studies.
+3. ``_pool``: the close and prior studies' Pareto-optimal and top trials, mapped into the
+   new space (those that met the constraints and budget caps, where any did);
+   ``_generated``: with one objective, configs no study tried, where the prior model
+   expects the most with its doubt counted, near prior trials.
+4. ``_scored`` and ``_items``: every candidate ordered by the prior model's expected value
+   less its sd (``_ranking``; a generated one goes first only when the model is confident it
+   beats the best observed one), with projections and 95 % intervals (``_projection``),
+   guardrails (``_guardrails``) and a rationale from those facts (``_rationale``).
+5. ``_state``: what a warm-started Study goes on using: the same prior model, as the mean
+   of Ax's GP and as the negative-transfer decision.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from hpxplore._progress import Progress
 from hpxplore.exceptions import InputError, count_parameter
@@ -36,11 +38,12 @@ from hpxplore.profiling import TaskProfile
 from hpxplore.similarity import closest_on
 from hpxplore.space import Space, parse_space, sets, space_key, validate_config
 from hpxplore.transfer._cache import remembered
-from hpxplore.transfer._generation import Consensus, generate
+from hpxplore.transfer._generation import generate
 from hpxplore.transfer._guardrails import guardrails
 from hpxplore.transfer._mapping import MappedConfig, default_config
 from hpxplore.transfer._narrowing import NarrowedSpace, narrow_space
-from hpxplore.transfer._prior import transfer_prior
+from hpxplore.transfer._prior import PRIOR_STUDIES, transfer_prior
+from hpxplore.transfer._prior_model import PriorModel
 from hpxplore.transfer._projection import project
 from hpxplore.transfer._ranking import Candidate, Ranking, candidates, choose, score
 from hpxplore.transfer._rationale import (
@@ -51,18 +54,15 @@ from hpxplore.transfer._rationale import (
     rationale,
 )
 from hpxplore.transfer._recommendations import Recommendation, Recommendations
-from hpxplore.transfer._registry_model import RegistryModel
 from hpxplore.transfer._state import TransferState
 from hpxplore.transfer._surrogates import StudySurrogate, fitted_surrogate
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from hpxplore.registry import Registry, StudyRecord
 
 __all__ = ["SCOPE", "recommend"]
 
-SCOPE = 100  # comparable studies the registry model and the candidates come from, at most
+SCOPE = 100  # comparable studies looked at, at most (the prior model takes the nearest)
 
 
 def recommend(
@@ -98,7 +98,7 @@ def recommend(
         progress: show a progress bar (it takes seconds: models are fitted on the close
             studies and on the whole registry).
     """
-    with Progress(5, "recommend", enabled=progress) as steps:
+    with Progress(6, "recommend", enabled=progress) as steps:
         return _recommend(
             profile, registry, space, objectives, constraints, n=n, k=k, tags=tags,
             baseline=baseline, max_deviation=max_deviation, budget=budget,
@@ -176,7 +176,98 @@ def _check_options(
         )
 
 
+@dataclass
+class _Request:
+    """What the user asked for, checked and in the library's own types."""
+
+    profile: TaskProfile
+    space: Space
+    objectives: dict[str, str]
+    constraints: list[Constraint]
+    base: dict[str, Any]
+    base_label: str
+    limits: dict[str, float]
+    caps: list[Constraint]
+    n: int
+    k: int
+    tags: Mapping[str, Any] | None
+    narrow_min_similarity: float
+    seed: int
+
+    @property
+    def guards(self) -> list[Constraint]:
+        return [*self.constraints, *self.caps]
+
+    @property
+    def modelled(self) -> dict[str, str]:
+        """What the models predict: the objectives, then the guarded metrics."""
+        out = dict(self.objectives)
+        for c in self.guards:
+            out.setdefault(c.metric, "minimize" if c.op == "<=" else "maximize")
+        return out
+
+    @property
+    def primary(self) -> str:
+        return primary_objective(self.objectives)[0]
+
+
+@dataclass
+class _Found:
+    """The comparable studies and the close ones that could be modelled."""
+
+    scope: pd.DataFrame  # comparable studies, the most similar first
+    neighbours: pd.DataFrame  # the k nearest of them
+    records: dict[str, StudyRecord]  # by name: the close ones, then the prior's
+    fitted: list[tuple[StudySurrogate, StudyRecord, dict[str, Any]]]
+    coverage: dict[str, list[str]]  # per parameter: close studies that set it
+    unmeasured: list[str]
+    reason: str | None  # why transfer is off, if it is
+
+    @property
+    def surrogates(self) -> list[StudySurrogate]:
+        return [s for s, _, _ in self.fitted]
+
+    @property
+    def similarities(self) -> np.ndarray:
+        return np.array([row["similarity"] for _, _, row in self.fitted], dtype=float)
+
+
 def _recommend(
+    profile: TaskProfile,
+    registry: Registry,
+    space: Any,
+    objectives: Any,
+    constraints: Any,
+    *,
+    steps: Progress,
+    **options: Any,
+) -> Recommendations:
+    request = _request(profile, registry, space, objectives, constraints, **options)
+    steps.step("finding similar studies")
+    found = _find(request, registry)
+    steps.step(f"modelling {len(found.fitted)} close studies")
+    if found.reason:
+        return _cold(request, registry, found)
+    model = _prior_model(request, registry, found)
+    steps.step("the model of the prior studies")
+    pooled = _pool(request, found, model)
+    steps.step(f"generating and ranking {len(pooled)} candidates")
+    pooled += _generated(request, found, model, pooled)
+    ranking = _scored(request, found, model, pooled)
+    steps.step("projections and rationales")
+    items = _items(request, found, model, pooled, ranking)
+    return Recommendations(
+        profile,
+        items,
+        found.neighbours,
+        registry,
+        cold_start=False,
+        reason=_reason(found),
+        transfer=_state(request, registry, found, model),
+    )
+
+
+def _request(
     profile: TaskProfile,
     registry: Registry,
     space: Any,
@@ -191,151 +282,215 @@ def _recommend(
     budget: Mapping[str, float] | None,
     narrow_min_similarity: float,
     seed: int,
-    steps: Progress,
-) -> Recommendations:
+) -> _Request:
     space = parse_space(space)
     objectives = parse_objectives(objectives)
     constraints = parse_constraints(constraints)
     count_parameter(n, "n", "recommend", 8)
     count_parameter(k, "k", "recommend", 5)
     _check_options(profile, registry, space, max_deviation, budget, narrow_min_similarity, seed)
-    base = validate_config(space, baseline) if baseline is not None else default_config(space)
-    base_label = (
-        "the proven baseline"
-        if baseline is not None
-        else "the centre of the space (no baseline given)"
-    )
     limits = (
         dict.fromkeys(space, float(max_deviation))
         if isinstance(max_deviation, (int, float))
         else {p: float(v) for p, v in (max_deviation or {}).items()}
     )
-    caps = [Constraint(str(m), "<=", float(v)) for m, v in (budget or {}).items()]
-    guards = [*constraints, *caps]
-    modelled = dict(objectives)  # what the surrogates predict: objectives, then guarded metrics
-    for c in guards:
-        modelled.setdefault(c.metric, "minimize" if c.op == "<=" else "maximize")
+    return _Request(
+        profile,
+        space,
+        dict(objectives),
+        list(constraints),
+        validate_config(space, baseline) if baseline is not None else default_config(space),
+        "the proven baseline"
+        if baseline is not None
+        else "the centre of the space (no baseline given)",
+        limits,
+        [Constraint(str(m), "<=", float(v)) for m, v in (budget or {}).items()],
+        n,
+        k,
+        tags,
+        narrow_min_similarity,
+        seed,
+    )
 
-    steps.step("finding similar studies")
-    # the comparable studies (same tags and space), the most similar first, at most SCOPE
-    scope = registry.similar(profile, k=max(k, SCOPE), tags=tags, space=space)
-    neighbours = scope.head(k)
+
+def _find(request: _Request, registry: Registry) -> _Found:
+    """The comparable studies (same tags and space, at most ``SCOPE``), the ``k`` nearest,
+    and a surrogate of each close one; ``reason`` says why transfer is off, if it is."""
+    scope = registry.similar(
+        request.profile, k=max(request.k, SCOPE), tags=request.tags, space=request.space
+    )
+    neighbours = scope.head(request.k)
     close = neighbours[neighbours["in_distribution"]] if len(neighbours) else neighbours
     records = dict(zip(close["study"], registry.records(list(close["study"])), strict=True))
-    unmeasured = _unmeasured(list(records.values()), modelled)
-    primary = primary_objective(objectives)[0]
-    steps.step(f"modelling {len(records)} close studies")
-    fitted = [] if primary in unmeasured else _fit_neighbours(records, close, space, modelled, seed)
+    unmeasured = _unmeasured(list(records.values()), request.modelled)
+    fitted = (
+        []
+        if request.primary in unmeasured
+        else _fit_neighbours(records, close, request.space, request.modelled, request.seed)
+    )
     coverage = {
         name: [record.name for _, record, _ in fitted if sets(record.space, name, param)]
-        for name, param in space.items()
+        for name, param in request.space.items()
     }
     reason = (
         cold_start_reason(neighbours, close, unmeasured) if not fitted else coverage_gap(coverage)
     )
-    counts = {name: len(studies) for name, studies in coverage.items()}
-    if reason:
-        item = Recommendation(
-            rank=0,
-            kind="baseline",
-            config=base,
-            rationale=f"Cold start with {base_label}: {reason}. Transfer is off.",
-        )
-        state = TransferState(
-            profile,
-            space,
-            modelled,
-            seed,
-            narrowed=NarrowedSpace(None, f"Not narrowed: {reason}."),
-            coverage=counts,
-            registry=registry,
-        ).built([], None, None)
-        return Recommendations(
-            profile, [item], neighbours, registry, cold_start=True, reason=reason, transfer=state
-        )
+    return _Found(scope, neighbours, records, fitted, coverage, unmeasured, reason)
 
-    surrogates = [s for s, _, _ in fitted]
-    rows = {s.study: row for s, _, row in fitted}
-    w = np.array([row["similarity"] for row in rows.values()], dtype=float)
-    metrics = [m for m in modelled if any(m in s.models for s in surrogates)]
-    loaded = {record.name: record for _, record, _ in fitted}
-    steps.step(f"the registry model over {len(scope)} studies")
-    others = [name for name in scope["study"] if name not in records]
-    records.update(zip(others, registry.records(others), strict=True))
-    comparable = [records[name] for name in scope["study"]]
-    model = remembered(
-        (
-            "registry model",
-            tuple(r.version for r in comparable),
-            tuple(sorted(profile.meta_features)),
-            space_key(space),
-            primary,
-            objectives[primary],
-            seed,
-        ),
-        lambda: RegistryModel.fit(comparable, profile, space, primary, objectives[primary], seed),
+
+def _cold(request: _Request, registry: Registry, found: _Found) -> Recommendations:
+    """Only the baseline, with the reason transfer is off."""
+    item = Recommendation(
+        rank=0,
+        kind="baseline",
+        config=request.base,
+        rationale=f"Cold start with {request.base_label}: {found.reason}. Transfer is off.",
     )
-    # With the registry model to rank them, every comparable study's best trials are
-    # candidates, near or far: the model, not the distance, says which suit the task.
-    providers = list(loaded.values())  # the close neighbours' first, as before the model
+    state = TransferState(
+        request.profile,
+        request.space,
+        request.modelled,
+        request.seed,
+        narrowed=NarrowedSpace(None, f"Not narrowed: {found.reason}."),
+        coverage={name: len(studies) for name, studies in found.coverage.items()},
+        registry=registry,
+    ).built([], None)
+    return Recommendations(
+        request.profile,
+        [item],
+        found.neighbours,
+        registry,
+        cold_start=True,
+        reason=str(found.reason),
+        transfer=state,
+    )
+
+
+def _prior_model(request: _Request, registry: Registry, found: _Found) -> PriorModel | None:
+    """The one model of the prior studies: the ``PRIOR_STUDIES`` most similar in-distribution
+    comparable studies (``_prior``), fitted once per registry version and space."""
+    rows = found.scope[found.scope["in_distribution"]].head(PRIOR_STUDIES).to_dict("records")
+    others = [row["study"] for row in rows if row["study"] not in found.records]
+    found.records.update(zip(others, registry.records(others), strict=True))
+    metrics = [m for m in request.modelled if any(m in s.models for s in found.surrogates)]
+    pairs = [(found.records[row["study"]], row["similarity"]) for row in rows]
+    key = (
+        "prior model",
+        tuple((r.version, round(float(s), 6)) for r, s in pairs),
+        space_key(request.space),
+        tuple(metrics),
+    )
+    prior = transfer_prior(pairs, request.space, metrics)
+    return None if prior is None else remembered(key, lambda: PriorModel(prior))
+
+
+def _pool(request: _Request, found: _Found, model: PriorModel | None) -> list[Candidate]:
+    """The observed candidates: the Pareto-optimal and top trials of the close studies,
+    then of the prior model's studies (those that met the constraints, where any did)."""
+    providers = [record for _, record, _ in found.fitted]
     if model is not None:
-        providers += [record for record in comparable if record.name not in loaded]
-    origins = {row["study"]: row for row in scope.to_dict("records")}
+        close = {record.name for record in providers}
+        providers += [found.records[s] for s in model.prior.studies if s not in close]
     pool: dict[tuple, Candidate] = {}
     for record in providers:
-        for cand in candidates(record, space, objectives, guards, fill=base):
+        for cand in candidates(
+            record, request.space, request.objectives, request.guards, fill=request.base
+        ):
             pool.setdefault(tuple(sorted(cand.config.items())), cand)
-    pooled = list(pool.values())
-    by_name = {record.name: record for record in comparable}
-    in_scope = scope[scope["in_distribution"]].to_dict("records")
-    prior = transfer_prior(
-        [(by_name[row["study"]], row["similarity"]) for row in in_scope], space, metrics
-    )
-    consensus = (
-        Consensus.fit(prior, primary, objectives[primary])
-        if prior is not None and len(objectives) == 1
-        else None
-    )
-    steps.step(f"generating and ranking {len(pooled)} candidates")
-    pooled += _generated(pooled, consensus, space, base, coverage, max(1, n - 3), seed)
-    configs = [c.config for c in pooled] + [base]
-    predicted = None if model is None else model.predict(configs, profile)
-    ranking = score(
-        configs,
-        surrogates,
-        w,
-        primary,
-        predicted,
-        list(objectives),
-        guards,
-        generated=np.array([c.generated for c in pooled] + [False]),
-        consensus=None if consensus is None else consensus(configs),
-    )
-    n_cand, n_ok = ranking.baseline, int(ranking.feasible[: ranking.baseline].sum())
+    return list(pool.values())
 
-    steps.step("projections and rationales")
-    facts = BatchFacts(
-        primary=primary,
-        base_label=base_label,
-        n_neighbours=len(surrogates),
-        n_registry=None if model is None else len(model.studies),
-        feasible=None if n_ok == n_cand else (n_ok, n_cand),
-        coverage=coverage,
+
+def _expected(request: _Request, model: PriorModel | None, configs: list[dict[str, Any]],
+              metric: str) -> tuple[np.ndarray, np.ndarray] | None:  # fmt: skip
+    """The prior model's expected normal score of ``metric`` at ``configs`` (high = better
+    for the task) and its sd, with the studies weighted by similarity; ``None`` without it."""
+    if model is None or model.gps(metric) is None:
+        return None
+    mean, sd = model.predict(metric, configs, model.weights(metric))
+    sign = 1.0 if request.modelled[metric] == "maximize" else -1.0
+    return sign * mean, sd
+
+
+def _generated(
+    request: _Request, found: _Found, model: PriorModel | None, pooled: list[Candidate]
+) -> list[Candidate]:
+    """Up to ``n - 3`` generated candidates (``_generation``), where the prior model expects
+    the most with its doubt counted; parameters no close study sets keep the baseline's value."""
+    metric = request.primary
+    if model is None or len(request.objectives) > 1 or not pooled or model.gps(metric) is None:
+        return []
+
+    def robust(configs: list[dict[str, Any]]) -> np.ndarray:
+        mean, sd = _expected(request, model, configs, metric)
+        return mean - sd
+
+    configs = [c.config for c in pooled]
+    starts = [configs[i] for i in np.argsort(-robust(configs), kind="stable")]
+    fixed = {name: request.base[name] for name, studies in found.coverage.items() if not studies}
+    inputs, owners = model.prior_inputs(metric)
+    picks = generate(
+        starts, request.space, robust, inputs, max(1, request.n - 3), request.seed, fixed
     )
-    items = []
-    nearest = surrogates[int(np.argmax(w))].study
+    return [
+        Candidate(g.config, MappedConfig(g.config), owners[g.nearest], None, g.distance)
+        for g in picks
+    ]
+
+
+def _scored(
+    request: _Request, found: _Found, model: PriorModel | None, pooled: list[Candidate]
+) -> Ranking:
+    """Every candidate, then the baseline, scored on the neighbours and by the prior model."""
+    configs = [c.config for c in pooled] + [request.base]
+    expected = {
+        metric: e
+        for metric in request.objectives
+        if (e := _expected(request, model, configs, metric)) is not None
+    }
+    return score(
+        configs,
+        found.surrogates,
+        found.similarities,
+        request.primary,
+        list(request.objectives),
+        request.guards,
+        generated=np.array([c.generated for c in pooled] + [False]),
+        expected=expected,
+    )
+
+
+def _items(
+    request: _Request,
+    found: _Found,
+    model: PriorModel | None,
+    pooled: list[Candidate],
+    ranking: Ranking,
+) -> list[Recommendation]:
+    """The chosen candidates as recommendations, with projections, guardrails and rationale."""
+    n_cand, n_ok = ranking.baseline, int(ranking.feasible[: ranking.baseline].sum())
+    facts = BatchFacts(
+        primary=request.primary,
+        base_label=request.base_label,
+        n_neighbours=len(found.fitted),
+        n_prior=0 if model is None else len(model.prior.studies),
+        feasible=None if n_ok == n_cand else (n_ok, n_cand),
+        coverage=found.coverage,
+    )
+    w = found.similarities
+    metrics = [m for m in request.modelled if any(m in s.models for s in found.surrogates)]
+    origins = {row["study"]: row for row in found.scope.to_dict("records")}
+    rows = {s.study: row for s, _, row in found.fitted}
+    nearest = found.surrogates[int(np.argmax(w))].study
     own = np.array([c.study == nearest for c in pooled], dtype=bool)
-    for position, (i, kind) in enumerate(choose(ranking, w, n, own)):
+    items = []
+    for position, (i, kind) in enumerate(choose(ranking, w, request.n, own)):
         config = ranking.configs[i]
-        projected, gain = project(ranking, surrogates, w, metrics, i)
+        projected, gain = project(ranking, found.surrogates, w, metrics, i)
         sources, mapping, drivers = (
             ([], {}, []) if kind == "baseline" else _origin(pooled[i], origins, rows)
         )
-        if kind == "generated" and consensus is not None:
-            sources[0].update(
-                distance=round(float(pooled[i].distance or 0.0), 4),
-                consensus_of=len(consensus.studies),
-            )
+        if kind == "generated":
+            sources[0]["distance"] = round(float(pooled[i].distance or 0.0), 4)
         item = Recommendation(
             rank=position,
             kind=kind,
@@ -346,49 +501,68 @@ def _recommend(
             gain=gain,
             support=float(ranking.support[i]),
             guardrails=guardrails(
-                config, base, space, limits, projected, constraints, caps, mapping
+                config,
+                request.base,
+                request.space,
+                request.limits,
+                projected,
+                request.constraints,
+                request.caps,
+                mapping,
             ),
             drivers=drivers,
             mapping=mapping,
-            registry_quantile=None if predicted is None else round(float(predicted[i]), 4),
+            expected=ranking.evidence(request.primary, i),
         )
         item.rationale = rationale(
             item, facts, _balance(ranking, i) if kind == "trade-off" else None
         )
         items.append(item)
-    count = len(surrogates)
-    state = TransferState(
-        profile,
-        space,
-        modelled,
-        seed,
-        neighbours=[(s.study, float(x)) for s, x in zip(surrogates, w, strict=True)],
-        comparable=[] if model is None else list(model.studies),
-        prior_studies=[] if prior is None else [(p.study, p.similarity) for p in prior.sources],
-        prior_metrics=list(metrics),
+    return items
+
+
+def _state(
+    request: _Request, registry: Registry, found: _Found, model: PriorModel | None
+) -> TransferState:
+    """What a warm-started Study goes on using."""
+    primary = request.primary
+    return TransferState(
+        request.profile,
+        request.space,
+        request.modelled,
+        request.seed,
+        neighbours=[
+            (s.study, float(x)) for s, x in zip(found.surrogates, found.similarities, strict=True)
+        ],
+        prior_studies=[]
+        if model is None
+        else [(p.study, p.similarity) for p in model.prior.sources],
+        prior_metrics=[]
+        if model is None
+        else sorted(
+            {m for p in model.prior.sources for m in p.scores}, key=list(request.modelled).index
+        ),
         narrowed=narrow_space(
-            space,
-            [(record, float(row["similarity"])) for _, record, row in fitted],
+            request.space,
+            [(record, float(row["similarity"])) for _, record, row in found.fitted],
             primary,
-            objectives[primary],
-            min_similarity=narrow_min_similarity,
+            request.objectives[primary],
+            min_similarity=request.narrow_min_similarity,
         ),
-        coverage=counts,
+        coverage={name: len(studies) for name, studies in found.coverage.items()},
         registry=registry,
-    ).built(surrogates, model, prior)
-    return Recommendations(
-        profile,
-        items,
-        neighbours,
-        registry,
-        cold_start=False,
-        reason=f"{count} close stud{'y' if count == 1 else 'ies'}, {coverage_sentence(coverage)}"
+    ).built(found.surrogates, model)
+
+
+def _reason(found: _Found) -> str:
+    count = len(found.fitted)
+    return (
+        f"{count} close stud{'y' if count == 1 else 'ies'}, {coverage_sentence(found.coverage)}"
         + (
-            f"; none measures {', '.join(repr(m) for m in unmeasured)}, so it is not projected"
-            if unmeasured
+            f"; none measures {', '.join(repr(m) for m in found.unmeasured)}, so it is not projected"
+            if found.unmeasured
             else ""
-        ),
-        transfer=state,
+        )
     )
 
 
@@ -408,29 +582,6 @@ def _fit_neighbours(
         if surrogate is not None and primary in surrogate.models:
             out.append((surrogate, record, row))
     return out
-
-
-def _generated(
-    pooled: list[Candidate],
-    consensus: Consensus | None,
-    space: Space,
-    base: Mapping[str, Any],
-    coverage: Mapping[str, Sequence[str]],
-    n: int,
-    seed: int,
-) -> list[Candidate]:
-    """Up to ``n`` generated candidates (``_generation``), best consensus first; parameters
-    no close study sets keep the baseline's value."""
-    if consensus is None or not pooled:
-        return []
-    configs = [c.config for c in pooled]
-    starts = [configs[i] for i in np.argsort(-consensus(configs), kind="stable")]
-    fixed = {name: base[name] for name, studies in coverage.items() if not studies}
-    picks = generate(starts, space, consensus, consensus.prior_inputs, n, seed, fixed)
-    return [
-        Candidate(g.config, MappedConfig(g.config), consensus.owner(g.nearest), None, g.distance)
-        for g in picks
-    ]
 
 
 def _unmeasured(records: list[StudyRecord], modelled: Mapping[str, str]) -> list[str]:

@@ -14,8 +14,8 @@ from hpxplore.registry._store import Store
 from hpxplore.transfer._guardrails import tripped, unchecked
 from hpxplore.transfer._narrowing import NarrowedSpace
 from hpxplore.transfer._prior import TransferPrior
+from hpxplore.transfer._prior_model import PriorModel
 from hpxplore.transfer._rationale import source_label, summary
-from hpxplore.transfer._registry_model import RegistryModel
 from hpxplore.transfer._state import TransferState
 from hpxplore.transfer._surrogates import StudySurrogate
 
@@ -42,7 +42,9 @@ class Recommendation:
     guardrails: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> passed, detail
     drivers: list[str] = field(default_factory=list)  # meta-features that made the source close
     mapping: dict[str, Any] = field(default_factory=dict)  # clipped / filled / dropped
-    registry_quantile: float | None = None  # the registry model's predicted quantile (1 = best)
+    # the prior model on it: expected quantile among a similar study's trials (1 = the best),
+    # its 95 % interval, and its chance of beating the best observed candidate
+    expected: dict[str, float] = field(default_factory=dict)
     id: int | None = None  # its id in the registry's audit log, once saved
     decision: str | None = None
     reason: str = ""
@@ -65,7 +67,7 @@ class Recommendation:
             "drivers": self.drivers,
             "rationale": self.rationale,
             "mapping": self.mapping,
-            "registry_quantile": self.registry_quantile,
+            "expected": self.expected,
         }
 
 
@@ -112,13 +114,13 @@ class Recommendations:
         return self.transfer.prior
 
     @property
-    def registry_model(self) -> RegistryModel | None:
-        """The model over every comparable study that ranked the candidates, if fitted."""
-        return self.transfer.registry_model
+    def prior_model(self) -> PriorModel | None:
+        """The one model of the prior studies, which ordered these picks."""
+        return self.transfer.prior_model
 
     @property
     def surrogates(self) -> list[StudySurrogate]:
-        """The close studies' fitted models (the monitor's neighbour check)."""
+        """The close studies' fitted models (the projections in the metrics' units)."""
         return self.transfer.surrogates
 
     def __len__(self) -> int:
@@ -143,7 +145,7 @@ class Recommendations:
                 row[f"{metric}_gain"] = g["mean"]
             row.update(
                 support=r.support,
-                registry_quantile=r.registry_quantile,
+                expected_quantile=r.expected.get("quantile"),
                 sources=", ".join(source_label(s) for s in r.sources),
                 guardrails_tripped=tripped(r.guardrails),
                 guardrails_unchecked=unchecked(r.guardrails),
@@ -244,7 +246,7 @@ class Recommendations:
                     guardrails=d.get("guardrails", {}),
                     drivers=d.get("drivers", []),
                     mapping=d.get("mapping", {}),
-                    registry_quantile=d.get("registry_quantile", d.get("registry_rank")),
+                    expected=d.get("expected") or {},
                     id=int(row["id"]),
                     decision=_stored_text(row["decision"]),
                     reason=_stored_text(row["reason"]) or "",

@@ -1,7 +1,8 @@
 """What ``recommend`` learned that a warm-started Study goes on using, as one typed value.
 
-The neighbours' surrogates (the monitor's neighbour check), the registry model, the
-transfer prior (Ax's model for the whole run) and the narrowed space. It is stored with
+The neighbours' surrogates (projections), the model of the prior
+studies (the picks' order, Ax's prior mean and the negative-transfer decision for the whole
+run) and the narrowed space. It is stored with
 its batch as plain JSON (study names, similarities, the space), so a board reopened with
 ``Recommendations.load`` rebuilds the models from the registry when they are first used.
 """
@@ -12,12 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hpxplore.objectives import primary
 from hpxplore.profiling import TaskProfile
 from hpxplore.space import Space, space_from_json, space_to_json
 from hpxplore.transfer._narrowing import NarrowedSpace
 from hpxplore.transfer._prior import TransferPrior, rebuild_prior
-from hpxplore.transfer._registry_model import RegistryModel
+from hpxplore.transfer._prior_model import PriorModel
 from hpxplore.transfer._surrogates import StudySurrogate, fitted_surrogate
 
 if TYPE_CHECKING:
@@ -33,8 +33,7 @@ class TransferState:
     """The transfer facts behind one batch of recommendations.
 
     ``neighbours`` are the close studies that were modelled (name, similarity), most
-    similar first; ``comparable`` the studies the registry model was fitted over;
-    ``prior_studies`` the studies of the transfer prior (name, similarity).
+    similar first; ``prior_studies`` the studies of the transfer prior (name, similarity).
     """
 
     profile: TaskProfile
@@ -42,7 +41,6 @@ class TransferState:
     modelled: dict[str, str]  # metric -> direction: the objectives, then guarded metrics
     seed: int = 0
     neighbours: list[tuple[str, float]] = field(default_factory=list)
-    comparable: list[str] = field(default_factory=list)
     prior_studies: list[tuple[str, float]] = field(default_factory=list)
     prior_metrics: list[str] = field(default_factory=list)
     narrowed: NarrowedSpace = field(default_factory=lambda: NarrowedSpace(None, "Not narrowed."))
@@ -51,8 +49,8 @@ class TransferState:
     )  # per parameter: close studies that set it
     registry: Registry | None = field(default=None, repr=False)  # where the models are rebuilt from
     _surrogates: Any = field(default=_UNBUILT, repr=False)
-    _registry_model: Any = field(default=_UNBUILT, repr=False)
     _prior: Any = field(default=_UNBUILT, repr=False)
+    _prior_model: Any = field(default=None, repr=False)
 
     @property
     def similarities(self) -> list[float]:
@@ -73,26 +71,6 @@ class TransferState:
         return self._surrogates
 
     @property
-    def registry_model(self) -> RegistryModel | None:
-        """The registry model that ranked the candidates (``None`` if too few studies)."""
-        if self._registry_model is _UNBUILT:
-            names = [n for n in self.comparable if self.registry is not None and n in self.registry]
-            metric, direction = primary(self.modelled)
-            self._registry_model = (
-                RegistryModel.fit(
-                    self.registry.records(names),
-                    self.profile,
-                    self.space,
-                    metric,
-                    direction,
-                    seed=self.seed,
-                )
-                if names
-                else None
-            )
-        return self._registry_model
-
-    @property
     def prior(self) -> TransferPrior | None:
         """The prior studies' trials as normal scores (what Ax's model starts from)."""
         if self._prior is _UNBUILT:
@@ -103,18 +81,22 @@ class TransferState:
             )
         return self._prior
 
+    @property
+    def prior_model(self) -> PriorModel | None:
+        """The one model of the prior studies (``_prior_model``): the picks were made with
+        it, and a warm-started Study's GP and negative-transfer decision go on with it."""
+        if self._prior_model is None and self.prior is not None:
+            self._prior_model = PriorModel(self.prior)
+        return self._prior_model
+
     def built(
         self,
         surrogates: Sequence[StudySurrogate],
-        registry_model: RegistryModel | None,
-        prior: TransferPrior | None,
+        model: PriorModel | None,
     ) -> TransferState:
         """The same state with models already fitted (what ``recommend`` just made)."""
-        self._surrogates, self._registry_model, self._prior = (
-            list(surrogates),
-            registry_model,
-            prior,
-        )
+        self._surrogates = list(surrogates)
+        self._prior, self._prior_model = (None if model is None else model.prior), model
         return self
 
     def to_json(self) -> dict[str, Any]:
@@ -124,7 +106,6 @@ class TransferState:
             "modelled": dict(self.modelled),
             "seed": self.seed,
             "neighbours": [list(x) for x in self.neighbours],
-            "comparable": list(self.comparable),
             "prior_studies": [list(x) for x in self.prior_studies],
             "prior_metrics": list(self.prior_metrics),
             "narrowed": {
@@ -147,7 +128,6 @@ class TransferState:
             dict(data["modelled"]),
             int(data.get("seed", 0)),
             [(str(a), float(b)) for a, b in data.get("neighbours", [])],
-            list(data.get("comparable", [])),
             [(str(a), float(b)) for a, b in data.get("prior_studies", [])],
             list(data.get("prior_metrics", [])),
             NarrowedSpace(

@@ -30,7 +30,18 @@ def _names(values: Any) -> str:
     return ", ".join(str(v) for v in values) or "none"
 
 
+def _shares(evidence: Mapping[str, Any]) -> str:
+    """The prior studies' share of the weight per objective, as the decision read it."""
+    shares = evidence.get("prior_share") or {}
+    return (
+        f"After {evidence.get('trials')} trials the prior studies kept "
+        + ", ".join(f"{share:.0%} of the weight on {metric}" for metric, share in shares.items())
+        + f" (switched off below {float(evidence.get('threshold', 0)):.0%} on every objective)."
+    )
+
+
 def _arms(evidence: Mapping[str, Any]) -> str:
+    """Older runs' evidence: transferred against quasi-random trials."""
     p = evidence.get("p_transferred_beats_quasi_random")
     counts = (
         f"{evidence.get('transferred', '?')} transferred against "
@@ -58,7 +69,9 @@ def event_sentence(event: Mapping[str, Any]) -> str:
     if kind == "transfer_off":
         text = f"Transfer is off: {event.get('reason', 'no reason recorded')}."
         evidence = event.get("evidence")
-        if evidence:
+        if evidence and "prior_share" in evidence:
+            text += " " + _shares(evidence)
+        elif evidence:
             text += " " + _arms(evidence)
         if event.get("abandoned"):
             text += f" Transferred trials not yet run were dropped: {_names(event['abandoned'])}."

@@ -9,8 +9,10 @@ import hpxplore as hpx
 from hpxplore.registry._store import Store
 from hpxplore.space import parse_space, sample_configs
 from hpxplore.study import _ax as hpx_ax
-from hpxplore.study._prior_model import THIS_TASK, _Stack, features, rgpe_weights
+from hpxplore.study._prior_gp import Encoder
+from hpxplore.transfer._mapping import encode
 from hpxplore.transfer._prior import PriorSource, TransferPrior, normal_scores, transfer_prior
+from hpxplore.transfer._prior_model import THIS_TASK, MetricGPs
 from tests.transfer.depth_family import SPACE, family_registry, measure, profile
 
 LOSS = {"loss": "minimize"}
@@ -39,7 +41,9 @@ def test_prior_takes_similar_studies_first_and_thins_long_ones(tmp_path):
     assert short is None  # no study measures it
 
 
-def test_features_are_the_inputs_axs_model_sees():
+def test_axs_inputs_reach_the_prior_model_in_its_own_encoding():
+    """One encoding: what Ax's GP sees, mapped by the encoder, is what ``recommend``'s model
+    of the prior studies was fitted on (log scales, one-hot and ordered choices)."""
     space = {
         "lr": hpx.Float(1e-3, 1.0, log=True),
         "depth": hpx.Int(2, 12),
@@ -58,13 +62,12 @@ def test_features_are_the_inputs_axs_model_sees():
     surrogate = study._session.client._generation_strategy.adapter.generator.surrogate
     model, data = surrogate.model, surrogate.training_data[0]
     assert type(model).__name__ == "PriorGP" and type(model.mean_module).__name__ == "PriorMean"
-    seen = model.input_transform.untransform(model.train_inputs[0]).detach().numpy()
+    seen = model.input_transform.untransform(model.train_inputs[0])
     done = study.trials.sort_values("trial_index")
     log = hpx_ax.log_scaled(study._session.client)
-    ours = features(
-        done[list(space)].to_dict("records")[:4], parse_space(space), data.feature_names, log
-    )
-    np.testing.assert_allclose(seen, ours, atol=1e-9)
+    mapped = Encoder(parse_space(space), data.feature_names, log)(seen).detach().numpy()
+    ours = encode(done[list(space)].to_dict("records")[:4], parse_space(space))
+    np.testing.assert_allclose(mapped, ours, atol=1e-9)
     assert [e["event"] for e in study.events][:2] == ["transfer_prior", "prior_weights"]
 
 
@@ -77,12 +80,9 @@ def test_a_study_that_contradicts_the_task_is_dropped_and_a_faithful_one_leads()
     configs = sample_configs(parse_space(space), 40, seed=0)
     truth = normal_scores([f(c) for c in configs])
     prior = _prior_for(space, configs, [("faithful", truth), ("reversed", -truth)])
-    stack = _Stack(prior, "obj", ["x", "y"])
+    gps = MetricGPs.fit(prior, "obj")
     trials = sample_configs(parse_space(space), 15, seed=3)
-    import torch
-
-    X = torch.tensor(features(trials, parse_space(space), ["x", "y"]))
-    weights = rgpe_weights(stack, X, np.array([f(c) for c in trials]))
+    weights = gps.weights(encode(trials, parse_space(space)), np.array([f(c) for c in trials]))
     assert weights["reversed"] == 0.0
     assert weights["faithful"] > 0.5 and weights["faithful"] > weights[THIS_TASK]
     assert sum(weights.values()) == pytest.approx(1.0)
@@ -144,7 +144,7 @@ def _prior_studies_in_model(study) -> list[str]:
     """The prior studies the study's fitted Ax model reads (none when its GP is cold)."""
     model = study._session.client._generation_strategy.adapter.generator.surrogate.model
     mean = model.mean_module
-    return list(mean._stack[0].studies) if type(mean).__name__ == "PriorMean" else []
+    return list(mean.studies) if type(mean).__name__ == "PriorMean" else []
 
 
 def test_two_studies_of_one_name_keep_their_own_prior(tmp_path):

@@ -18,6 +18,7 @@ import hpxplore as hpx
 from hpxplore.space import parse_space, sample_configs, validate_config
 from hpxplore.transfer._generation import MIN_GAP, generate
 from hpxplore.transfer._mapping import encode
+from hpxplore.transfer._ranking import CONFIDENT
 
 SPACE = {
     "learning_rate": hpx.Float(1e-3, 1.0, log=True),
@@ -56,7 +57,16 @@ def test_a_generated_config_beats_every_prior_trial_on_the_new_task(registry):
         profile("new", 0.0), registry, SPACE, OBJECTIVES, n=6, max_deviation=0.9, progress=False
     )
     generated = [r for r in recs if r.kind == "generated"]
-    assert generated and recs[0].kind == "generated"
+    assert generated
+    first = generated[0]
+    # it opens the list only when the prior studies' model is confident it beats the best
+    # observed candidate, and every card says what the model expects of it
+    confident = first.expected["beats_best_observed"] >= CONFIDENT
+    assert (recs[0].kind == "generated") == confident
+    assert (
+        f"chance it beats the best observed candidate: {first.expected['beats_best_observed']:.0%}"
+        in first.rationale
+    )
     tried = [
         {p: row[p] for p in SPACE}
         for name in registry.names()
@@ -64,12 +74,11 @@ def test_a_generated_config_beats_every_prior_trial_on_the_new_task(registry):
     ]
     assert all(r.config not in tried for r in generated)  # not a prior trial
     best_tried = min(loss(c, 0.0, 1.0) for c in tried)
-    assert loss(recs[0].config, 0.0, 1.0) < best_tried  # evaluated on the task, not projected
-    first = recs[0]
+    assert loss(first.config, 0.0, 1.0) < best_tried  # evaluated on the task, not projected
     source = first.sources[0]
     assert source["trial_index"] is None and source["study"] in registry.names()
     assert "Generated, not observed" in first.rationale and repr(source["study"]) in first.rationale
-    assert "generated near a trial of" in recs.table["sources"].iloc[0]
+    assert "generated near a trial of" in recs.table["sources"].iloc[first.rank]
     assert first.projected["loss"]["low"] <= first.projected["loss"]["mean"]
     assert first.guardrails and all(g["passed"] for g in first.guardrails.values())
     # the observed prior bests stay in the list beside them

@@ -90,12 +90,12 @@ def test_close_task_gets_recommendations_that_beat_the_default(registry, new_tas
     recs = recommend(profile, registry, SPACE, OBJECTIVES, n=5, tags={"model": "logreg"})
     assert not recs.cold_start
     kinds = [r.kind for r in recs]
-    assert kinds[:2] == ["generated", "conservative"] and kinds[-1] == "baseline"
+    assert sorted(kinds[:2]) == ["conservative", "generated"] and kinds[-1] == "baseline"
     assert "aggressive" in kinds
     baseline = accuracy(frame, recs[-1].config)
     for kind in ("generated", "conservative"):  # evaluated on the new task, not projected
         assert max(accuracy(frame, r.config) for r in recs if r.kind == kind) > baseline
-    top = recs[1]  # the best observed config: a trial of a prior study
+    top = next(r for r in recs if r.kind == "conservative")  # the best observed config
     assert top.gain["accuracy"]["mean"] > 0
     assert (
         top.projected["accuracy"]["low"]
@@ -312,7 +312,7 @@ def test_a_second_recommend_on_an_unchanged_registry_reuses_the_fitted_models(re
     again = recommend(profile, registry, SPACE, OBJECTIVES, n=3)
     assert [r.config for r in again][:2] == [r.config for r in first][:2]
     assert all(a is b for a, b in zip(again.surrogates, first.surrogates, strict=True))
-    assert again.registry_model is first.registry_model
+    assert again.prior_model is first.prior_model
     changed = first.surrogates[0].study  # a neighbour gains a trial: its models are refitted
     config = registry.record(changed).trials.iloc[0][list(SPACE)].to_dict()
     Store(registry).save_trial(changed, Trial(999, config, {"accuracy": 0.5}, status="completed"))
@@ -320,4 +320,4 @@ def test_a_second_recommend_on_an_unchanged_registry_reuses_the_fitted_models(re
     refitted = {s.study: s for s in after.surrogates}
     assert refitted[changed] is not first.surrogates[0]
     assert len(refitted[changed].observed) == len(first.surrogates[0].observed) + 1
-    assert after.registry_model is not first.registry_model
+    assert after.prior_model is not first.prior_model

@@ -1,4 +1,5 @@
-"""The negative-transfer monitor catches a deliberately misleading registry during the run."""
+"""The one negative-transfer decision, the prior studies' weights, catches a deliberately
+misleading registry during the run and keeps a faithful one."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import pytest
 
 import hpxplore as hpx
 from hpxplore.registry._store import Store
+from hpxplore.transfer._prior_model import MIN_TRIALS_OFF, PRIOR_SHARE_OFF
+from tests.transfer import test_recommend as related
 from tests.transfer.test_recommend import OBJECTIVES, SPACE, accuracy, task
+
+registry, new_task = related.registry, related.new_task  # the related family's fixtures
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +46,7 @@ def misleading(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(misleading):
+def test_the_weights_switch_transfer_off_and_the_result_matches_cold_start(misleading):
     reg, frame, profile = misleading
     recs = hpx.recommend(profile, reg, SPACE, OBJECTIVES, n=4, narrow_min_similarity=0.3)
     assert not recs.cold_start  # the registry looks close: only the run can tell
@@ -62,15 +67,13 @@ def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(mislead
     off = [e for e in warm.events if e["event"] == "transfer_off"]
     assert len(off) == 1, warm.events
     evidence = off[0]["evidence"]
-    assert evidence["p_transferred_beats_quasi_random"] < 0.5  # transferred mostly lose
-    assert evidence["all_neighbours_rank_backwards"]
-    assert all(v["rank_correlation"] < 0 for v in evidence["neighbours"].values())
+    share, trials = evidence["prior_share"]["accuracy"], evidence["trials"]
+    assert share < PRIOR_SHARE_OFF == evidence["threshold"] and MIN_TRIALS_OFF <= trials <= 11
     # the reason names the rule that fired, with its figures
-    assert "no neighbour ranks this task's" in off[0]["reason"]
-    for study, v in evidence["neighbours"].items():
-        assert f"{study} {v['rank_correlation']:+.2f}" in off[0]["reason"]
-    p = evidence["p_transferred_beats_quasi_random"]
-    assert (f"in {p:.0%} of pairs on accuracy" in off[0]["reason"]) == (p < 0.25)
+    assert (
+        f"below {PRIOR_SHARE_OFF:.0%} on every objective after {trials} trials" in off[0]["reason"]
+    )
+    assert f"accuracy {share:.0%}" in off[0]["reason"]
     assert not warm.transfer_active
     assert off[0]["space_widened"] and warm.space == SPACE and warm.full_space is None
     ax_space = warm._session.client._experiment.search_space.parameters
@@ -95,24 +98,20 @@ def test_monitor_switches_transfer_off_and_the_result_matches_cold_start(mislead
     assert best_warm >= best_cold - 0.02  # no worse than cold start beyond CV noise
 
 
-def test_helpful_transfer_is_kept(tmp_path):
-    """A monitor fed good transferred trials keeps transfer on and says why."""
+@pytest.mark.slow
+def test_a_faithful_registry_keeps_transfer_on(registry, new_task):
+    """The same task family, recorded the right way round: the prior keeps its weight."""
+    frame, profile = new_task
+    recs = hpx.recommend(profile, registry, SPACE, OBJECTIVES, n=4, progress=False)
 
     def evaluate(config):
-        return {"accuracy": 1.0 - abs(np.log10(config["C"])) / 10}
+        return {"accuracy": accuracy(frame, config)}
 
-    study = hpx.Study("kept", SPACE, OBJECTIVES, seed=0, init_trials=6)
-    study.warm_start(
-        [
-            {"C": 1.0, "max_iter": 100, "class_weight": "none"},
-            {"C": 1.2, "max_iter": 50, "class_weight": "none"},
-            {"C": 0.9, "max_iter": 80, "class_weight": "balanced"},
-        ]
-    )
-    study.run(evaluate, n_trials=6, executor="inline", progress=False)
-    kept = [e for e in study.events if e["event"] == "transfer_kept"]
-    assert kept and kept[0]["evidence"]["p_transferred_beats_quasi_random"] > 0.5
-    assert study.transfer_active
+    study = hpx.Study("kept", SPACE, OBJECTIVES, seed=0, init_trials=6).warm_start(recs)
+    study.run(evaluate, n_trials=10, executor="inline", progress=False)
+    assert study.transfer_active and not any(e["event"] == "transfer_off" for e in study.events)
+    weights = study.prior.weights[-1]["weights"]
+    assert 1.0 - weights["(this task)"] >= PRIOR_SHARE_OFF
 
 
 def test_rollback_is_advised_when_nothing_beats_the_baseline():
