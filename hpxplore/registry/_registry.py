@@ -538,13 +538,18 @@ class Registry:
             return _audit.outcomes(session)
 
     def transfer_report(self, by: str = "model") -> pd.DataFrame:
-        """How often transfer helped, per value of the tag ``by`` (e.g. model family).
+        """How often transfer helped, and whether its projections held, per value of the tag
+        ``by`` (e.g. model family).
 
-        Columns: ``by, n, hit_rate`` (share of transferred trials that beat the best
-        quasi-random trial of their study's initial design), ``mean_gain, worst_gain``.
+        Columns: ``by, n, hit_rate`` (share of transferred trials that met every constraint
+        and that no feasible quasi-random trial of their study dominates on the objectives),
+        ``mean_gain, worst_gain`` (on the first objective, over the best feasible
+        quasi-random trial), ``intervals, coverage`` (the realized objective values checked
+        against their recommendation's projected 95 % interval, and the share inside it: near
+        0.95 when the projections are calibrated).
         """
         outcomes = self.outcomes()
-        columns = [by, "n", "hit_rate", "mean_gain", "worst_gain"]
+        columns = [by, "n", "hit_rate", "mean_gain", "worst_gain", "intervals", "coverage"]
         if outcomes.empty or "helped" not in outcomes:
             return pd.DataFrame(columns=columns)
         with self._db.session() as session:
@@ -555,17 +560,45 @@ class Registry:
             if "gain" in outcomes
             else pd.Series(float("nan"), index=outcomes.index)
         )
+        held = self._intervals_held(outcomes)
         outcomes = outcomes.assign(
             gain=pd.to_numeric(gain, errors="coerce"),
             helped=outcomes["helped"].fillna(False).astype(bool),
+            checked=[len(h) for h in held],
+            inside=[sum(h) for h in held],
         )
         report = outcomes.groupby(by).agg(
             n=("helped", "size"),
             hit_rate=("helped", "mean"),
             mean_gain=("gain", "mean"),
             worst_gain=("gain", "min"),
+            intervals=("checked", "sum"),
+            inside=("inside", "sum"),
         )
+        report["coverage"] = report["inside"] / report["intervals"].where(report["intervals"] > 0)
         return report.reset_index()[columns]
+
+    def _intervals_held(self, outcomes: pd.DataFrame) -> list[list[bool]]:
+        """Per outcome: for each objective it realized, whether the value lies in the 95 %
+        interval its recommendation projected."""
+        projected = {
+            int(row["id"]): (row["details"] or {}).get("projected", {})
+            for row in self.recommendations().to_dict("records")
+        }
+        out = []
+        for rec_id, values in zip(
+            outcomes["recommendation_id"],
+            outcomes["values"] if "values" in outcomes else [None] * len(outcomes),
+            strict=True,
+        ):
+            intervals = projected.get(int(rec_id)) if pd.notna(rec_id) else None
+            checks = []
+            for metric, value in (values if isinstance(values, Mapping) else {}).items():
+                interval = (intervals or {}).get(metric)
+                if value is not None and interval and "low" in interval:
+                    checks.append(bool(interval["low"] <= float(value) <= interval["high"]))
+            out.append(checks)
+        return out
 
 
 def _tags_match(stored: Mapping[str, Any], wanted: Mapping[str, Any] | None) -> bool:

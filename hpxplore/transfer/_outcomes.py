@@ -5,7 +5,8 @@ trials of Ax's initial design, or the trials an Optuna sampler chose itself), fe
 only: it *helped* when it meets every constraint and no feasible cold trial dominates it on
 every objective (with one objective: it beats the best of them), that is, when it adds to
 the hypervolume of the cold trials' front. ``gain`` is its margin over the best feasible
-cold trial on the first objective.
+cold trial on the first objective. ``values`` keeps what it gave on every objective, so the
+audit can check it against the interval its recommendation projected (calibration).
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def transfer_outcomes(
             "feasible": feasible,
             "error": t.error,
         }
+        if t.status == "completed":
+            outcome["values"] = {m: t.metrics.get(m) for m in objectives}
         mine = _scores(t, objectives) if t.status == "completed" else None
         if mine is not None and reference is not None:
             outcome.update(reference=reference * sign, gain=sign * value - reference)

@@ -232,6 +232,15 @@ def test_outcomes_of_accepted_recommendations_are_linked_back(registry, new_task
     assert linked.loc[recs[0].id, "study"] == "bc-new-run"
     report = registry.transfer_report(by="model").set_index("model")
     assert report.loc["logreg", "n"] == 2
+    # calibration: each realized accuracy against the interval its card projected
+    inside = [
+        next(r for r in recs if r.id == rec_id).projected["accuracy"]["low"]
+        <= row["values"]["accuracy"]
+        <= next(r for r in recs if r.id == rec_id).projected["accuracy"]["high"]
+        for rec_id, row in mine.iterrows()
+    ]
+    assert report.loc["logreg", "intervals"] == 2
+    assert report.loc["logreg", "coverage"] == pytest.approx(sum(inside) / 2)
     resumed = hpx.Study.load("bc-new-run", registry)  # provenance of each trial survives
     first = resumed.trials.set_index("trial_index").loc[0]
     assert first["recommendation_id"] == recs[0].id

@@ -1,0 +1,196 @@
+"""Calibrating the negative-transfer decision: the prior studies' share of the weight.
+
+On the dense families' held-out tasks, ``recommend`` against the related registry gives the
+model of the prior studies; the decision then reads a trial sequence of the task: the
+list's picks (what a warm start evaluates first), then uniform random configs, up to 15
+trials. Three registries per task, the same configs and similarities:
+
+- ``related``: the prior studies as they are (a switch-off here is a false one);
+- ``misleading``: each study's scores turned upside down, as in notebook 03 (its "best"
+  configs are its worst; the warm start evaluates those);
+- ``shuffled``: each study's scores permuted (a prior that knows nothing).
+
+After each trial from the 3rd, the prior studies' share of the weight on the objective
+(``PriorModel.verdict``'s figure) is recorded; the decision switches off at the first
+trial ``>= MIN_TRIALS_OFF`` whose share is below the threshold. The report gives, per
+threshold, the share of related runs switched off (false) and the trials it took on the
+misleading and shuffled ones. What this leaves out: a real run's later trials follow the
+prior's model (they favour a related prior further); the tail here is random.
+
+    python -m benchmarks.transfer.guard      # ~10 minutes; writes results/guard.*
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import hpxplore as hpx  # noqa: E402
+from benchmarks.transfer.dense import family as dense_family  # noqa: E402
+from benchmarks.transfer.registries import dense_registry  # noqa: E402
+from hpxplore.space import sample_configs  # noqa: E402
+from hpxplore.transfer._prior import TransferPrior  # noqa: E402
+from hpxplore.transfer._prior_model import MIN_TRIALS_OFF, PRIOR_SHARE_OFF, PriorModel  # noqa: E402
+
+FAMILIES = ("yahpo_rpart", "yahpo_lcbench", "xgboost_tables", "yahpo_rpart_constrained")
+THRESHOLDS = (0.02, 0.05, 0.1, 0.2, 0.3)
+TRIALS = 15
+SEEDS = (0, 1)
+
+
+def _variant(prior: TransferPrior, case: str, seed: int) -> TransferPrior:
+    """The prior as it is, upside down, or with each study's scores permuted."""
+    if case == "related":
+        return prior
+    rng = np.random.default_rng(seed)
+    sources = []
+    for source in prior.sources:
+        scores = {
+            m: (-np.asarray(s) if case == "misleading" else rng.permutation(s)).tolist()
+            for m, s in source.scores.items()
+        }
+        sources.append(replace(source, scores=scores))
+    return TransferPrior(prior.space, sources)
+
+
+def _misled_picks(prior: TransferPrior, metric: str, direction: str, count: int) -> list[dict]:
+    """What a warm start from the misleading prior evaluates: each similar study's 'best'."""
+    sign = 1.0 if direction == "maximize" else -1.0
+    picks = []
+    for source in prior.sources[:count]:
+        scores = sign * np.asarray(source.scores[metric])
+        picks.append(source.configs[int(np.argmax(scores))])
+    return picks
+
+
+def task_rows(family: str, name: str) -> list[dict]:
+    task = dense_family(family).make(name)
+    metric, direction = task.metric, task.direction
+    with tempfile.TemporaryDirectory() as folder:
+        reg = dense_registry(task, Path(folder))
+        recs = hpx.recommend(
+            task.profile, reg, task.space, task.objectives, list(task.constraints), n=5,
+            tags={"model": task.profile.tags["model"]}, progress=False,
+        )  # fmt: skip
+    if recs.cold_start or recs.prior_model is None:
+        return []
+    listed = [r.config for r in recs]
+    rows = []
+    for case in ("related", "misleading", "shuffled"):
+        model = PriorModel(_variant(recs.prior_model.prior, case, seed=7))
+        for seed in SEEDS:
+            head = (
+                _misled_picks(model.prior, metric, direction, 4) if case == "misleading" else listed
+            )
+            configs = head + sample_configs(task.space, TRIALS, seed=100 + seed)
+            configs = configs[:TRIALS]
+            values = [float(task.evaluate(c)[metric]) for c in configs]
+            for t in range(3, TRIALS + 1):
+                verdict = model.verdict(
+                    {metric: direction}, configs[:t], {metric: values[:t]}, seed=t
+                )
+                rows.append({"family": family, "task": name, "case": case, "seed": seed,
+                             "trials": t, "share": verdict.shares.get(metric)})  # fmt: skip
+    return rows
+
+
+def decisions(table: pd.DataFrame) -> pd.DataFrame:
+    """Per run and threshold: the trial at which the decision switches off (NaN: never)."""
+    out = []
+    eligible = table[table["trials"] >= MIN_TRIALS_OFF]
+    for (family, task, case, seed), run in eligible.groupby(["family", "task", "case", "seed"]):
+        for threshold in THRESHOLDS:
+            below = run[run["share"] < threshold]["trials"]
+            out.append({"family": family, "task": task, "case": case, "seed": seed,
+                        "threshold": threshold,
+                        "off_at": float(below.min()) if len(below) else np.nan})  # fmt: skip
+    return pd.DataFrame(out)
+
+
+def report(table: pd.DataFrame) -> str:
+    runs = decisions(table)
+    lines = [
+        "# The negative-transfer decision, calibrated",
+        "",
+        __doc__.split("\n\n")[1].replace("\n", " "),
+        "",
+        __doc__.split("\n\n")[2].replace("\n", " "),
+        "",
+        f"Chosen threshold: {PRIOR_SHARE_OFF} (from trial {MIN_TRIALS_OFF}). Runs: "
+        + ", ".join(
+            f"{c} {n}"
+            for c, n in runs[runs.threshold == THRESHOLDS[0]].groupby("case").size().items()
+        ),
+        "",
+        "## Related registries: share of runs switched off by trial 15 (false switch-offs)",
+        "",
+    ]
+    related = runs[runs["case"] == "related"]
+    false = related.assign(off=related["off_at"].notna()).pivot_table(
+        index="family", columns="threshold", values="off", aggfunc="mean"
+    )
+    false.loc["all"] = (
+        related.assign(off=related["off_at"].notna()).groupby("threshold")["off"].mean()
+    )
+    lines += [false.round(3).to_markdown(), ""]
+    for case in ("misleading", "shuffled"):
+        part = runs[runs["case"] == case]
+        stats = part.groupby("threshold")["off_at"].agg(
+            switched_off=lambda s: s.notna().mean(),
+            median_trials=lambda s: s.fillna(TRIALS + 1).median(),
+            p90_trials=lambda s: s.fillna(TRIALS + 1).quantile(0.9),
+            max_trials=lambda s: s.fillna(TRIALS + 1).max(),
+        )
+        lines += [
+            f"## {case.capitalize()} registries: trials to switch off ({TRIALS + 1} = not by {TRIALS})",
+            "",
+            stats.round(3).to_markdown(),
+            "",
+        ]
+    shares = table[table["trials"].isin([5, 10, 15])].pivot_table(
+        index=["case"], columns="trials", values="share", aggfunc="median"
+    )
+    lines += [
+        "## The prior studies' median share of the weight",
+        "",
+        shares.round(3).to_markdown(),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--families", nargs="+", default=list(FAMILIES))
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--report-only", action="store_true", help="redraw from the CSV")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    if args.report_only:
+        table = pd.read_csv(args.out / "guard.csv", dtype={"task": str})
+    else:
+        rows = []
+        for family in args.families:
+            for name in dense_family(family).split()[1]:
+                rows += task_rows(family, name)
+                print(f"{family:24s} {name:12s} {len(rows)} rows", flush=True)
+        table = pd.DataFrame(rows)
+        table.to_csv(args.out / "guard.csv", index=False)
+    text = report(table)
+    (args.out / "guard.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
