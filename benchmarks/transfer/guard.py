@@ -12,9 +12,9 @@ trials. Three registries per task, the same configs and similarities:
 
 After each trial from the 3rd, the prior studies' share of the weight on the objective
 (``PriorModel.verdict``'s figure) is recorded; the decision switches off at the first
-trial ``>= MIN_TRIALS_OFF`` whose share is below the threshold. The report gives, per
-threshold, the share of related runs switched off (false) and the trials it took on the
-misleading and shuffled ones. What this leaves out: a real run's later trials follow the
+trial ``>= MIN_TRIALS_OFF`` after which the share stayed below the threshold for the last
+``streak`` trials. The report gives, per threshold and streak, the share of related runs
+switched off (false) and the trials it took on the misleading and shuffled ones. What this leaves out: a real run's later trials follow the
 prior's model (they favour a related prior further); the tail here is random.
 
     python -m benchmarks.transfer.guard      # ~10 minutes; writes results/guard.*
@@ -40,10 +40,16 @@ from benchmarks.transfer.dense import family as dense_family  # noqa: E402
 from benchmarks.transfer.registries import dense_registry  # noqa: E402
 from hpxplore.space import sample_configs  # noqa: E402
 from hpxplore.transfer._prior import TransferPrior  # noqa: E402
-from hpxplore.transfer._prior_model import MIN_TRIALS_OFF, PRIOR_SHARE_OFF, PriorModel  # noqa: E402
+from hpxplore.transfer._prior_model import (  # noqa: E402
+    MIN_TRIALS_OFF,
+    PRIOR_SHARE_OFF,
+    STREAK,
+    PriorModel,
+)
 
 FAMILIES = ("yahpo_rpart", "yahpo_lcbench", "xgboost_tables", "yahpo_rpart_constrained")
-THRESHOLDS = (0.02, 0.05, 0.1, 0.2, 0.3)
+THRESHOLDS = (0.05, 0.1, 0.3)
+STREAKS = (1, 2, 3, 4)
 TRIALS = 15
 SEEDS = (0, 1)
 
@@ -96,74 +102,79 @@ def task_rows(family: str, name: str) -> list[dict]:
             configs = configs[:TRIALS]
             values = [float(task.evaluate(c)[metric]) for c in configs]
             for t in range(3, TRIALS + 1):
-                verdict = model.verdict(
-                    {metric: direction}, configs[:t], {metric: values[:t]}, seed=t
-                )
+                shares = model._shares({metric: direction}, configs[:t], {metric: values}, seed=t)
                 rows.append({"family": family, "task": name, "case": case, "seed": seed,
-                             "trials": t, "share": verdict.shares.get(metric)})  # fmt: skip
+                             "trials": t, "share": shares.get(metric)})  # fmt: skip
     return rows
 
 
 def decisions(table: pd.DataFrame) -> pd.DataFrame:
-    """Per run and threshold: the trial at which the decision switches off (NaN: never)."""
+    """Per run, threshold and streak: the trial at which the decision switches off (NaN:
+    never by the last trial)."""
     out = []
-    eligible = table[table["trials"] >= MIN_TRIALS_OFF]
-    for (family, task, case, seed), run in eligible.groupby(["family", "task", "case", "seed"]):
+    for (family, task, case, seed), run in table.groupby(["family", "task", "case", "seed"]):
+        run = run.sort_values("trials")
         for threshold in THRESHOLDS:
-            below = run[run["share"] < threshold]["trials"]
-            out.append({"family": family, "task": task, "case": case, "seed": seed,
-                        "threshold": threshold,
-                        "off_at": float(below.min()) if len(below) else np.nan})  # fmt: skip
+            below = (run["share"] < threshold).to_numpy()
+            for streak in STREAKS:
+                off_at = np.nan
+                for i, trials in enumerate(run["trials"]):
+                    if (
+                        trials >= MIN_TRIALS_OFF
+                        and i + 1 >= streak
+                        and below[i + 1 - streak : i + 1].all()
+                    ):
+                        off_at = float(trials)
+                        break
+                out.append({"family": family, "task": task, "case": case, "seed": seed,
+                            "threshold": threshold, "streak": streak, "off_at": off_at})  # fmt: skip
     return pd.DataFrame(out)
 
 
 def report(table: pd.DataFrame) -> str:
-    runs = decisions(table)
+    runs = decisions(table).assign(off=lambda d: d["off_at"].notna())
+    chosen = runs[(runs["threshold"] == PRIOR_SHARE_OFF) & (runs["streak"] == STREAK)]
     lines = [
         "# The negative-transfer decision, calibrated",
         "",
-        __doc__.split("\n\n")[1].replace("\n", " "),
+        *[part.replace("\n", " ") for part in __doc__.split("\n\n")[1:3]],
         "",
-        __doc__.split("\n\n")[2].replace("\n", " "),
+        f"Chosen: share below {PRIOR_SHARE_OFF} for {STREAK} trials in a row, from trial "
+        f"{MIN_TRIALS_OFF}. Runs per case: "
+        + ", ".join(f"{c} {n}" for c, n in chosen.groupby("case").size().items()),
         "",
-        f"Chosen threshold: {PRIOR_SHARE_OFF} (from trial {MIN_TRIALS_OFF}). Runs: "
-        + ", ".join(
-            f"{c} {n}"
-            for c, n in runs[runs.threshold == THRESHOLDS[0]].groupby("case").size().items()
-        ),
+        "## Every rule: false switch-offs (related) and switch-offs by trial 15 (the others)",
         "",
-        "## Related registries: share of runs switched off by trial 15 (false switch-offs)",
+        runs.pivot_table(
+            index=["threshold", "streak"], columns="case", values="off", aggfunc="mean"
+        )
+        .round(3)
+        .to_markdown(),
         "",
-    ]
-    related = runs[runs["case"] == "related"]
-    false = related.assign(off=related["off_at"].notna()).pivot_table(
-        index="family", columns="threshold", values="off", aggfunc="mean"
-    )
-    false.loc["all"] = (
-        related.assign(off=related["off_at"].notna()).groupby("threshold")["off"].mean()
-    )
-    lines += [false.round(3).to_markdown(), ""]
-    for case in ("misleading", "shuffled"):
-        part = runs[runs["case"] == case]
-        stats = part.groupby("threshold")["off_at"].agg(
+        "## The chosen rule, per family: share of runs switched off by trial 15",
+        "",
+        chosen.pivot_table(index="family", columns="case", values="off", aggfunc="mean")
+        .round(3)
+        .to_markdown(),
+        "",
+        f"## The chosen rule: trials to switch off ({TRIALS + 1} = not by {TRIALS})",
+        "",
+        chosen.groupby("case")["off_at"]
+        .agg(
             switched_off=lambda s: s.notna().mean(),
             median_trials=lambda s: s.fillna(TRIALS + 1).median(),
             p90_trials=lambda s: s.fillna(TRIALS + 1).quantile(0.9),
             max_trials=lambda s: s.fillna(TRIALS + 1).max(),
         )
-        lines += [
-            f"## {case.capitalize()} registries: trials to switch off ({TRIALS + 1} = not by {TRIALS})",
-            "",
-            stats.round(3).to_markdown(),
-            "",
-        ]
-    shares = table[table["trials"].isin([5, 10, 15])].pivot_table(
-        index=["case"], columns="trials", values="share", aggfunc="median"
-    )
-    lines += [
-        "## The prior studies' median share of the weight",
+        .round(3)
+        .to_markdown(),
         "",
-        shares.round(3).to_markdown(),
+        "## The prior studies' median share of the weight, by trials",
+        "",
+        table[table["trials"].isin([5, 10, 15])]
+        .pivot_table(index="case", columns="trials", values="share", aggfunc="median")
+        .round(3)
+        .to_markdown(),
         "",
     ]
     return "\n".join(lines)

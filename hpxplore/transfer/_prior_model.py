@@ -34,6 +34,7 @@ __all__ = ["PRIOR_SHARE_OFF", "THIS_TASK", "MetricGPs", "PriorModel", "Verdict"]
 THIS_TASK = "(this task)"
 PRIOR_SHARE_OFF = 0.1  # the prior studies' weight below which transfer is switched off
 MIN_TRIALS_OFF = 5  # the task's completed trials before the weights can switch it off
+STREAK = 3  # ... and after how many trials in a row below it (calibrated: guard.md)
 _SAMPLES = 256
 _DROP_QUANTILE = 95.0  # a study whose median loss is above this percentile of the task's
 _PAD_NOISE = 1e6  # padding rows (studies with fewer trials) are ignored through this noise
@@ -136,11 +137,12 @@ class MetricGPs:
 @dataclass(frozen=True)
 class Verdict:
     """The negative-transfer decision after ``trials`` of the task's trials: off when the
-    prior studies keep less than ``PRIOR_SHARE_OFF`` of the weight on every objective."""
+    prior studies keep less than ``PRIOR_SHARE_OFF`` of the weight on every objective, after
+    each of the last ``STREAK`` trials."""
 
     off: bool
     trials: int
-    shares: dict[str, float]  # objective -> the prior studies' total weight
+    shares: dict[str, float]  # objective -> the prior studies' total weight now
     reason: str = ""
     threshold: float = PRIOR_SHARE_OFF
 
@@ -206,23 +208,46 @@ class PriorModel:
         seed: int = 0,
     ) -> Verdict:
         """Whether to switch transfer off, from the weights on each objective after the
-        task's completed ``configs`` and their ``values`` (metric -> one value each)."""
-        shares: dict[str, float] = {}
-        for metric in objectives:
-            w = self.weights(metric, configs, values[metric], seed) if metric in values else {}
-            if w:
-                shares[metric] = round(1.0 - w[THIS_TASK], 3)
+        task's completed ``configs`` and their ``values`` (metric -> one value each), and
+        after each of the ``STREAK - 1`` trials before."""
         n = len(configs)
-        off = n >= MIN_TRIALS_OFF and bool(shares) and max(shares.values()) < PRIOR_SHARE_OFF
+        history = [
+            self._shares(objectives, configs[:m], values, max(seed + m - n, 0))
+            for m in range(max(3, n - STREAK + 1), n + 1)
+        ]
+        shares = history[-1] if history else {}
+        off = (
+            n >= MIN_TRIALS_OFF
+            and len(history) == STREAK
+            and all(h and max(h.values()) < PRIOR_SHARE_OFF for h in history)
+        )
         reason = (
-            "the prior studies' weight fell below "
-            f"{PRIOR_SHARE_OFF:.0%} on every objective after {n} trials ("
+            "the prior studies' weight stayed below "
+            f"{PRIOR_SHARE_OFF:.0%} on every objective for {STREAK} trials in a row, up to "
+            f"{n} trials ("
             + ", ".join(f"{m} {s:.0%}" for m, s in shares.items())
             + "): they order this task's trials worse than its own model does"
             if off
             else ""
         )
         return Verdict(off, n, shares, reason)
+
+    def _shares(
+        self,
+        objectives: Mapping[str, str],
+        configs: Sequence[Mapping[str, Any]],
+        values: Mapping[str, Any],
+        seed: int,
+    ) -> dict[str, float]:
+        """Each objective's prior share of the weight after the first ``len(configs)``."""
+        shares: dict[str, float] = {}
+        for metric in objectives:
+            if metric not in values:
+                continue
+            w = self.weights(metric, configs, list(values[metric])[: len(configs)], seed)
+            if w:
+                shares[metric] = round(1.0 - w[THIS_TASK], 3)
+        return shares
 
 
 def beats_probability(

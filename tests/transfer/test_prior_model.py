@@ -14,6 +14,7 @@ from hpxplore.transfer._prior import PriorSource, TransferPrior, normal_scores
 from hpxplore.transfer._prior_model import (
     MIN_TRIALS_OFF,
     PRIOR_SHARE_OFF,
+    STREAK,
     THIS_TASK,
     MetricGPs,
     PriorModel,
@@ -86,7 +87,10 @@ def test_the_decision_switches_off_only_on_evidence_and_names_its_figures():
     assert not faithful.verdict(objectives, trials, values).off
     verdict = misleading.verdict(objectives, trials, values)
     assert verdict.off and verdict.shares["acc"] < PRIOR_SHARE_OFF
-    assert f"after 10 trials (acc {verdict.shares['acc']:.0%})" in verdict.reason
+    assert (
+        f"for {STREAK} trials in a row, up to 10 trials (acc {verdict.shares['acc']:.0%})"
+        in verdict.reason
+    )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

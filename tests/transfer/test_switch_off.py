@@ -9,7 +9,7 @@ import pytest
 
 import hpxplore as hpx
 from hpxplore.registry._store import Store
-from hpxplore.transfer._prior_model import MIN_TRIALS_OFF, PRIOR_SHARE_OFF
+from hpxplore.transfer._prior_model import MIN_TRIALS_OFF, PRIOR_SHARE_OFF, STREAK
 from tests.transfer import test_recommend as related
 from tests.transfer.test_recommend import OBJECTIVES, SPACE, accuracy, task
 
@@ -71,7 +71,8 @@ def test_the_weights_switch_transfer_off_and_the_result_matches_cold_start(misle
     assert share < PRIOR_SHARE_OFF == evidence["threshold"] and MIN_TRIALS_OFF <= trials <= 11
     # the reason names the rule that fired, with its figures
     assert (
-        f"below {PRIOR_SHARE_OFF:.0%} on every objective after {trials} trials" in off[0]["reason"]
+        f"below {PRIOR_SHARE_OFF:.0%} on every objective for {STREAK} trials in a row, up to {trials} trials"
+        in off[0]["reason"]
     )
     assert f"accuracy {share:.0%}" in off[0]["reason"]
     assert not warm.transfer_active
