@@ -14,8 +14,6 @@ __all__ = ["HEADLINES", "event_sentence"]
 HEADLINES = {
     "transfer_off": "Transfer switched off",
     "rollback_advised": "Rollback to the baseline advised",
-    "neighbour_weights": "Neighbours re-weighted",
-    "transfer_kept": "Transfer kept",
     "transfer_prior": "Transfer prior on",
     "prior_weights": "Prior studies re-weighted",
     "warm_start_capped": "Warm start capped",
@@ -40,29 +38,6 @@ def _shares(evidence: Mapping[str, Any]) -> str:
     )
 
 
-def _arms(evidence: Mapping[str, Any]) -> str:
-    """Older runs' evidence: transferred against quasi-random trials."""
-    p = evidence.get("p_transferred_beats_quasi_random")
-    counts = (
-        f"{evidence.get('transferred', '?')} transferred against "
-        f"{evidence.get('quasi_random', '?')} quasi-random trials"
-    )
-    if p is None:
-        return f"Too few trials to compare yet ({counts})."
-    return f"A transferred trial beats a quasi-random one with probability {p:.2f} ({counts})."
-
-
-def _weights(neighbours: Mapping[str, Mapping[str, Any]]) -> str:
-    parts = [
-        f"{name} {w.get('weight', 0):.2f} (rank correlation {w.get('rank_correlation', 0):+.2f})"
-        for name, w in neighbours.items()
-    ]
-    return (
-        "Each neighbour's weight is its similarity times how well its predictions rank this "
-        f"task's results: {'; '.join(parts)}."
-    )
-
-
 def event_sentence(event: Mapping[str, Any]) -> str:
     """What the event says, in a sentence or two (the facts it carries, nothing more)."""
     kind = event.get("event")
@@ -71,8 +46,6 @@ def event_sentence(event: Mapping[str, Any]) -> str:
         evidence = event.get("evidence")
         if evidence and "prior_share" in evidence:
             text += " " + _shares(evidence)
-        elif evidence:
-            text += " " + _arms(evidence)
         if event.get("abandoned"):
             text += f" Transferred trials not yet run were dropped: {_names(event['abandoned'])}."
         if event.get("space_widened"):
@@ -80,10 +53,6 @@ def event_sentence(event: Mapping[str, Any]) -> str:
         if event.get("nearest"):
             text += f" Nearest studies: {_names(event['nearest'])}."
         return text
-    if kind == "transfer_kept":
-        return _arms(event.get("evidence", {})) + " Transfer stays on."
-    if kind == "neighbour_weights":
-        return _weights(event.get("neighbours", {}))
     if kind == "transfer_prior":
         studies = event.get("studies", [])
         return (

@@ -172,16 +172,14 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
 
     events = {
         "transfer_off": {
-            "reason": "negative transfer: transferred trials do worse",
-            "evidence": {"transferred": 3, "quasi_random": 3, "p_transferred_beats_quasi_random": 0.11},
+            "reason": "negative transfer: the prior studies' weight stayed below 10%",
+            "evidence": {"trials": 7, "prior_share": {"accuracy": 0.0, "size_kb": 0.04},
+                         "threshold": 0.1},
             "abandoned": [5],
             "space_widened": True,
         },
         "rollback_advised": {"reason": "no trial beats the proven baseline on accuracy",
                              "baseline": 0.9, "best": 0.85, "trial": 4},
-        "neighbour_weights": {"neighbours": {"a": {"rank_correlation": -0.2, "weight": 0.0}}},
-        "transfer_kept": {"evidence": {"transferred": 2, "quasi_random": 3,
-                                       "p_transferred_beats_quasi_random": 0.83}},
         "transfer_prior": {"studies": ["a", "b"], "similarity": [0.8, 0.7], "trials": 80},
         "prior_weights": {"metric": "acc", "trials": 9, "weights": {"a": 0.7, "(this task)": 0.3},
                           "dropped": ["b"]},
@@ -193,10 +191,12 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
     }  # fmt: skip
     assert set(events) == set(HEADLINES)
     said = {kind: event_sentence({"event": kind, **facts}) for kind, facts in events.items()}
-    assert "probability 0.11 (3 transferred against 3 quasi-random" in said["transfer_off"]
+    assert (
+        "After 7 trials the prior studies kept 0% of the weight on accuracy, 4% of the weight on "
+        "size_kb (switched off below 10% on every objective)." in said["transfer_off"]
+    )
     assert "dropped: 5" in said["transfer_off"] and "widened back" in said["transfer_off"]
     assert "scored 0.9, the best other feasible trial 0.85" in said["rollback_advised"]
-    assert "a 0.00 (rank correlation -0.20)" in said["neighbour_weights"]
     assert "first 3 of 8" in said["warm_start_capped"]
     assert "2 similar prior studies (80 trials) say: a, b" in said["transfer_prior"]
     assert said["prior_weights"] == (
