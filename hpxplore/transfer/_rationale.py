@@ -199,7 +199,14 @@ def summary(rec: Any) -> str:
     if source is not None:
         closeness = "a close study" if source.get("neighbour", True) else "a far study"
         where = f"{source_label(source)} ({closeness}, similarity {source['similarity']:.2f})"
-    text = f"{rec.kind.capitalize()}, from {where}: {_WHY.get(rec.kind, rec.kind)}"
+    why = _WHY.get(rec.kind, rec.kind)
+    if rec.kind in ("generated", "conservative") and not _expected_good(rec.expected):
+        why = (
+            "the prior studies' model cannot tell it from a typical trial of theirs here"
+            if rec.expected
+            else "no model of the prior studies rates it"
+        )
+    text = f"{rec.kind.capitalize()}, from {where}: {why}"
     expected = rec.expected
     if expected and rec.kind in ("generated", "conservative", "trade-off"):
         text += (
@@ -218,6 +225,11 @@ def summary(rec: Any) -> str:
     tripping, blind = tripped(rec.guardrails), unchecked(rec.guardrails)
     text += f"; trips {', '.join(tripping)}" if tripping else "; passes every guardrail checked"
     return text + (f"; not checked: {', '.join(blind)}." if blind else ".")
+
+
+def _expected_good(expected: Mapping[str, float]) -> bool:
+    """Whether the prior studies' model is 95 % sure the pick ranks in a study's upper half."""
+    return bool(expected) and expected.get("low", 0.0) > 0.5
 
 
 def _guardrail_sentence(guards: Mapping[str, Mapping[str, Any]]) -> str:

@@ -114,6 +114,25 @@ def test_close_task_gets_recommendations_that_beat_the_default(registry, new_tas
     )
 
 
+def test_a_card_says_a_pick_does_well_only_when_the_model_is_sure_of_it():
+    """The quickstart's case: one close study whose accuracy is noise gives the model no
+    evidence, and the first card must not call its pick the one likely to do well."""
+    from hpxplore.transfer import Recommendation
+
+    def card(expected):
+        source = {"study": "crx-hgb", "trial_index": 2, "similarity": 0.62}
+        return Recommendation(
+            rank=0, kind="conservative", config={}, rationale="", sources=[source],
+            expected=expected,
+        ).summary  # fmt: skip
+
+    sure = card({"quantile": 0.9, "low": 0.7, "high": 0.97})
+    assert "expects to do well here" in sure and "above 90% of a similar study's trials" in sure
+    flat = card({"quantile": 0.5, "low": 0.38, "high": 0.62})
+    assert "cannot tell it from a typical trial" in flat and "do well" not in flat
+    assert "no model of the prior studies rates it" in card({})
+
+
 def test_the_support_sentence_reads_right_for_one_neighbour_and_for_several():
     assert _support(0.0, 1) == (
         "The close neighbour's forest predicts it outside that study's top quarter."
