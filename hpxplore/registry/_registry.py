@@ -544,12 +544,15 @@ class Registry:
         Columns: ``by, n, hit_rate`` (share of transferred trials that met every constraint
         and that no feasible quasi-random trial of their study dominates on the objectives),
         ``mean_gain, worst_gain`` (on the first objective, over the best feasible
-        quasi-random trial), ``intervals, coverage`` (the realized objective values checked
+        quasi-random trial), ``mean_hv_share`` (with two objectives: the share of the
+        hypervolume a feasible transferred trial adds to its study's cold front),
+        ``intervals, coverage`` (the realized objective values checked
         against their recommendation's projected 95 % interval, and the share inside it: near
         0.95 when the projections are calibrated).
         """
         outcomes = self.outcomes()
-        columns = [by, "n", "hit_rate", "mean_gain", "worst_gain", "intervals", "coverage"]
+        columns = [by, "n", "hit_rate", "mean_gain", "worst_gain", "mean_hv_share", "intervals",
+                   "coverage"]  # fmt: skip
         if outcomes.empty or "helped" not in outcomes:
             return pd.DataFrame(columns=columns)
         with self._db.session() as session:
@@ -563,6 +566,7 @@ class Registry:
         held = self._intervals_held(outcomes)
         outcomes = outcomes.assign(
             gain=pd.to_numeric(gain, errors="coerce"),
+            hv_share=pd.to_numeric(outcomes.get("hv_share", float("nan")), errors="coerce"),
             helped=outcomes["helped"].fillna(False).astype(bool),
             checked=[len(h) for h in held],
             inside=[sum(h) for h in held],
@@ -572,6 +576,7 @@ class Registry:
             hit_rate=("helped", "mean"),
             mean_gain=("gain", "mean"),
             worst_gain=("gain", "min"),
+            mean_hv_share=("hv_share", "mean"),
             intervals=("checked", "sum"),
             inside=("inside", "sum"),
         )

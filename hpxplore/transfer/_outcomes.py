@@ -5,7 +5,9 @@ trials of Ax's initial design, or the trials an Optuna sampler chose itself), fe
 only: it *helped* when it meets every constraint and no feasible cold trial dominates it on
 every objective (with one objective: it beats the best of them), that is, when it adds to
 the hypervolume of the cold trials' front. ``gain`` is its margin over the best feasible
-cold trial on the first objective. ``values`` keeps what it gave on every objective, so the
+cold trial on the first objective; with two objectives, ``hv_share`` is the share of the
+hypervolume of the cold front plus this trial that this trial adds (0 when dominated).
+``values`` keeps what it gave on every objective, so the
 audit can check it against the interval its recommendation projected (calibration).
 """
 
@@ -31,6 +33,19 @@ def _scores(trial: Trial, objectives: Mapping[str, str]) -> np.ndarray | None:
         return None
     signs = [1.0 if d == "maximize" else -1.0 for d in objectives.values()]
     return np.array(values, dtype=float) * signs
+
+
+def _hv_share(mine: np.ndarray, cold: list[np.ndarray]) -> float:
+    """The share of the hypervolume of ``cold`` plus ``mine`` (two objectives, larger is
+    better) that ``mine`` adds; the reference is 10 % of the range beyond the worst."""
+    from hpxplore.pareto import hypervolume_2d
+
+    points = np.vstack([*cold, mine])
+    low, high = points.min(axis=0), points.max(axis=0)
+    reference = low - 0.1 * np.where(high > low, high - low, 1.0)
+    both = hypervolume_2d(points, ["maximize", "maximize"], reference)
+    without = hypervolume_2d(np.vstack(cold), ["maximize", "maximize"], reference)
+    return float((both - without) / both) if both > 0 else 0.0
 
 
 def transfer_outcomes(
@@ -82,6 +97,8 @@ def transfer_outcomes(
             ]
             ties = any(np.all(theirs == mine) for _, theirs in baseline)
             outcome.update(helped=feasible and not dominated and not ties)
+            if len(objectives) == 2 and feasible:
+                outcome["hv_share"] = round(_hv_share(mine, [b for _, b in baseline]), 4)
             if dominated:
                 outcome["dominated_by"] = dominated[:5]
         elif t.status != "completed" or not feasible:

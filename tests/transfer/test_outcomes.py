@@ -35,6 +35,10 @@ def test_a_feasible_pareto_optimal_transferred_trial_helped():
     assert (rec, index) == (7, 0)
     assert outcome["helped"] and outcome["feasible"]
     assert outcome["reference"] == 0.760 and round(outcome["gain"], 3) == 0.011
+    # with two objectives: the share of the front's hypervolume it adds (it dominates
+    # the feasible cold trial, so most of it)
+    assert 0.5 < outcome["hv_share"] <= 1.0
+    assert outcome["values"] == {"accuracy": 0.771, "size_kb": 44.6}
 
 
 def test_a_trade_off_the_cold_trials_do_not_dominate_helped_and_a_dominated_one_did_not():
