@@ -160,8 +160,9 @@ def model_class() -> Any:
         ``c`` and ``a >= 0`` the least-squares fit of the task's standardized values on the
         prior at its trials (fixed: the GP's own fit then models only the residual)."""
 
-        def __init__(self, gps: MetricGPs, weights: np.ndarray, encoder: Encoder, raw_X: Any,
-                     z: Any) -> None:  # fmt: skip
+        def __init__(
+            self, gps: MetricGPs, weights: np.ndarray, encoder: Encoder, raw_X: Any, z: Any
+        ) -> None:
             super().__init__()
             keep = np.flatnonzero(weights > 0)
             self.studies = [gps.studies[i] for i in keep]  # the prior studies it reads

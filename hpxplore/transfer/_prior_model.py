@@ -92,8 +92,9 @@ class MetricGPs:
 
     def cross(self, Z: np.ndarray) -> np.ndarray:
         """(S, m, n): each study's prior covariance between ``Z`` and its trials."""
-        return _covariance(np.broadcast_to(Z, (len(self.X), *Z.shape)), self.X, self.lengthscale,
-                           self.outputscale)  # fmt: skip
+        return _covariance(
+            np.broadcast_to(Z, (len(self.X), *Z.shape)), self.X, self.lengthscale, self.outputscale
+        )
 
     def predict(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(S, m) posterior means and variances of each study's GP at encoded configs ``Z``."""
@@ -106,12 +107,19 @@ class MetricGPs:
         """(S, count, m) joint posterior draws of each study's GP at ``Z``."""
         k = self.cross(Z)
         mean = np.einsum("smn,sn->sm", k, self.alpha)
-        prior = _covariance(np.broadcast_to(Z, (len(self.X), *Z.shape)),
-                            np.broadcast_to(Z, (len(self.X), *Z.shape)),
-                            self.lengthscale, self.outputscale)  # fmt: skip
+        prior = _covariance(
+            np.broadcast_to(Z, (len(self.X), *Z.shape)),
+            np.broadcast_to(Z, (len(self.X), *Z.shape)),
+            self.lengthscale,
+            self.outputscale,
+        )
         cov = prior - np.einsum("smn,snk,sjk->smj", k, self.K_inv, k)
         cov = (cov + cov.transpose(0, 2, 1)) / 2 + 1e-6 * np.eye(len(Z))
-        L = np.linalg.cholesky(cov)
+        try:
+            L = np.linalg.cholesky(cov)
+        except np.linalg.LinAlgError:  # the same config twice: a square root all the same
+            values, vectors = np.linalg.eigh(cov)
+            L = vectors * np.sqrt(np.clip(values, 0.0, None))[:, None, :]
         draws = rng.standard_normal((len(self.X), len(Z), count))
         return (mean[:, :, None] + L @ draws).transpose(0, 2, 1)
 
@@ -120,8 +128,10 @@ class MetricGPs:
         (values of the metric): the similarities, normalized, while under 3 trials."""
         prior = np.maximum(self.similarity, 0.0) + 1e-6
         if len(y) < 3:
-            return {**dict(zip(self.studies, map(float, prior / prior.sum()), strict=True)),
-                    THIS_TASK: 0.0}  # fmt: skip
+            return {
+                **dict(zip(self.studies, map(float, prior / prior.sum()), strict=True)),
+                THIS_TASK: 0.0,
+            }
         rng = np.random.default_rng(seed)
         studies = _ranking_losses(self.samples(Z, _SAMPLES, rng), y)  # (S, samples)
         own = _ranking_losses(_loo_draws(Z, y, np.median(self.lengthscale, 0), rng)[None], y)[0]
@@ -130,8 +140,10 @@ class MetricGPs:
         best = losses == losses.min(axis=0, keepdims=True)
         tie = np.append(prior, np.median(prior))[:, None]  # ties go by similarity
         share = (best * tie / (best * tie).sum(axis=0, keepdims=True)).mean(axis=1)
-        return {**dict(zip(self.studies, map(float, share[:-1]), strict=True)),
-                THIS_TASK: float(share[-1])}  # fmt: skip
+        return {
+            **dict(zip(self.studies, map(float, share[:-1]), strict=True)),
+            THIS_TASK: float(share[-1]),
+        }
 
 
 @dataclass(frozen=True)
@@ -307,8 +319,9 @@ def _fit_hyperparameters(X: np.ndarray, y: np.ndarray, valid: np.ndarray) -> np.
     start[:, :D], start[:, D], start[:, D + 1] = math.log(0.5 * math.sqrt(D)), 0.0, math.log(0.05)
     bounds = [_BOUNDS["lengthscale"]] * D + [_BOUNDS["outputscale"], _BOUNDS["noise"]]
     bounds = [(math.log(low), math.log(high)) for low, high in bounds] * S
-    result = minimize(loss, start.ravel(), jac=True, method="L-BFGS-B", bounds=bounds,
-                      options={"maxiter": 200})  # fmt: skip
+    result = minimize(
+        loss, start.ravel(), jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 200}
+    )
     return result.x
 
 

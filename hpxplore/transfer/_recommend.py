@@ -400,8 +400,9 @@ def _pool(request: _Request, found: _Found, model: PriorModel | None) -> list[Ca
     return list(pool.values())
 
 
-def _expected(request: _Request, model: PriorModel | None, configs: list[dict[str, Any]],
-              metric: str) -> tuple[np.ndarray, np.ndarray] | None:  # fmt: skip
+def _expected(
+    request: _Request, model: PriorModel | None, configs: list[dict[str, Any]], metric: str
+) -> tuple[np.ndarray, np.ndarray] | None:
     """The prior model's expected normal score of ``metric`` at ``configs`` (high = better
     for the task) and its sd, with the studies weighted by similarity; ``None`` without it."""
     if model is None or model.gps(metric) is None:
