@@ -102,7 +102,7 @@ def task_rows(family: str, name: str) -> list[dict]:
             configs = configs[:TRIALS]
             values = [float(task.evaluate(c)[metric]) for c in configs]
             for t in range(3, TRIALS + 1):
-                shares = model._shares({metric: direction}, configs[:t], {metric: values}, seed=t)
+                shares = model.shares({metric: direction}, configs[:t], {metric: values}, seed=t)
                 rows.append({"family": family, "task": name, "case": case, "seed": seed,
                              "trials": t, "share": shares.get(metric)})  # fmt: skip
     return rows

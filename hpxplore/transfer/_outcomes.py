@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from hpxplore.objectives import Constraint, primary
+from hpxplore.pareto import hypervolume_2d
 from hpxplore.trial import Trial
 
 __all__ = ["COLD_ORIGINS", "transfer_outcomes"]
@@ -38,8 +39,6 @@ def _scores(trial: Trial, objectives: Mapping[str, str]) -> np.ndarray | None:
 def _hv_share(mine: np.ndarray, cold: list[np.ndarray]) -> float:
     """The share of the hypervolume of ``cold`` plus ``mine`` (two objectives, larger is
     better) that ``mine`` adds; the reference is 10 % of the range beyond the worst."""
-    from hpxplore.pareto import hypervolume_2d
-
     points = np.vstack([*cold, mine])
     low, high = points.min(axis=0), points.max(axis=0)
     reference = low - 0.1 * np.where(high > low, high - low, 1.0)

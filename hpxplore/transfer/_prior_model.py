@@ -2,7 +2,7 @@
 
 Per modelled metric, one GP per prior study (``_prior``: its trials' normal scores, so
 tasks on different scales pool), each with its own lengthscales, outputscale and noise,
-fitted together by maximum likelihood (one L-BFGS run over the summed, independent
+fitted together by maximum a posteriori (one L-BFGS run over the summed, independent
 likelihoods; BoTorch's dimension-scaled log-normal prior on the lengthscales). Configs are
 encoded once, by ``_mapping.encode`` (the unit cube, choices one-hot).
 
@@ -224,7 +224,7 @@ class PriorModel:
         after each of the ``STREAK - 1`` trials before."""
         n = len(configs)
         history = [
-            self._shares(objectives, configs[:m], values, max(seed + m - n, 0))
+            self.shares(objectives, configs[:m], values, max(seed + m - n, 0))
             for m in range(max(3, n - STREAK + 1), n + 1)
         ]
         shares = history[-1] if history else {}
@@ -244,7 +244,7 @@ class PriorModel:
         )
         return Verdict(off, n, shares, reason)
 
-    def _shares(
+    def shares(
         self,
         objectives: Mapping[str, str],
         configs: Sequence[Mapping[str, Any]],
@@ -290,7 +290,8 @@ def _unpack(theta: np.ndarray, S: int, D: int) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _fit_hyperparameters(X: np.ndarray, y: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Log lengthscales, outputscale and noise of every study, by maximum likelihood."""
+    """Log lengthscales, outputscale and noise of every study, by maximum a posteriori
+    (the likelihood and the lengthscale prior)."""
     S, n, D = X.shape
     square = (X[:, :, None, :] - X[:, None, :, :]) ** 2  # (S, n, n, D)
     loc, scale = math.sqrt(2) + 0.5 * math.log(D), math.sqrt(3)  # BoTorch's lengthscale prior

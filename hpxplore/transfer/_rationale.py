@@ -58,7 +58,7 @@ def rationale(
         if s.get("trial_index") is None:
             head = (
                 "Generated, not observed: no prior study tried this config. It is where the "
-                f"model of the {facts.n_prior} most similar studies (a GP on each study's "
+                f"model of {_most_similar(facts.n_prior)} (a GP on each study's "
                 "normal scores, weighted by similarity) expects the most, its doubt counted, "
                 f"near their trials; the nearest trial is in {s['study']!r} (similarity "
                 f"{s['similarity']:.2f}{where}; closest on {', '.join(drivers)}), "
@@ -111,13 +111,21 @@ def rationale(
     return lead + head + body + tail
 
 
+def _expects(expected: Mapping[str, float]) -> str:
+    """Where the prior model expects a pick to rank, with its interval, in words."""
+    return (
+        f"expects it above {expected['quantile']:.0%} of a similar study's trials (95 % "
+        f"interval {expected['low']:.0%} to {expected['high']:.0%})"
+    )
+
+
+def _most_similar(n: int) -> str:
+    return f"the {n} most similar stud{'y' if n == 1 else 'ies'}"
+
+
 def evidence_sentence(expected: Mapping[str, float], n_prior: int) -> str:
     """What the prior model says of a pick, as its card cites it."""
-    text = (
-        f"The model of the {n_prior} most similar studies (weighted by similarity) expects it "
-        f"above {expected['quantile']:.0%} of a similar study's trials (95 % interval "
-        f"{expected['low']:.0%} to {expected['high']:.0%})"
-    )
+    text = f"The model of {_most_similar(n_prior)} (weighted by similarity) {_expects(expected)}"
     beats = expected.get("beats_best_observed")
     if beats is not None:
         text += f"; chance it beats the best observed candidate: {beats:.0%}"
@@ -209,11 +217,7 @@ def summary(rec: Any) -> str:
     text = f"{rec.kind.capitalize()}, from {where}: {why}"
     expected = rec.expected
     if expected and rec.kind in ("generated", "conservative", "trade-off"):
-        text += (
-            f"; the prior studies' model expects it above {expected['quantile']:.0%} of a "
-            f"similar study's trials (95 % interval {expected['low']:.0%} to "
-            f"{expected['high']:.0%})"
-        )
+        text += f"; the prior studies' model {_expects(expected)}"
     metric = next(iter(rec.gain), None)
     if metric is not None:
         g = rec.gain[metric]

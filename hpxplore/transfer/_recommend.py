@@ -380,8 +380,12 @@ def _prior_model(request: _Request, registry: Registry, found: _Found) -> PriorM
         space_key(request.space),
         tuple(metrics),
     )
-    prior = transfer_prior(pairs, request.space, metrics)
-    return None if prior is None else remembered(key, lambda: PriorModel(prior))
+
+    def build() -> PriorModel | None:
+        prior = transfer_prior(pairs, request.space, metrics)
+        return None if prior is None else PriorModel(prior)
+
+    return remembered(key, build)
 
 
 def _pool(request: _Request, found: _Found, model: PriorModel | None) -> list[Candidate]:
