@@ -1,10 +1,11 @@
 """The one model of the prior studies: what they say about the new task, as plain data.
 
 Per modelled metric, one GP per prior study (``_prior``: its trials' normal scores, so
-tasks on different scales pool), each with its own lengthscales, outputscale and noise,
-fitted together by maximum a posteriori (one L-BFGS run over the summed, independent
-likelihoods; BoTorch's dimension-scaled log-normal prior on the lengthscales). Configs are
-encoded once, by ``_mapping.encode`` (the unit cube, choices one-hot).
+tasks on different scales pool), each with its own lengthscales and noise, fitted together
+by maximum a posteriori (one L-BFGS run over the summed, independent likelihoods) with
+BoTorch's defaults: its log-normal priors (the lengthscales' scaled with the dimension), no
+outputscale, started from the priors' modes. Configs are encoded once, by
+``_mapping.encode`` (the unit cube, choices one-hot).
 
 The studies' *weights* start from their similarity and move with the new task's own trials
 (RGPE, Feurer et al. 2018): over posterior samples, the share of draws in which a study
@@ -38,7 +39,8 @@ STREAK = 3  # ... and after how many trials in a row below it (calibrated: guard
 _SAMPLES = 256
 _DROP_QUANTILE = 95.0  # a study whose median loss is above this percentile of the task's
 _PAD_NOISE = 1e6  # padding rows (studies with fewer trials) are ignored through this noise
-_BOUNDS = {"lengthscale": (0.02, 50.0), "outputscale": (0.05, 20.0), "noise": (1e-4, 1.0)}
+_BOUNDS = {"lengthscale": (0.025, 50.0), "noise": (1e-4, 1.0)}
+_NOISE_PRIOR = (-4.0, 1.0)  # BoTorch's log-normal noise prior: (loc, scale) of the log
 
 
 @dataclass
@@ -285,45 +287,51 @@ def _noise_matrix(noise: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 
 def _unpack(theta: np.ndarray, S: int, D: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    log = theta.reshape(S, D + 2)
-    return np.exp(log[:, :D]), np.exp(log[:, D]), np.exp(log[:, D + 1])
+    """Lengthscales, outputscale (1: normal scores have unit variance, as BoTorch's default
+    kernel has no scale) and noise of every study."""
+    log = theta.reshape(S, D + 1)
+    return np.exp(log[:, :D]), np.ones(S), np.exp(log[:, D])
 
 
 def _fit_hyperparameters(X: np.ndarray, y: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Log lengthscales, outputscale and noise of every study, by maximum a posteriori
-    (the likelihood and the lengthscale prior)."""
+    """Log lengthscales and noise of every study, by maximum a posteriori with BoTorch's
+    default priors (log-normal, the lengthscales' scaled with the dimension), from their
+    modes as BoTorch starts."""
     S, n, D = X.shape
     square = (X[:, :, None, :] - X[:, None, :, :]) ** 2  # (S, n, n, D)
-    loc, scale = math.sqrt(2) + 0.5 * math.log(D), math.sqrt(3)  # BoTorch's lengthscale prior
+    priors = np.array([_lengthscale_prior(D)] * D + [_NOISE_PRIOR])  # (D + 1, 2): loc, scale
     eye = np.eye(n)
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        lengthscale, outputscale, noise = _unpack(theta, S, D)
+        lengthscale, _, noise = _unpack(theta, S, D)
         R = np.exp(-0.5 * (square / lengthscale[:, None, None, :] ** 2).sum(-1))
-        K = outputscale[:, None, None] * R + _noise_matrix(noise, valid)
+        K = R + _noise_matrix(noise, valid)
         L = np.linalg.cholesky(K)
         K_inv = np.linalg.inv(K)
         alpha = np.einsum("sij,sj->si", K_inv, y)
         nll = 0.5 * np.einsum("si,si->", y, alpha) + np.log(np.diagonal(L, axis1=1, axis2=2)).sum()
         W = 0.5 * (K_inv - alpha[:, :, None] * alpha[:, None, :])  # d nll / dK
-        sR = outputscale[:, None, None] * R
-        grad = np.zeros((S, D + 2))
-        grad[:, :D] = np.einsum("sij,sijd->sd", W * sR, square) / lengthscale**2
-        grad[:, D] = (W * sR).sum(axis=(1, 2))
-        grad[:, D + 1] = noise * np.einsum("sii->s", W * (valid[:, :, None] * eye))
-        log_l = theta.reshape(S, D + 2)[:, :D]
-        nll += (0.5 * ((log_l - loc) / scale) ** 2).sum()
-        grad[:, :D] += (log_l - loc) / scale**2
+        grad = np.zeros((S, D + 1))
+        grad[:, :D] = np.einsum("sij,sijd->sd", W * R, square) / lengthscale**2
+        grad[:, D] = noise * np.einsum("sii->s", W * (valid[:, :, None] * eye))
+        # -log of each log-normal density, as GPyTorch adds it: (log x - loc)^2 / 2s^2 + log x
+        log = theta.reshape(S, D + 1)
+        nll += (0.5 * ((log - priors[:, 0]) / priors[:, 1]) ** 2 + log).sum()
+        grad += (log - priors[:, 0]) / priors[:, 1] ** 2 + 1.0
         return float(nll), grad.ravel()
 
-    start = np.zeros((S, D + 2))
-    start[:, :D], start[:, D], start[:, D + 1] = math.log(0.5 * math.sqrt(D)), 0.0, math.log(0.05)
-    bounds = [_BOUNDS["lengthscale"]] * D + [_BOUNDS["outputscale"], _BOUNDS["noise"]]
+    start = np.tile(priors[:, 0] - priors[:, 1] ** 2, (S, 1))  # the priors' modes
+    bounds = [_BOUNDS["lengthscale"]] * D + [_BOUNDS["noise"]]
     bounds = [(math.log(low), math.log(high)) for low, high in bounds] * S
     result = minimize(
-        loss, start.ravel(), jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 200}
+        loss, start.ravel(), jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 500}
     )
     return result.x
+
+
+def _lengthscale_prior(D: int) -> tuple[float, float]:
+    """BoTorch's dimension-scaled log-normal lengthscale prior: (loc, scale) of the log."""
+    return math.sqrt(2) + 0.5 * math.log(D), math.sqrt(3)
 
 
 def _ranking_losses(draws: np.ndarray, y: np.ndarray) -> np.ndarray:

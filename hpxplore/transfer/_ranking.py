@@ -3,7 +3,7 @@
 A candidate's *quantile* on a neighbour is where its predicted primary objective falls
 among that neighbour's observed trials (1 = its best): the forests that project values. The
 *order* of the picks is the prior model's (``_prior_model``): its expected normal score
-less its sd (the expected value with its doubt counted). Conservative picks are the
+less half its sd (``DOUBT``: the expected value with its doubt counted). Conservative picks are the
 observed candidates in that order; with one objective, generated candidates
 (``_generation``) alternate with them, and one goes first only when the model gives it at
 least ``CONFIDENT`` chance of beating the best observed one. Aggressive is the best observed
@@ -41,10 +41,11 @@ from hpxplore.transfer._surrogates import StudySurrogate
 if TYPE_CHECKING:
     from hpxplore.registry import StudyRecord
 
-__all__ = ["CONFIDENT", "Candidate", "Ranking", "candidates", "choose", "score"]
+__all__ = ["CONFIDENT", "DOUBT", "Candidate", "Ranking", "candidates", "choose", "score"]
 
 _TOP_PER_STUDY = 3
 CONFIDENT = 0.8  # the chance a generated pick must have of beating the best observed one
+DOUBT = 0.5  # the picks are ordered by the prior model's expected score less DOUBT sd
 
 
 @dataclass(frozen=True)
@@ -124,11 +125,11 @@ class Ranking:
         return len(self.configs) - 1
 
     def robust(self, metric: str) -> np.ndarray | None:
-        """The prior model's expected score less its sd (``None`` without the model)."""
+        """The prior model's expected score less ``DOUBT`` sd (``None`` without the model)."""
         if metric not in self.expected:
             return None
         mean, sd = self.expected[metric]
-        return mean - sd
+        return mean - DOUBT * sd
 
     def beats_best_observed(self, metric: str) -> np.ndarray | None:
         """Each candidate's chance, under the prior model, of beating the observed candidate

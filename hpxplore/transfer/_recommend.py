@@ -12,7 +12,7 @@ A pipeline of named steps (:func:`_recommend`):
    ``_generated``: with one objective, configs no study tried, where the prior model
    expects the most with its doubt counted, near prior trials.
 4. ``_scored`` and ``_items``: every candidate ordered by the prior model's expected value
-   less its sd (``_ranking``; a generated one goes first only when the model is confident it
+   less half its sd (``_ranking``; a generated one goes first only when the model is
    beats the best observed one), with projections and 95 % intervals (``_projection``),
    guardrails (``_guardrails``) and a rationale from those facts (``_rationale``).
 5. ``_state``: what a warm-started Study goes on using: the same prior model, as the mean
@@ -427,7 +427,7 @@ def _generated(
 
     def robust(configs: list[dict[str, Any]]) -> np.ndarray:
         mean, sd = _expected(request, model, configs, metric)
-        return mean - sd
+        return mean - sd  # a whole sd: proposals far from the prior trials are doubted most
 
     configs = [c.config for c in pooled]
     starts = [configs[i] for i in np.argsort(-robust(configs), kind="stable")]

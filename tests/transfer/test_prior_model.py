@@ -54,6 +54,32 @@ def test_each_study_gets_its_own_fit_and_predicts_its_trials():
         assert (var >= 0).all()
 
 
+def test_a_tuned_study_on_a_wide_space_predicts_the_region_it_tuned():
+    """Ten parameters and 40 trials gathered near the best so far, as a tuner leaves them:
+    the fit finds the structure around the best trial (it once settled on 'mostly noise'
+    there, flattening the study's prediction where the picks are made)."""
+    from scipy.stats import spearmanr
+
+    wide = parse_space({f"p{j}": hpx.Float(0, 1) for j in range(10)})
+
+    def g(c):
+        return -((c["p0"] - 0.3) ** 2) - 0.5 * (c["p1"] - 0.7) ** 2 + 0.2 * c["p2"]
+
+    def near(config, sd, rng):
+        return {k: float(np.clip(v + rng.normal(0, sd), 0, 1)) for k, v in config.items()}
+
+    rng = np.random.default_rng(3)
+    trials = sample_configs(wide, 10, seed=3)
+    for _ in range(30):
+        trials.append(near(max(trials, key=g), 0.08, rng))
+    unseen = [near(max(trials, key=g), 0.15, rng) for _ in range(200)]
+    source = PriorSource("s", 0.9, trials, {"acc": list(normal_scores([g(c) for c in trials]))})
+    gps = MetricGPs.fit(TransferPrior(wide, [source]), "acc")
+    mean, _ = gps.predict(encode(unseen, wide))
+    assert spearmanr(mean[0], [g(c) for c in unseen])[0] > 0.75
+    assert gps.noise[0] < 0.1
+
+
 def test_the_mixture_expects_most_where_the_studies_agree_the_optimum_is():
     model = PriorModel(_prior([0.0, 0.05, -0.05]))
     good = {"x": 0.4, "lr": 0.01, "kind": "a"}
