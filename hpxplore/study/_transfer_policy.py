@@ -1,13 +1,14 @@
 """How a Study uses transfer: the model of the prior studies as the mean of Ax's GP, the one
 negative-transfer decision that model's weights make after every trial (transfer off when
-the prior studies lose their weight on every objective), rollback advice, and the outcomes
-of the transferred trials written back to the registry's audit log."""
+the prior studies lose their weight on every objective and constrained metric), rollback
+advice, and the outcomes of the transferred trials written back to the registry's audit log."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from hpxplore.objectives import Constraint, primary
@@ -140,8 +141,13 @@ class TransferPolicy:
         self._judged = len(done)
         space = list(self.model.space)
         configs = done[space].to_dict("records")
-        values = {m: done[m].to_numpy(dtype=float) for m in self.objectives}
-        verdict = self.model.verdict(self.objectives, configs, values, seed=len(done))
+        judged = [*self.objectives, *(c.metric for c in self.constraints)]  # feasibility counts
+        values = {
+            m: v
+            for m in dict.fromkeys(judged)
+            if m in done and not np.isnan(v := pd.to_numeric(done[m]).to_numpy(float)).any()
+        }
+        verdict = self.model.verdict(list(values), configs, values, seed=len(done))
         if not verdict.off:
             return None
         evidence = {

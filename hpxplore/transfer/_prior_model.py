@@ -151,7 +151,8 @@ class MetricGPs:
 @dataclass(frozen=True)
 class Verdict:
     """The negative-transfer decision after ``trials`` of the task's trials: off when the
-    prior studies keep less than ``PRIOR_SHARE_OFF`` of the weight on every objective, after
+    prior studies keep less than ``PRIOR_SHARE_OFF`` of the weight on every metric judged (the
+    objectives and the constrained metrics: feasibility counts), after
     each of the last ``STREAK`` trials."""
 
     off: bool
@@ -216,17 +217,17 @@ class PriorModel:
 
     def verdict(
         self,
-        objectives: Mapping[str, str],
+        metrics: Sequence[str],
         configs: Sequence[Mapping[str, Any]],
         values: Mapping[str, Any],
         seed: int = 0,
     ) -> Verdict:
-        """Whether to switch transfer off, from the weights on each objective after the
+        """Whether to switch transfer off, from the weights on each of ``metrics`` after the
         task's completed ``configs`` and their ``values`` (metric -> one value each), and
         after each of the ``STREAK - 1`` trials before."""
         n = len(configs)
         history = [
-            self.shares(objectives, configs[:m], values, max(seed + m - n, 0))
+            self.shares(metrics, configs[:m], values, max(seed + m - n, 0))
             for m in range(max(3, n - STREAK + 1), n + 1)
         ]
         shares = history[-1] if history else {}
@@ -237,7 +238,7 @@ class PriorModel:
         )
         reason = (
             "the prior studies' weight stayed below "
-            f"{PRIOR_SHARE_OFF:.0%} on every objective for {STREAK} trials in a row, up to "
+            f"{PRIOR_SHARE_OFF:.0%} on every metric for {STREAK} trials in a row, up to "
             f"{n} trials ("
             + ", ".join(f"{m} {s:.0%}" for m, s in shares.items())
             + "): they order this task's trials worse than its own model does"
@@ -248,14 +249,14 @@ class PriorModel:
 
     def shares(
         self,
-        objectives: Mapping[str, str],
+        metrics: Sequence[str],
         configs: Sequence[Mapping[str, Any]],
         values: Mapping[str, Any],
         seed: int,
     ) -> dict[str, float]:
-        """Each objective's prior share of the weight after the first ``len(configs)``."""
+        """Each metric's prior share of the weight after the first ``len(configs)``."""
         shares: dict[str, float] = {}
-        for metric in objectives:
+        for metric in metrics:
             if metric not in values:
                 continue
             w = self.weights(metric, configs, list(values[metric])[: len(configs)], seed)

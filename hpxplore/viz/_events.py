@@ -34,7 +34,7 @@ def _shares(evidence: Mapping[str, Any]) -> str:
     return (
         f"After {evidence.get('trials')} trials the prior studies kept "
         + ", ".join(f"{share:.0%} of the weight on {metric}" for metric, share in shares.items())
-        + f" (switched off below {float(evidence.get('threshold', 0)):.0%} on every objective)."
+        + f" (switched off below {float(evidence.get('threshold', 0)):.0%} on every objective and constraint)."
     )
 
 

@@ -119,6 +119,29 @@ def test_the_decision_switches_off_only_on_evidence_and_names_its_figures():
     )
 
 
+def test_a_prior_that_still_predicts_the_constraint_keeps_transfer_on():
+    """Feasibility counts: studies that mislead on the objective but still order the
+    constrained metric (here the model's size) keep transfer on."""
+
+    def size(config):
+        return 10 * config["x"] + (5 if config["kind"] == "a" else 0)
+
+    sources = []
+    for i in range(2):
+        configs = sample_configs(SPACE, 30, seed=i)
+        scores = {
+            "acc": list(-normal_scores([f(c) for c in configs])),  # upside down
+            "size": list(normal_scores([size(c) for c in configs])),
+        }
+        sources.append(PriorSource(f"s{i}", 0.9, configs, scores))
+    model = PriorModel(TransferPrior(SPACE, sources))
+    trials = sample_configs(SPACE, 10, seed=60)
+    values = {"acc": [f(c) for c in trials], "size": [size(c) for c in trials]}
+    assert model.verdict(["acc"], trials, values).off
+    verdict = model.verdict(["acc", "size"], trials, values)
+    assert not verdict.off and verdict.shares["size"] > PRIOR_SHARE_OFF
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     sizes=st.lists(st.integers(5, 25), min_size=1, max_size=4),

@@ -71,7 +71,7 @@ def test_the_weights_switch_transfer_off_and_the_result_matches_cold_start(misle
     assert share < PRIOR_SHARE_OFF == evidence["threshold"] and MIN_TRIALS_OFF <= trials <= 11
     # the reason names the rule that fired, with its figures
     assert (
-        f"below {PRIOR_SHARE_OFF:.0%} on every objective for {STREAK} trials in a row, up to {trials} trials"
+        f"below {PRIOR_SHARE_OFF:.0%} on every metric for {STREAK} trials in a row, up to {trials} trials"
         in off[0]["reason"]
     )
     assert f"accuracy {share:.0%}" in off[0]["reason"]

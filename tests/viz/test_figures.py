@@ -193,7 +193,8 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
     said = {kind: event_sentence({"event": kind, **facts}) for kind, facts in events.items()}
     assert (
         "After 7 trials the prior studies kept 0% of the weight on accuracy, 4% of the weight on "
-        "size_kb (switched off below 10% on every objective)." in said["transfer_off"]
+        "size_kb (switched off below 10% on every objective and constraint)."
+        in said["transfer_off"]
     )
     assert "dropped: 5" in said["transfer_off"] and "widened back" in said["transfer_off"]
     assert "scored 0.9, the best other feasible trial 0.85" in said["rollback_advised"]
