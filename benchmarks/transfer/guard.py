@@ -10,8 +10,8 @@ trials. Three registries per task, the same configs and similarities:
   configs are its worst; the warm start evaluates those);
 - ``shuffled``: each study's scores permuted (a prior that knows nothing).
 
-After each trial from the 3rd, the prior studies' share of the weight on the objective
-(``PriorModel.verdict``'s figure) is recorded; the decision switches off at the first
+After each trial from the 3rd, the prior studies' largest share of the weight over the
+objective and the constrained metric, if any (``PriorModel.verdict``'s figure), is recorded; the decision switches off at the first
 trial ``>= MIN_TRIALS_OFF`` after which the share stayed below the threshold for the last
 ``streak`` trials. The report gives, per threshold and streak, the share of related runs
 switched off (false) and the trials it took on the misleading and shuffled ones. What this leaves out: a real run's later trials follow the
@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 import hpxplore as hpx  # noqa: E402
 from benchmarks.transfer.dense import family as dense_family  # noqa: E402
 from benchmarks.transfer.registries import dense_registry  # noqa: E402
+from hpxplore.objectives import parse_constraints  # noqa: E402
 from hpxplore.space import sample_configs  # noqa: E402
 from hpxplore.transfer._prior import TransferPrior  # noqa: E402
 from hpxplore.transfer._prior_model import (  # noqa: E402
@@ -91,6 +92,7 @@ def task_rows(family: str, name: str) -> list[dict]:
     if recs.cold_start or recs.prior_model is None:
         return []
     listed = [r.config for r in recs]
+    judged = [metric, *(c.metric for c in parse_constraints(list(task.constraints)))]
     rows = []
     for case in ("related", "misleading", "shuffled"):
         model = PriorModel(_variant(recs.prior_model.prior, case, seed=7))
@@ -100,11 +102,12 @@ def task_rows(family: str, name: str) -> list[dict]:
             )
             configs = head + sample_configs(task.space, TRIALS, seed=100 + seed)
             configs = configs[:TRIALS]
-            values = [float(task.evaluate(c)[metric]) for c in configs]
+            measured = [task.evaluate(c) for c in configs]
+            values = {m: [float(v[m]) for v in measured] for m in judged}
             for t in range(3, TRIALS + 1):
-                shares = model.shares({metric: direction}, configs[:t], {metric: values}, seed=t)
+                shares = model.shares(judged, configs[:t], values, seed=t)
                 rows.append({"family": family, "task": name, "case": case, "seed": seed,
-                             "trials": t, "share": shares.get(metric)})  # fmt: skip
+                             "trials": t, "share": max(shares.values(), default=None)})  # fmt: skip
     return rows
 
 
