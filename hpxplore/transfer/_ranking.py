@@ -131,18 +131,23 @@ class Ranking:
         mean, sd = self.expected[metric]
         return mean - DOUBT * sd
 
-    def beats_best_observed(self, metric: str) -> np.ndarray | None:
-        """Each candidate's chance, under the prior model, of beating the observed candidate
-        it ranks first (``None`` without the model)."""
+    def best_observed(self, metric: str) -> int | None:
+        """The observed candidate the prior model ranks first, those projected to meet the
+        constraints before the others, as the picks are ordered (``None`` without it)."""
         robust = self.robust(metric)
         if robust is None:
             return None
-        mean, sd = self.expected[metric]
-        made = np.zeros(len(mean), bool) if self.generated is None else self.generated
-        observed = np.flatnonzero(~made[: self.baseline])
-        if not len(observed):
+        made = np.zeros(len(robust), bool) if self.generated is None else self.generated
+        observed = [int(i) for i in _order(robust, self) if not made[i]]
+        return observed[0] if observed else None
+
+    def beats_best_observed(self, metric: str) -> np.ndarray | None:
+        """Each candidate's chance, under the prior model, of beating the best observed one
+        (:meth:`best_observed`; ``None`` without the model)."""
+        top = self.best_observed(metric)
+        if top is None:
             return None
-        top = observed[np.argmax(robust[observed])]
+        mean, sd = self.expected[metric]
         return beats_probability(mean, sd, float(mean[top]), float(sd[top]))
 
     def evidence(self, metric: str, i: int) -> dict[str, float]:
@@ -158,7 +163,7 @@ class Ranking:
             "low": round(float(norm.cdf(mean - 1.96 * sd)), 4),
             "high": round(float(norm.cdf(mean + 1.96 * sd)), 4),
         }
-        if beats is not None:
+        if beats is not None and i != self.best_observed(metric):  # not against itself
             out["beats_best_observed"] = round(float(beats[i]), 4)
         return out
 
