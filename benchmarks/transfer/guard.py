@@ -11,10 +11,11 @@ trials. Three registries per task, the same configs and similarities:
 - ``shuffled``: each study's scores permuted (a prior that knows nothing).
 
 After each trial from the 3rd, the prior studies' largest share of the weight over the
-objective and the constrained metric, if any (``PriorModel.verdict``'s figure), is recorded; the decision switches off at the first
-trial ``>= MIN_TRIALS_OFF`` after which the share stayed below the threshold for the last
-``streak`` trials. The report gives, per threshold and streak, the share of related runs
-switched off (false) and the trials it took on the misleading and shuffled ones. What this leaves out: a real run's later trials follow the
+objective and the constrained metric, if any (``PriorModel.verdict``'s figure), is recorded;
+the decision switches off at the first trial ``>= MIN_TRIALS_OFF`` after which the share
+stayed below the threshold for the last ``streak`` trials. The report gives, per threshold
+and streak, the share of related runs switched off (false) and the trials it took on the
+misleading and shuffled ones. What this leaves out: a real run's later trials follow the
 prior's model (they favour a related prior further); the tail here is random.
 
     python -m benchmarks.transfer.guard      # ~10 minutes; writes results/guard.*

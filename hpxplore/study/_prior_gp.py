@@ -131,14 +131,13 @@ def _studies_mean(gps: MetricGPs, keep: np.ndarray) -> Any:
     X = torch.tensor(gps.X[keep])  # (S, N, D)
     alpha = torch.tensor(np.where(gps.valid[keep], gps.alpha[keep], 0.0))
     scale = torch.tensor(gps.lengthscale[keep])[:, None, :]
-    outputscale = torch.tensor(gps.outputscale[keep])
 
     def mean(z: Any) -> Any:
         a = z.unsqueeze(-3) / scale  # (*batch, S, n, D)
         b = X / scale
         square = (a**2).sum(-1).unsqueeze(-1) + (b**2).sum(-1).unsqueeze(-2)
         k = torch.exp(-0.5 * (square - 2 * a @ b.transpose(-1, -2)).clamp_min(0))
-        value = outputscale[:, None] * (k @ alpha.unsqueeze(-1)).squeeze(-1)
+        value = (k @ alpha.unsqueeze(-1)).squeeze(-1)
         return value.movedim(-2, 0)
 
     return mean

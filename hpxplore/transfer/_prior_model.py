@@ -54,8 +54,7 @@ class MetricGPs:
     similarity: np.ndarray  # (S,)
     X: np.ndarray  # (S, n, D) encoded configs
     valid: np.ndarray  # (S, n) False on padding
-    lengthscale: np.ndarray  # (S, D)
-    outputscale: np.ndarray  # (S,)
+    lengthscale: np.ndarray  # (S, D); no outputscale: normal scores have unit variance
     noise: np.ndarray  # (S,)
     alpha: np.ndarray  # (S, n): K^-1 y
     K_inv: np.ndarray  # (S, n, n)
@@ -75,8 +74,8 @@ class MetricGPs:
             y[i, : len(rows)] = source.scores[metric]
             valid[i, : len(rows)] = True
         theta = _fit_hyperparameters(X, y, valid)
-        lengthscale, outputscale, noise = _unpack(theta, S, D)
-        K = _covariance(X, X, lengthscale, outputscale) + _noise_matrix(noise, valid)
+        lengthscale, noise = _unpack(theta, S, D)
+        K = _covariance(X, X, lengthscale) + _noise_matrix(noise, valid)
         K_inv = np.linalg.inv(K)
         alpha = np.einsum("sij,sj->si", K_inv, y)
         return cls(
@@ -86,7 +85,6 @@ class MetricGPs:
             X,
             valid,
             lengthscale,
-            outputscale,
             noise,
             alpha,
             K_inv,
@@ -94,27 +92,21 @@ class MetricGPs:
 
     def cross(self, Z: np.ndarray) -> np.ndarray:
         """(S, m, n): each study's prior covariance between ``Z`` and its trials."""
-        return _covariance(
-            np.broadcast_to(Z, (len(self.X), *Z.shape)), self.X, self.lengthscale, self.outputscale
-        )
+        return _covariance(np.broadcast_to(Z, (len(self.X), *Z.shape)), self.X, self.lengthscale)
 
     def predict(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(S, m) posterior means and variances of each study's GP at encoded configs ``Z``."""
         k = self.cross(Z)
         mean = np.einsum("smn,sn->sm", k, self.alpha)
-        var = self.outputscale[:, None] - np.einsum("smn,snk,smk->sm", k, self.K_inv, k)
+        var = 1.0 - np.einsum("smn,snk,smk->sm", k, self.K_inv, k)
         return mean, np.maximum(var, 1e-12)
 
     def samples(self, Z: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
         """(S, count, m) joint posterior draws of each study's GP at ``Z``."""
         k = self.cross(Z)
         mean = np.einsum("smn,sn->sm", k, self.alpha)
-        prior = _covariance(
-            np.broadcast_to(Z, (len(self.X), *Z.shape)),
-            np.broadcast_to(Z, (len(self.X), *Z.shape)),
-            self.lengthscale,
-            self.outputscale,
-        )
+        Zs = np.broadcast_to(Z, (len(self.X), *Z.shape))
+        prior = _covariance(Zs, Zs, self.lengthscale)
         cov = prior - np.einsum("smn,snk,sjk->smj", k, self.K_inv, k)
         cov = (cov + cov.transpose(0, 2, 1)) / 2 + 1e-6 * np.eye(len(Z))
         try:
@@ -151,9 +143,9 @@ class MetricGPs:
 @dataclass(frozen=True)
 class Verdict:
     """The negative-transfer decision after ``trials`` of the task's trials: off when the
-    prior studies keep less than ``PRIOR_SHARE_OFF`` of the weight on every metric judged (the
-    objectives and the constrained metrics: feasibility counts), after
-    each of the last ``STREAK`` trials."""
+    prior studies keep less than ``PRIOR_SHARE_OFF`` of the weight on every metric judged
+    (the objectives and the constrained metrics: feasibility counts), after each of the last
+    ``STREAK`` trials."""
 
     off: bool
     trials: int
@@ -273,12 +265,13 @@ def beats_probability(
 
 
 # -- the GPs' algebra -------------------------------------------------------------------
-def _covariance(A: np.ndarray, B: np.ndarray, lengthscale: np.ndarray, outputscale: np.ndarray):
-    """(S, a, b) RBF covariance of each study's ``A`` (S, a, D) and ``B`` (S, b, D)."""
+def _covariance(A: np.ndarray, B: np.ndarray, lengthscale: np.ndarray) -> np.ndarray:
+    """(S, a, b) RBF covariance, unit outputscale, of each study's ``A`` (S, a, D) and
+    ``B`` (S, b, D)."""
     a, b = A / lengthscale[:, None, :], B / lengthscale[:, None, :]
     square = (a**2).sum(-1)[:, :, None] + (b**2).sum(-1)[:, None, :]
     square = np.maximum(square - 2 * a @ b.transpose(0, 2, 1), 0.0)
-    return outputscale[:, None, None] * np.exp(-0.5 * square)
+    return np.exp(-0.5 * square)
 
 
 def _noise_matrix(noise: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -287,11 +280,10 @@ def _noise_matrix(noise: np.ndarray, valid: np.ndarray) -> np.ndarray:
     )
 
 
-def _unpack(theta: np.ndarray, S: int, D: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lengthscales, outputscale (1: normal scores have unit variance, as BoTorch's default
-    kernel has no scale) and noise of every study."""
+def _unpack(theta: np.ndarray, S: int, D: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lengthscales and noise of every study."""
     log = theta.reshape(S, D + 1)
-    return np.exp(log[:, :D]), np.ones(S), np.exp(log[:, D])
+    return np.exp(log[:, :D]), np.exp(log[:, D])
 
 
 def _fit_hyperparameters(X: np.ndarray, y: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -304,7 +296,7 @@ def _fit_hyperparameters(X: np.ndarray, y: np.ndarray, valid: np.ndarray) -> np.
     eye = np.eye(n)
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        lengthscale, _, noise = _unpack(theta, S, D)
+        lengthscale, noise = _unpack(theta, S, D)
         R = np.exp(-0.5 * (square / lengthscale[:, None, None, :] ** 2).sum(-1))
         K = R + _noise_matrix(noise, valid)
         L = np.linalg.cholesky(K)

@@ -3,8 +3,8 @@
 A candidate's *quantile* on a neighbour is where its predicted primary objective falls
 among that neighbour's observed trials (1 = its best): the forests that project values. The
 *order* of the picks is the prior model's (``_prior_model``): its expected normal score
-less half its sd (``DOUBT``: the expected value with its doubt counted). Conservative picks are the
-observed candidates in that order; with one objective, generated candidates
+less half its sd (``DOUBT``: the expected value with its doubt counted). Conservative picks
+are the observed candidates in that order; with one objective, generated candidates
 (``_generation``) alternate with them, and one goes first only when the model gives it at
 least ``CONFIDENT`` chance of beating the best observed one. Aggressive is the best observed
 config on the nearest neighbour; exploratory the most uncertain of the rest that still ranks
