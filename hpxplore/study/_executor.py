@@ -8,7 +8,7 @@ otherwise run again, side effects and all, in every worker. When a trial hangs p
 is killed and rebuilt (a hung Python call cannot be interrupted any other way); the
 other trials in flight are resubmitted. Early-stopping reports travel through a
 multiprocessing manager's queue. A worker, or the manager, whose study process dies exits
-within a second.
+within a second. Workers and the model share the cores as ``_threads`` plans.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
+from hpxplore.study._threads import ThreadPlan
+
 __all__ = ["LocalPool", "RemoteReporter"]
 
 _ANSWER_WAIT_S = 60.0
@@ -33,8 +35,9 @@ _START_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def _main_not_inherited():
-    """While a worker starts, its start-up data names no ``__main__`` to import again."""
+def _worker_start(environment: Mapping[str, str]):
+    """While a worker starts: its start-up data names no ``__main__`` to import again, and
+    its environment holds ``environment`` (its share of the threads) on top of ours."""
     original = multiprocessing.spawn.get_preparation_data
 
     def without_main(name: str) -> dict[str, Any]:
@@ -45,23 +48,39 @@ def _main_not_inherited():
 
     with _START_LOCK:
         multiprocessing.spawn.get_preparation_data = without_main
+        saved = {name: os.environ.get(name) for name in environment}
+        os.environ.update(environment)  # a spawned process starts with this environment
         try:
             yield
         finally:
             multiprocessing.spawn.get_preparation_data = original
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 class _WorkerProcess(multiprocessing.context.SpawnProcess):
+    environment: Mapping[str, str] = {}
+
     @staticmethod
     def _Popen(process_obj: Any) -> Any:
-        with _main_not_inherited():
+        with _worker_start(process_obj.environment):
             return multiprocessing.context.SpawnProcess._Popen(process_obj)
 
 
 class _WorkerContext(multiprocessing.context.SpawnContext):
-    """``spawn``, except that the children skip the parent's ``__main__``."""
+    """``spawn``, except that the children skip the parent's ``__main__`` and start with
+    their share of the threads."""
 
-    Process = _WorkerProcess
+    def __init__(self, environment: Mapping[str, str]) -> None:
+        self.environment = dict(environment)
+
+    def Process(self, *args: Any, **kwargs: Any) -> _WorkerProcess:
+        process = _WorkerProcess(*args, **kwargs)
+        process.environment = self.environment
+        return process
 
 
 class RemoteReporter:
@@ -97,8 +116,9 @@ class LocalPool:
     """A restartable process pool with a channel for early-stopping reports."""
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = max(1, workers or os.cpu_count() or 1)
-        self._context = _WorkerContext()
+        self.plan = ThreadPlan.for_pool(workers)
+        self.workers = self.plan.workers
+        self._context = _WorkerContext(self.plan.worker_environment())
         self._pool: ProcessPoolExecutor | None = None
         self._manager: Any = None
         self.queue: Any = None

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from typing import Any
 
 from hpxplore.exceptions import InputError, count_parameter
@@ -32,6 +33,7 @@ from hpxplore.study._events import EventLog
 from hpxplore.study._executor import LocalPool
 from hpxplore.study._health import MAX_FAILURES, RunHealth
 from hpxplore.study._session import AxSession
+from hpxplore.study._threads import ThreadPlan, model_threads
 from hpxplore.study._trial_log import TrialLog
 
 __all__ = ["Runner"]
@@ -285,38 +287,15 @@ class Runner:
         self._configure_early_stopping()
         if self.pool is not None and self.reports:
             self.pool.open_channel()
-        self.payload = payload = self._payload()
+        self.payload = self._payload()
         if self.progress:
             from tqdm.auto import tqdm
 
             self.bar = tqdm(total=self.n_trials, desc=self.name, unit="trial")
         start = time.monotonic()
         try:
-            while True:
-                if self.in_flight:  # what finished is recorded before Ax is asked for more
-                    self._collect()
-                cap = Budget(
-                    trials=min(self.n_trials, self.budget.trials or self.n_trials),
-                    seconds=self.budget.seconds,
-                    cost=self.budget.cost,
-                )
-                self.stop_reason = self.health.halt(self.max_failures) or cap.reason(
-                    self.started, time.monotonic() - start, self.cost
-                )
-                if self.stop_reason:
-                    break
-                free = min(self.parallel - len(self.in_flight), cap.trials - self.started)
-                if free > 0:
-                    if len(self.log.queue) < free:
-                        self.generate(free - len(self.log.queue))
-                    batch = self.log.take(free)
-                    if not batch and not self.in_flight:  # Ax has nothing more to give
-                        self.stop_reason = "Ax generated no further trials"
-                        break
-                    for index in batch:
-                        self._submit(index, payload)
-            while self.in_flight:  # let the trials already running finish
-                self._collect()
+            with self._threads():
+                self._loop(start)
         finally:
             if self.bar is not None:
                 self.bar.close()
@@ -329,3 +308,38 @@ class Runner:
             seconds=round(time.monotonic() - start, 3),
         )
         return self.stop_reason
+
+    def _threads(self) -> Any:
+        """The model's share of the cores while the run lasts (a remote executor's
+        evaluations take none of them: torch keeps its own setting)."""
+        if self.pool is not None:
+            return model_threads(self.pool.plan.model)
+        return model_threads(ThreadPlan.inline().model) if self.inline else nullcontext()
+
+    def _loop(self, start: float) -> None:
+        """Generate, submit and collect until the trials or the budget are spent."""
+        while True:
+            if self.in_flight:  # what finished is recorded before Ax is asked for more
+                self._collect()
+            cap = Budget(
+                trials=min(self.n_trials, self.budget.trials or self.n_trials),
+                seconds=self.budget.seconds,
+                cost=self.budget.cost,
+            )
+            self.stop_reason = self.health.halt(self.max_failures) or cap.reason(
+                self.started, time.monotonic() - start, self.cost
+            )
+            if self.stop_reason:
+                break
+            free = min(self.parallel - len(self.in_flight), cap.trials - self.started)
+            if free > 0:
+                if len(self.log.queue) < free:
+                    self.generate(free - len(self.log.queue))
+                batch = self.log.take(free)
+                if not batch and not self.in_flight:  # Ax has nothing more to give
+                    self.stop_reason = "Ax generated no further trials"
+                    break
+                for index in batch:
+                    self._submit(index, self.payload)
+        while self.in_flight:  # let the trials already running finish
+            self._collect()
