@@ -184,12 +184,14 @@ class AxSession:
         previous = logging.root.manager.disable
         logging.disable(logging.CRITICAL)  # Ax logs each failed card's traceback
         try:
-            top = self.client.compute_analyses(display=False)
+            top = self.client.compute_analyses(_overview(), display=False)
         finally:
             logging.disable(previous)
         cards = []
         for card in (leaf for group in top for leaf in group.flatten()):
             kind = type(card).__name__
+            if kind == "HealthcheckAnalysisCard" and not card.is_user_facing():
+                continue  # a check that passed: Ax's overview leaves it out too
             record: dict[str, Any] = {
                 "title": self._named(card.title),
                 "subtitle": self._named(card.subtitle or ""),
@@ -225,3 +227,26 @@ class AxSession:
         frame = frame.assign(metric=[self._ours(m) for m in frame["metric"]])
         frame.attrs.update(attrs)
         return frame
+
+
+def _overview() -> list[Any]:
+    """Ax's overview of an experiment (``OverviewAnalysis``) less its insights (Sobol
+    sensitivity, slices, contours: about half its time, and the study's sensitivity view
+    already shows them)."""
+    from ax.analysis.diagnostics import DiagnosticAnalysis
+    from ax.analysis.healthcheck.baseline_improvement import BaselineImprovementAnalysis
+    from ax.analysis.healthcheck.constraints_feasibility import ConstraintsFeasibilityAnalysis
+    from ax.analysis.healthcheck.metric_fetching_errors import MetricFetchingErrorsAnalysis
+    from ax.analysis.healthcheck.predictable_metrics import PredictableMetricsAnalysis
+    from ax.analysis.results import ResultsAnalysis
+    from ax.analysis.trials import AllTrialsAnalysis
+
+    return [
+        ResultsAnalysis(),
+        DiagnosticAnalysis(),
+        MetricFetchingErrorsAnalysis(),
+        ConstraintsFeasibilityAnalysis(),
+        PredictableMetricsAnalysis(),
+        BaselineImprovementAnalysis(),
+        AllTrialsAnalysis(),
+    ]
