@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import nullcontext
 from typing import Any
 
 from hpxplore.exceptions import InputError, count_parameter
@@ -33,7 +32,7 @@ from hpxplore.study._events import EventLog
 from hpxplore.study._executor import LocalPool
 from hpxplore.study._health import MAX_FAILURES, RunHealth
 from hpxplore.study._session import AxSession
-from hpxplore.study._threads import ThreadPlan, model_threads
+from hpxplore.study._threads import model_threads
 from hpxplore.study._trial_log import TrialLog
 
 __all__ = ["Runner"]
@@ -294,8 +293,7 @@ class Runner:
             self.bar = tqdm(total=self.n_trials, desc=self.name, unit="trial")
         start = time.monotonic()
         try:
-            with self._threads():
-                self._loop(start)
+            self._loop(start)
         finally:
             if self.bar is not None:
                 self.bar.close()
@@ -308,13 +306,6 @@ class Runner:
             seconds=round(time.monotonic() - start, 3),
         )
         return self.stop_reason
-
-    def _threads(self) -> Any:
-        """The model's share of the cores while the run lasts (a remote executor's
-        evaluations take none of them: torch keeps its own setting)."""
-        if self.pool is not None:
-            return model_threads(self.pool.plan.model)
-        return model_threads(ThreadPlan.inline().model) if self.inline else nullcontext()
 
     def _loop(self, start: float) -> None:
         """Generate, submit and collect until the trials or the budget are spent."""
@@ -334,7 +325,8 @@ class Runner:
             free = min(self.parallel - len(self.in_flight), cap.trials - self.started)
             if free > 0:
                 if len(self.log.queue) < free:
-                    self.generate(free - len(self.log.queue))
+                    with model_threads():
+                        self.generate(free - len(self.log.queue))
                 batch = self.log.take(free)
                 if not batch and not self.in_flight:  # Ax has nothing more to give
                     self.stop_reason = "Ax generated no further trials"

@@ -30,6 +30,7 @@ from hpxplore.study._events import EventLog
 from hpxplore.study._health import MAX_FAILURES
 from hpxplore.study._runner import Runner
 from hpxplore.study._session import AxSession
+from hpxplore.study._threads import model_threads
 from hpxplore.study._transfer_policy import TransferPolicy
 from hpxplore.study._trial_log import TrialLog
 from hpxplore.trial import Trial
@@ -622,7 +623,8 @@ class Study:
             )
         kept = self._refits.get(kind)
         if kept is None or kept[0] != done:
-            self._refits[kind] = kept = (done, compute())
+            with model_threads():
+                self._refits[kind] = kept = (done, compute())
         return kept[1]
 
     def best(self) -> pd.Series:

@@ -3,9 +3,11 @@
 BoTorch fits and optimizes in torch's thread pool, whose threads wait for each other at
 every step: with more busy threads than cores (evaluation workers beside the model, or any
 other work on the machine) a generation slows many times over, not by the share of the
-cores it lost. So the default pool leaves the model a core, the model takes only the cores
-the workers leave (at least one), and each worker starts with its share of the rest for
-its own OpenMP and BLAS threads (unless the user set those variables).
+cores it lost; and at a study's sizes more threads barely help even on idle cores
+(``benchmarks/results/cost.md``). So Ax's model runs on one thread while it fits and
+generates (evaluations in the study's process keep torch's setting), the default pool
+leaves it that core, and each worker starts with its share of the rest for its own OpenMP
+and BLAS threads (unless the user set those variables).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["THREAD_VARIABLES", "ThreadPlan", "cores", "model_threads"]
+__all__ = ["MODEL_THREADS", "THREAD_VARIABLES", "ThreadPlan", "cores", "model_threads"]
+
+MODEL_THREADS = 1  # torch's threads while Ax's model fits and generates
 
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -42,25 +46,17 @@ def cores() -> int:
 
 @dataclass(frozen=True)
 class ThreadPlan:
-    """Evaluation workers, the model's threads, and each worker's threads, for one run."""
+    """A local pool's evaluation workers and each worker's threads, beside the model's."""
 
     workers: int
-    model: int
     per_worker: int
 
     @classmethod
     def for_pool(cls, workers: int | None = None, available: int | None = None) -> ThreadPlan:
-        """A local pool of ``workers`` processes (default: one per core, less the model's)."""
+        """``workers`` processes (default: one per core, less the model's)."""
         total = available or cores()
-        workers = max(1, workers or total - 1)
-        model = max(1, total - workers)
-        return cls(workers, model, max(1, (total - model) // workers))
-
-    @classmethod
-    def inline(cls, available: int | None = None) -> ThreadPlan:
-        """Evaluations in the study's process, one at a time: the model has every core."""
-        total = available or cores()
-        return cls(0, total, total)
+        workers = max(1, workers or total - MODEL_THREADS)
+        return cls(workers, max(1, (total - MODEL_THREADS) // workers))
 
     def worker_environment(self) -> dict[str, str]:
         """The thread variables a worker starts with: its share, where the user set none."""
@@ -68,12 +64,12 @@ class ThreadPlan:
 
 
 @contextlib.contextmanager
-def model_threads(count: int) -> Iterator[None]:
-    """Torch's intra-op threads set to ``count`` while the block runs, then put back."""
+def model_threads() -> Iterator[None]:
+    """Torch's intra-op threads at ``MODEL_THREADS`` while the block runs, then put back."""
     import torch
 
     before = torch.get_num_threads()
-    torch.set_num_threads(count)
+    torch.set_num_threads(MODEL_THREADS)
     try:
         yield
     finally:
