@@ -254,6 +254,12 @@ def model_class() -> Any:
     return PriorGP
 
 
+# BoTorch's mixed optimizer alternates discrete and continuous steps until no start point
+# improves (up to 64 rounds); on the prior's rugged mean some start point almost always
+# still does, so a generation took 4.5x the rounds of a cold one (benchmarks/results/cost.md).
+_MIXED_OPTIMIZER = {"maxiter_alternating": 8}
+
+
 def prior_generation_strategy(settings: Any, handle: PriorHandle) -> Any:
     """Ax's own strategy (Sobol for the rest of the initial design, then its modular BoTorch
     generator), with ``PriorGP`` as the model of every metric."""
@@ -277,4 +283,6 @@ def prior_generation_strategy(settings: Any, handle: PriorHandle) -> Any:
     node = next(n for n in strategy._nodes if n.name == PRIOR_NODE)
     kwargs = node.generator_specs[0].generator_kwargs
     kwargs["surrogate_spec"] = SurrogateSpec(model_configs=[config], allow_batched_models=False)
+    gen = node.generator_specs[0].generator_gen_kwargs.setdefault("model_gen_options", {})
+    gen.setdefault("optimizer_kwargs", {}).setdefault("options", {}).update(_MIXED_OPTIMIZER)
     return strategy
