@@ -249,6 +249,14 @@ def model_class() -> Any:
             if isinstance(self.mean_module, PriorMean) and input_transform is not None:
                 self.mean_module._untransform = input_transform.untransform
 
+        def load_state_dict(self, state_dict: Any, *args: Any, **kwargs: Any) -> Any:
+            """Another fit's state (Ax's cross-validation folds reuse the full fit's), with
+            this model's own mean: the prior is rebuilt from each fit's data, and on a fold
+            where every study dropped out the mean is Ax's constant one (or the reverse)."""
+            own = {k: v for k, v in self.state_dict().items() if k.startswith("mean_module.")}
+            state = {k: v for k, v in state_dict.items() if not k.startswith("mean_module.")}
+            return super().load_state_dict({**state, **own}, *args, **kwargs)
+
     register_model(PriorGP)
     _CLASS = PriorGP
     return PriorGP
