@@ -264,7 +264,7 @@ def model_class() -> Any:
 
 # BoTorch's mixed optimizer alternates discrete and continuous steps until no start point
 # improves (up to 64 rounds); on the prior's rugged mean some start point almost always
-# still does, so a generation took 4.5x the rounds of a cold one (benchmarks/results/cost.md).
+# still does, so a generation took 4.5x the rounds of a cold one (docs/benchmarks.md, "What a user waits for").
 _MIXED_OPTIMIZER = {"maxiter_alternating": 8}
 
 

@@ -4,7 +4,7 @@ BoTorch fits and optimizes in torch's thread pool, whose threads wait for each o
 every step: with more busy threads than cores (evaluation workers beside the model, or any
 other work on the machine) a generation slows many times over, not by the share of the
 cores it lost; and at a study's sizes more threads barely help even on idle cores
-(``benchmarks/results/cost.md``). So Ax's model runs on one thread while it fits and
+(``docs/benchmarks.md``, "What a user waits for"). So Ax's model runs on one thread while it fits and
 generates (evaluations in the study's process keep torch's setting), the default pool
 leaves it that core, and each worker starts with its share of the rest for its own OpenMP
 and BLAS threads (unless the user set those variables).
