@@ -1,6 +1,6 @@
 """What a user waits for: hpxplore's runs side by side with Ax's own loop, quiet and busy.
 
-    .venv/bin/python -m benchmarks.cost [--cases ...] [--trials 30 60] [--busy]
+    .venv/bin/python -m benchmarks.cost [--cases ...] [--trials 30 60] [--busy [30 ...]]
 
 Every case is a real task whose best value lies near a bound, on a wide space:
 ``xgboost`` (xgboost_tables' ``skin_nonskin``, 8 parameters, best error 6e-6), ``lcbench``
@@ -14,7 +14,7 @@ number of trials, one after another in this process, same seed and initial desig
 * ``hpx_warm``: ``recommend`` + ``warm_start`` with the transfer prior (the default), inline.
 
 With ``--busy`` every run is repeated with one busy-loop process beside it (a user's other
-work). Per run: one generation's median, 90th and 99th percentile and largest time, and
+work); ``--busy 30`` repeats only the 30-trial runs. Per run: one generation's median, 90th and 99th percentile and largest time, and
 the run's wall time, each as a ratio to ``ax``'s in the same case (quiet or busy); busy
 runs also as a ratio to their quiet twin. Results: ``benchmarks/results/cost.{csv,md,png}``
 and every generation's time in ``cost_generations.csv``.
@@ -202,27 +202,44 @@ def plot(runs: list[dict], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = sorted({(r["case"], r["trials"], r["machine"]) for r in runs})
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
-    for ax, (name, trials, machine) in zip(axes[0], panels, strict=True):
-        for run in runs:
-            if (run["case"], run["trials"], run["machine"]) == (name, trials, machine):
-                gens = run["generations"]
-                ax.plot(range(1, len(gens) + 1), gens, label=run["arm"], lw=1.2)
-        ax.set_yscale("log")
-        ax.set_title(f"{name}, {trials} trials, {machine}", fontsize=9)
-        ax.set_xlabel("trial")
+    cases = sorted({r["case"] for r in runs})
+    settings = sorted({(r["trials"], r["machine"]) for r in runs})
+    fig, axes = plt.subplots(
+        len(cases), len(settings), figsize=(4.2 * len(settings), 3.2 * len(cases)), squeeze=False
+    )
+    for row, name in enumerate(cases):
+        for column, (trials, machine) in enumerate(settings):
+            ax = axes[row][column]
+            for run in runs:
+                if (run["case"], run["trials"], run["machine"]) == (name, trials, machine):
+                    gens = run["generations"]
+                    ax.plot(range(1, len(gens) + 1), gens, label=run["arm"], lw=1.2)
+            ax.set_yscale("log")
+            ax.set_title(f"{name}, {trials} trials, {machine}", fontsize=9)
+            ax.set_xlabel("trial")
     axes[0][0].set_ylabel("one generation (s)")
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
 
+def _busy_flag(busy: list[int] | None) -> str:
+    if busy is None:
+        return ""
+    return " --busy" + "".join(f" {n}" for n in busy)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", nargs="+", default=["xgboost", "lcbench", "lcbench2"])
     parser.add_argument("--trials", nargs="+", type=int, default=[30])
-    parser.add_argument("--busy", action="store_true", help="repeat every run beside a busy loop")
+    parser.add_argument(
+        "--busy",
+        nargs="*",
+        type=int,
+        default=None,
+        help="repeat the runs of these trial counts (all when none given) beside a busy loop",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -235,7 +252,8 @@ def main() -> None:
         ax_loop(case("lcbench"), INIT + 2, 99)  # warm-up: imports and first fits off the clock
         for name in args.cases:
             for trials in args.trials:
-                for loaded in (False, True) if args.busy else (False,):
+                loaded_too = args.busy is not None and (not args.busy or trials in args.busy)
+                for loaded in (False, True) if loaded_too else (False,):
                     runs += measure(name, trials, args.seed, loaded, Path(folder))
     args.out.mkdir(parents=True, exist_ok=True)
     table = ratios(pd.DataFrame([{k: v for k, v in r.items() if k != "generations"} for r in runs]))
@@ -258,7 +276,7 @@ def main() -> None:
         "# What a user waits for\n\nOne process, one run at a time, 2 cores; "
         f"`{os.cpu_count()}` CPUs seen. Command: `.venv/bin/python -m benchmarks.cost "
         f"--cases {' '.join(args.cases)} --trials {' '.join(map(str, args.trials))}"
-        f"{' --busy' if args.busy else ''}`. `*_vs_ax`: over the bare Ax loop's figure in the "
+        f"{_busy_flag(args.busy)}`. `*_vs_ax`: over the bare Ax loop's figure in the "
         "same case, trials and machine state; `wall_vs_quiet`: a busy run over its quiet twin."
         "\n\n"
     )
