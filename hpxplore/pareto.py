@@ -13,7 +13,14 @@ import pandas as pd
 
 from hpxplore.objectives import Constraint, primary
 
-__all__ = ["best", "feasible_mask", "hypervolume_2d", "pareto_front", "pareto_mask"]
+__all__ = [
+    "best",
+    "feasible_mask",
+    "hypervolume",
+    "hypervolume_gains",
+    "pareto_front",
+    "pareto_mask",
+]
 
 
 def feasible_mask(trials: pd.DataFrame, constraints: Sequence[Constraint]) -> pd.Series:
@@ -77,19 +84,48 @@ def pareto_front(
     return candidates[mask].sort_values(first, ascending=direction == "minimize")
 
 
-def hypervolume_2d(
-    points: np.ndarray, directions: Sequence[str], reference: Sequence[float]
-) -> float:
-    """Area dominated by ``points`` (n x 2) and bounded by ``reference`` (two objectives)."""
+def hypervolume(points: np.ndarray, directions: Sequence[str], reference: Sequence[float]) -> float:
+    """The volume dominated by ``points`` (n x m) and bounded by ``reference``, any number of
+    objectives (exact: slices along the last objective, a sweep in two)."""
     if len(points) == 0:
         return 0.0
     signs = np.array([-1.0 if d == "maximize" else 1.0 for d in directions])  # all minimized
     low = np.atleast_2d(np.asarray(points, dtype=float)) * signs
     ref = np.asarray(reference, dtype=float) * signs
-    low = low[np.all(low < ref, axis=1)]
-    area, level = 0.0, ref[1]
-    for x, y in low[np.lexsort((low[:, 1], low[:, 0]))]:
-        if y < level:
-            area += (ref[0] - x) * (level - y)
-            level = y
-    return float(area)
+    return _dominated(low[np.all(low < ref, axis=1)], ref)
+
+
+def hypervolume_gains(
+    candidates: np.ndarray,
+    points: np.ndarray,
+    directions: Sequence[str],
+    reference: Sequence[float],
+) -> np.ndarray:
+    """For each row of ``candidates``: the hypervolume it adds to ``points``'."""
+    before = hypervolume(points, directions, reference)
+    points = np.asarray(points, dtype=float).reshape(-1, len(directions))
+    return np.array(
+        [hypervolume(np.vstack([points, c]), directions, reference) - before for c in candidates]
+    )
+
+
+def _dominated(low: np.ndarray, ref: np.ndarray) -> float:
+    """The volume between the (minimized) points ``low``, all below ``ref``, and ``ref``."""
+    if len(low) == 0:
+        return 0.0
+    if low.shape[1] == 1:
+        return float(ref[0] - low[:, 0].min())
+    if low.shape[1] == 2:
+        area, level = 0.0, ref[1]
+        for x, y in low[np.lexsort((low[:, 1], low[:, 0]))]:
+            if y < level:
+                area += (ref[0] - x) * (level - y)
+                level = y
+        return float(area)
+    low = low[np.argsort(low[:, -1], kind="stable")]
+    edges = np.append(low[:, -1], ref[-1])
+    volume = 0.0
+    for i in range(len(low)):
+        if edges[i + 1] > edges[i]:
+            volume += _dominated(low[: i + 1, :-1], ref[:-1]) * (edges[i + 1] - edges[i])
+    return float(volume)

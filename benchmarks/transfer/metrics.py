@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from hpxplore.pareto import hypervolume_2d
+from hpxplore.pareto import hypervolume
 
 TARGET = 0.01  # within 1 % normalized regret of the task's best known value
 HV_TARGET = 0.05  # several objectives: the hypervolume within 5 % of the exact front's
@@ -62,11 +62,11 @@ def hypervolume_curve(
     reference: Sequence[float],
 ) -> np.ndarray:
     """1 - HV(first t points) / HV(front), for t = 1..n."""
-    total = hypervolume_2d(np.asarray(front), directions, reference) or 1.0
+    total = hypervolume(np.asarray(front), directions, reference) or 1.0
     array = np.asarray(points, dtype=float)
     return np.array(
         [
-            1.0 - hypervolume_2d(array[: t + 1], directions, reference) / total
+            1.0 - hypervolume(array[: t + 1], directions, reference) / total
             for t in range(len(array))
         ]
     )

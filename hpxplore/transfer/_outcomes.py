@@ -5,7 +5,7 @@ trials of Ax's initial design, or the trials an Optuna sampler chose itself), fe
 only: it *helped* when it meets every constraint and no feasible cold trial dominates it on
 every objective (with one objective: it beats the best of them), that is, when it adds to
 the hypervolume of the cold trials' front. ``gain`` is its margin over the best feasible
-cold trial on the first objective; with two objectives, ``hv_share`` is the share of the
+cold trial on the first objective; with several objectives, ``hv_share`` is the share of the
 hypervolume of the cold front plus this trial that this trial adds (0 when dominated).
 ``values`` keeps what it gave on every objective, so the
 audit can check it against the interval its recommendation projected (calibration).
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from hpxplore.objectives import Constraint, primary
-from hpxplore.pareto import hypervolume_2d
+from hpxplore.pareto import hypervolume
 from hpxplore.trial import Trial
 
 __all__ = ["COLD_ORIGINS", "transfer_outcomes"]
@@ -37,13 +37,14 @@ def _scores(trial: Trial, objectives: Mapping[str, str]) -> np.ndarray | None:
 
 
 def _hv_share(mine: np.ndarray, cold: list[np.ndarray]) -> float:
-    """The share of the hypervolume of ``cold`` plus ``mine`` (two objectives, larger is
+    """The share of the hypervolume of ``cold`` plus ``mine`` (every objective larger is
     better) that ``mine`` adds; the reference is 10 % of the range beyond the worst."""
     points = np.vstack([*cold, mine])
     low, high = points.min(axis=0), points.max(axis=0)
     reference = low - 0.1 * np.where(high > low, high - low, 1.0)
-    both = hypervolume_2d(points, ["maximize", "maximize"], reference)
-    without = hypervolume_2d(np.vstack(cold), ["maximize", "maximize"], reference)
+    up = ["maximize"] * points.shape[1]
+    both = hypervolume(points, up, reference)
+    without = hypervolume(np.vstack(cold), up, reference)
     return float((both - without) / both) if both > 0 else 0.0
 
 
@@ -96,7 +97,7 @@ def transfer_outcomes(
             ]
             ties = any(np.all(theirs == mine) for _, theirs in baseline)
             outcome.update(helped=feasible and not dominated and not ties)
-            if len(objectives) == 2 and feasible:
+            if len(objectives) > 1 and feasible:
                 outcome["hv_share"] = round(_hv_share(mine, [b for _, b in baseline]), 4)
             if dominated:
                 outcome["dominated_by"] = dominated[:5]

@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from hpxplore.objectives import Constraint, primary
-from hpxplore.pareto import feasible_mask, hypervolume_2d
+from hpxplore.pareto import feasible_mask, hypervolume
 from hpxplore.viz._pareto import GROUPS, _group
 from hpxplore.viz._text import escape
 
@@ -85,7 +85,7 @@ def progress_info(
     ok = feasible_mask(done, constraints).to_numpy() if len(done) else np.zeros(0, bool)
     names = list(objectives)
     others = [_completed(b.trials) for b in baselines]
-    if len(names) == 2:
+    if len(names) > 1:
         measure = "hypervolume"
         seen = [(done, ok)] + [(o, feasible_mask(o, constraints).to_numpy()) for o in others]
         reference = _reference(seen, objectives, constraints)
@@ -166,7 +166,7 @@ def _reference(
         values[ok & np.isfinite(values).all(axis=1)]
         for values, ok in ((_objective_values(t, names), mask) for t, mask in seen)
     ]
-    pooled = np.vstack(usable) if usable else np.zeros((0, 2))
+    pooled = np.vstack(usable) if usable else np.zeros((0, len(names)))
     if not len(pooled):
         return None
     worst = [
@@ -194,7 +194,7 @@ def _hypervolumes(
     for i in range(len(done)):
         seen = usable[: i + 1]
         if seen.any():
-            out[i] = hypervolume_2d(values[: i + 1][seen], directions, reference)
+            out[i] = hypervolume(values[: i + 1][seen], directions, reference)
     return out
 
 
@@ -325,7 +325,7 @@ def _add_points(fig: go.Figure, info: ProgressInfo, where: dict[str, int]) -> No
                 },
                 **where,
             )
-    else:  # two objectives: mark the transferred trials on the curve itself
+    else:  # several objectives: mark the transferred trials on the curve itself
         marked = info.points["group"] == "transferred"
         fig.add_scatter(
             x=info.curve["trial_index"][marked],

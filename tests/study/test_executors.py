@@ -126,20 +126,34 @@ def _threads_seen(config):
 
 @pytest.mark.slow
 def test_a_run_gives_its_workers_their_share_and_leaves_torch_as_it_was(monkeypatch):
-    """The default pool's workers start with their share of OpenMP/BLAS threads; an inline
-    evaluation keeps torch's threads (only Ax's model runs on one); torch's setting is as
-    it was after the run."""
+    """The default pool's workers start with their share of OpenMP/BLAS threads; Ax's model
+    generates on one thread while an inline evaluation keeps torch's threads; torch's
+    setting is as it was after the run."""
     import torch
 
-    from hpxplore.study._threads import ThreadPlan
+    from hpxplore.study._threads import MODEL_THREADS, ThreadPlan
 
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     before = torch.get_num_threads()
-    space, objectives = {"x": hpx.Float(0, 1)}, {"y": "maximize"}
-    pooled = hpx.Study("threads-pool", space, objectives, seed=0, init_trials=2)
-    trials = pooled.run(_threads_seen, n_trials=3, progress=False)
-    assert (trials["omp"] == ThreadPlan.for_pool().per_worker).all()
-    inline = hpx.Study("threads-inline", space, objectives, seed=0, init_trials=2)
-    trials = inline.run(_threads_seen, n_trials=3, executor="inline", progress=False)
-    assert (trials["torch"] == before).all()
-    assert torch.get_num_threads() == before
+    torch.set_num_threads(2)  # a user's setting the model must not take for itself
+    try:
+        space, objectives = {"x": hpx.Float(0, 1)}, {"y": "maximize"}
+        pooled = hpx.Study("threads-pool", space, objectives, seed=0, init_trials=2)
+        trials = pooled.run(_threads_seen, n_trials=3, progress=False)
+        assert (trials["omp"] == ThreadPlan.for_pool().per_worker).all()
+        inline = hpx.Study("threads-inline", space, objectives, seed=0, init_trials=2)
+        inline.run(_threads_seen, n_trials=2, executor="inline", progress=False)
+        client = inline._session.client
+        asked, generating = client.get_next_trials, []
+
+        def watched(*args, **kwargs):
+            generating.append(torch.get_num_threads())
+            return asked(*args, **kwargs)
+
+        monkeypatch.setattr(client, "get_next_trials", watched)
+        trials = inline.run(_threads_seen, n_trials=2, executor="inline", progress=False)
+        assert generating and set(generating) == {MODEL_THREADS}
+        assert (trials["torch"] == 2).all()
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
