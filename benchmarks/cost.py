@@ -1,6 +1,6 @@
 """What a user waits for: hpxplore's runs side by side with Ax's own loop, quiet and busy.
 
-    .venv/bin/python -m benchmarks.cost [--cases ...] [--trials 30 60] [--busy [30 ...]]
+    .venv/bin/python -m benchmarks.cost [--cases ...] [--trials 30 60] [--busy [30 ...]] [--merge]
 
 Every case is a real task whose best value lies near a bound, on a wide space:
 ``xgboost`` (xgboost_tables' ``skin_nonskin``, 8 parameters, best error 6e-6), ``lcbench``
@@ -168,7 +168,7 @@ def measure(name: str, trials: int, seed: int, loaded: bool, folder: Path) -> li
         gen = np.asarray(generations)
         runs.append(
             {
-                "case": name, "objectives": len(task.objectives), "trials": trials,
+                "case": name, "objectives": len(task.objectives), "trials": trials, "seed": seed,
                 "machine": "busy" if loaded else "quiet", "arm": arm, "wall_s": round(wall, 2),
                 "gen_median_s": round(float(np.median(gen)), 3),
                 "gen_p90_s": round(float(np.percentile(gen, 90)), 3),
@@ -184,14 +184,15 @@ def measure(name: str, trials: int, seed: int, loaded: bool, folder: Path) -> li
 def ratios(table: pd.DataFrame) -> pd.DataFrame:
     """Each figure over the bare Ax loop's in the same case, trials and machine state; busy
     runs' wall time over their quiet twin's."""
-    keys = ["case", "trials", "machine"]
+    keys = ["case", "trials", "seed", "machine"]
     ax = table[table["arm"] == "ax"].set_index(keys)
     out = table.copy()
     for column in ("wall_s", "gen_median_s", "gen_p99_s", "gen_max_s"):
         base = ax[column].reindex(pd.MultiIndex.from_frame(out[keys])).to_numpy()
         out[f"{column}_vs_ax"] = (out[column] / base).round(2)
-    quiet = table[table["machine"] == "quiet"].set_index(["case", "trials", "arm"])["wall_s"]
-    twin = quiet.reindex(pd.MultiIndex.from_frame(out[["case", "trials", "arm"]])).to_numpy()
+    twins = ["case", "trials", "seed", "arm"]
+    quiet = table[table["machine"] == "quiet"].set_index(twins)["wall_s"]
+    twin = quiet.reindex(pd.MultiIndex.from_frame(out[twins])).to_numpy()
     out["wall_vs_quiet"] = (out["wall_s"] / twin).round(2)
     return out
 
@@ -223,6 +224,50 @@ def plot(runs: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def _over_seeds(table: pd.DataFrame) -> str:
+    """With more than one seed: each arm's wall-time ratio to Ax, median and largest."""
+    if table["seed"].nunique() < 2:
+        return ""
+    keys = ["case", "trials", "machine", "arm"]
+    summary = (
+        table.groupby(keys, sort=False)["wall_s_vs_ax"]
+        .agg(runs="count", median="median", largest="max")
+        .reset_index()
+    )
+    return "\n## Over the seeds: wall time / Ax's\n\n" + summary.to_markdown(index=False) + "\n"
+
+
+def _key(run: dict) -> tuple:
+    return (run["case"], run["trials"], run["seed"], run["machine"], run["arm"])
+
+
+def stored_runs(folder: Path) -> tuple[list[dict], list[str]]:
+    """The runs already in ``folder`` (``cost.csv`` and ``cost_generations.csv``) and the
+    commands that made them (from ``cost.md``)."""
+    import re
+
+    if not (folder / "cost.csv").exists():
+        return [], []
+    table = pd.read_csv(folder / "cost.csv")
+    generations = pd.read_csv(folder / "cost_generations.csv")
+    for frame in (table, generations):  # runs of one seed, from before there were more
+        if "seed" not in frame:
+            frame.insert(3, "seed", 0)
+    runs = []
+    for row in table.to_dict("records"):
+        mine = generations[
+            (generations["case"] == row["case"])
+            & (generations["trials"] == row["trials"])
+            & (generations["seed"] == row["seed"])
+            & (generations["machine"] == row["machine"])
+            & (generations["arm"] == row["arm"])
+        ].sort_values("trial")
+        run = {k: v for k, v in row.items() if not k.endswith(("_vs_ax", "_vs_quiet"))}
+        runs.append({**run, "generations": mine["gen_s"].tolist()})
+    text = (folder / "cost.md").read_text() if (folder / "cost.md").exists() else ""
+    return runs, re.findall(r"`(\.venv/bin/python -m benchmarks\.cost[^`]*)`", text)
+
+
 def _busy_flag(busy: list[int] | None) -> str:
     if busy is None:
         return ""
@@ -240,8 +285,14 @@ def main() -> None:
         default=None,
         help="repeat the runs of these trial counts (all when none given) beside a busy loop",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, default=1, help="runs per arm, seeds 0, 1, ...")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the runs already in --out; these runs replace those of the same case, "
+        "trials, machine state and arm",
+    )
     args = parser.parse_args()
     from ax.utils.common.logger import set_stderr_log_level
 
@@ -253,36 +304,59 @@ def main() -> None:
         for name in args.cases:
             for trials in args.trials:
                 loaded_too = args.busy is not None and (not args.busy or trials in args.busy)
-                for loaded in (False, True) if loaded_too else (False,):
-                    runs += measure(name, trials, args.seed, loaded, Path(folder))
-    args.out.mkdir(parents=True, exist_ok=True)
+                for seed in range(args.seeds):
+                    for loaded in (False, True) if loaded_too else (False,):
+                        runs += measure(name, trials, seed, loaded, Path(folder))
+    command = (
+        f".venv/bin/python -m benchmarks.cost --cases {' '.join(args.cases)} "
+        f"--trials {' '.join(map(str, args.trials))}{_busy_flag(args.busy)}"
+        + (f" --seeds {args.seeds}" if args.seeds > 1 else "")
+        + (" --merge" if args.merge else "")
+    )
+    commands = [command]
+    if args.merge:
+        kept, commands = stored_runs(args.out)
+        fresh = {_key(r) for r in runs}
+        runs = [r for r in kept if _key(r) not in fresh] + runs
+        commands.append(command)
+    table = write(runs, commands, args.out)
+    plot([r for r in runs if r["seed"] == 0], args.out / "cost.png")
+    print(table.to_string(index=False))
+
+
+def write(runs: list[dict], commands: list[str], out: Path) -> pd.DataFrame:
+    """``cost.csv`` (each run, with its ratios), ``cost_generations.csv`` and ``cost.md``."""
+    out.mkdir(parents=True, exist_ok=True)
+    order = {name: i for i, name in enumerate(ARMS)}
+    runs = sorted(
+        runs,
+        key=lambda r: (r["case"], r["trials"], r["seed"], r["machine"] != "quiet", order[r["arm"]]),
+    )
     table = ratios(pd.DataFrame([{k: v for k, v in r.items() if k != "generations"} for r in runs]))
-    table.to_csv(args.out / "cost.csv", index=False)
+    table.to_csv(out / "cost.csv", index=False)
     pd.DataFrame(
         [
             {
-                "case": r["case"],
-                "trials": r["trials"],
-                "machine": r["machine"],
-                "arm": r["arm"],
+                **{k: r[k] for k in ("case", "trials", "seed", "machine", "arm")},
                 "trial": i + 1,
                 "gen_s": g,
             }
             for r in runs
             for i, g in enumerate(r["generations"])
         ]
-    ).to_csv(args.out / "cost_generations.csv", index=False)
+    ).to_csv(out / "cost_generations.csv", index=False)
     header = (
         "# What a user waits for\n\nOne process, one run at a time, 2 cores; "
-        f"`{os.cpu_count()}` CPUs seen. Command: `.venv/bin/python -m benchmarks.cost "
-        f"--cases {' '.join(args.cases)} --trials {' '.join(map(str, args.trials))}"
-        f"{_busy_flag(args.busy)}`. `*_vs_ax`: over the bare Ax loop's figure in the "
-        "same case, trials and machine state; `wall_vs_quiet`: a busy run over its quiet twin."
-        "\n\n"
+        f"`{os.cpu_count()}` CPUs seen. Commands, one after another: "
+        + "; ".join(f"`{c}`" for c in commands)
+        + ". `*_vs_ax`: over the bare Ax loop's figure in the "
+        "same case, trials, seed and machine state; `wall_vs_quiet`: a busy run over its quiet "
+        "twin.\n\n"
     )
-    (args.out / "cost.md").write_text(header + table.to_markdown(index=False) + "\n")
-    plot(runs, args.out / "cost.png")
-    print(table.to_string(index=False))
+    (out / "cost.md").write_text(
+        header + table.to_markdown(index=False) + "\n" + _over_seeds(table)
+    )
+    return table
 
 
 if __name__ == "__main__":
