@@ -172,6 +172,7 @@ class Study:
         self._policy = TransferPolicy(name, self.objectives, self._events, self.constraints)
         self._session: AxSession | None = None  # made by the first run
         self._warm: list[dict[str, Any]] = []  # the configs to attach first
+        self._inferred: list[Constraint] = []  # objective thresholds from the close studies
         self._refits: dict[str, tuple[int, Any]] = {}  # what a model refit gave, by kind
         self._snapshot_at, self._snapshot_cost = float("-inf"), 0.0
         self._listeners: list[Callable[[Study, int], Any]] = []
@@ -205,8 +206,10 @@ class Study:
 
     @property
     def objective_thresholds(self) -> list[Constraint]:
-        """Constraints Ax holds as objective thresholds (the hypervolume's reference point)."""
-        return _ax.split_constraints(self.objectives, self.constraints)[0]
+        """What Ax holds as objective thresholds (the hypervolume's reference point): the
+        constraints on objectives, then those ``warm_start`` inferred from the close studies'
+        fronts for the other objectives (Ax's threshold only: not a feasibility rule)."""
+        return _ax.split_constraints(self.objectives, self.constraints)[0] + self._inferred
 
     @property
     def outcome_constraints(self) -> list[Constraint]:
@@ -261,9 +264,27 @@ class Study:
         self._policy.adopt(
             None if recs is None else recs.transfer, use_prior=self.transfer == "prior"
         )
+        if recs is not None:
+            self._infer_thresholds(recs.thresholds)
         if narrow and recs is not None and recs.narrowed.space is not None:
             self._narrow(recs.narrowed.space, recs.narrowed.rationale)
         return self
+
+    def _infer_thresholds(self, inferred: Mapping[str, float]) -> None:
+        """Ax's thresholds for the objectives the user gave none, from the close studies."""
+        given = {c.metric for c in self.objective_thresholds if c not in self._inferred}
+        self._inferred = [
+            Constraint(m, ">=" if self.objectives[m] == "maximize" else "<=", float(v))
+            for m, v in inferred.items()
+            if m in self.objectives and m not in given and len(self.objectives) > 1
+        ]
+        if self._inferred:
+            self._events.add(
+                "thresholds_inferred",
+                thresholds=[str(c) for c in self._inferred],
+                reason="the worst value on the close studies' Pareto fronts (similarity-"
+                "weighted median); give a constraint on an objective to set its own",
+            )
 
     def _narrow(self, narrowed: Space, rationale: str) -> None:
         """Search a smaller space; widened back to the full one if transfer is switched off."""
@@ -322,6 +343,7 @@ class Study:
                     "warm_count": len(self._warm),
                     "transfer": self.transfer,
                     "prior": self._policy.settings(),
+                    "thresholds": [str(c) for c in self._inferred],
                 },
             )
         for rank, item in enumerate(self._warm):
@@ -343,7 +365,9 @@ class Study:
     def _new_session(self, warm_count: int) -> AxSession:
         """A new Ax session for this study, with the transfer prior when it has one."""
         settings = _ax.AxSettings(self.name, self.init_trials, warm_count, self.seed, self.method)
-        session = AxSession.create(settings, self.space, self.objectives, self.constraints)
+        session = AxSession.create(
+            settings, self.space, self.objectives, [*self.constraints, *self._inferred]
+        )
         self._policy.start(session, settings)
         return session
 
@@ -496,6 +520,7 @@ class Study:
             model_class()  # Ax's storage must know the model before it reads the snapshot
         if prior:
             study._policy.rebuild(registry, prior, study.space, study.metrics)
+        study._inferred = [Constraint.parse(text) for text in settings.get("thresholds", [])]
         if snapshot is None:  # stopped before its first snapshot: Ax gets the stored trials
             study._session = session = study._new_session(settings.get("warm_count", 0))
             study._events.add(

@@ -15,7 +15,7 @@ from the best observed candidates and from the picks before it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +55,14 @@ def generate(
     n: int,
     seed: int = 0,
     fixed: Mapping[str, Any] | None = None,
+    apart: Sequence[Mapping[str, Any]] = (),
 ) -> list[Generated]:
     """Up to ``n`` supported, diverse configs, best ``scorer`` value first.
 
     ``starts``: the observed candidates, best first (perturbed first, and kept apart from);
     ``prior``: the prior trials the scorer learned from, encoded (``_mapping.encode``);
-    ``fixed``: parameters kept at these values (those no prior study sets)."""
+    ``fixed``: parameters kept at these values (those no prior study sets); ``apart``: more
+    configs the picks keep ``MIN_GAP`` from (picks made before)."""
     if n < 1 or not starts or len(prior) < 2:
         return []
     rng = np.random.default_rng(seed)
@@ -85,7 +87,7 @@ def generate(
             seen[_key(config)] = float(value)
         best = sorted(seen, key=seen.__getitem__, reverse=True)[:_PARENTS]
         parents, proposals = [dict(k) for k in best], []
-    return _diverse(seen, starts, space, tree, width, n)
+    return _diverse(seen, [*starts[:n], *apart], space, tree, width, n)
 
 
 def _spacing(prior: np.ndarray, tree: cKDTree, rng: np.random.Generator) -> float:
@@ -99,15 +101,15 @@ def _spacing(prior: np.ndarray, tree: cKDTree, rng: np.random.Generator) -> floa
 
 def _diverse(
     seen: Mapping[tuple, float],
-    starts: list[Mapping[str, Any]],
+    taken: list[Mapping[str, Any]],
     space: Space,
     tree: cKDTree,
     width: float,
     n: int,
 ) -> list[Generated]:
-    """The best configs of ``seen``, each ``MIN_GAP`` from the ``n`` best observed ones (the
-    observed picks they sit beside) and from each other."""
-    taken = encode([dict(c) for c in starts[:n]], space)
+    """The best ``n`` configs of ``seen``, each ``MIN_GAP`` from ``taken`` (the observed
+    picks they sit beside, the picks before) and from each other."""
+    taken = encode([dict(c) for c in taken], space)
     out: list[Generated] = []
     for key in sorted(seen, key=seen.__getitem__, reverse=True):
         config = dict(key)

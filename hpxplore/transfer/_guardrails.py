@@ -4,13 +4,15 @@ kept and flagged, so the user decides with the facts in front of them."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from hpxplore.objectives import Constraint
 from hpxplore.space import Choice, Space
+from hpxplore.transfer._projection import meets_probability
 
-__all__ = ["deviation", "guardrails", "tripped", "unchecked"]
+__all__ = ["deviation", "guardrails", "percent", "tripped", "unchecked"]
 
 
 def deviation(
@@ -51,10 +53,15 @@ def guardrails(
     labelled = [(f"constraint {c}", c) for c in constraints] + [(f"budget {c}", c) for c in caps]
     for label, c in labelled:
         if c.metric in projected:
-            value = projected[c.metric]["mean"]
+            p = projected[c.metric]
+            value = p["mean"]
+            sd = math.hypot(p.get("neighbour_sd", 0.0), p.get("model_sd", 0.0))
+            chance = float(meets_probability(c, value, sd))
             out[label] = {
                 "passed": c.satisfied(value),
-                "detail": f"projected {c.metric} = {value:.4g}",
+                "probability": round(chance, 4),
+                "detail": f"projected {c.metric} = {value:.4g}; meets it with a "
+                f"{percent(chance)} chance",
             }
         else:  # said, not passed: the user must know it was not checked
             out[label] = {
@@ -64,6 +71,15 @@ def guardrails(
     if mapping.get("clipped") or mapping.get("filled"):
         out["mapping"] = {"passed": False, "detail": _adapted(config, mapping)}
     return out
+
+
+def percent(chance: float) -> str:
+    """A chance as a percentage that never rounds a doubt away (0.996 is "> 99%")."""
+    if chance > 0.99:
+        return "> 99%"
+    if chance < 0.01:
+        return "< 1%"
+    return f"{chance:.0%}"
 
 
 def _adapted(config: Mapping[str, Any], mapping: Mapping[str, Any]) -> str:

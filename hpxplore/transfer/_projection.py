@@ -3,26 +3,42 @@
 A projection is the similarity-weighted mean of the neighbours' predictions. Its interval
 adds two sources of doubt: how much the neighbours disagree (``neighbour_sd``) and how
 wrong each neighbour's calibrated surrogate is on its own task (``model_sd``). Gains are
-taken tree by tree against the baseline, so what both configs share cancels out.
+taken tree by tree against the baseline, so what both configs share cancels out. The
+chance that a config meets a constraint is read off the same spread (a normal).
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from hpxplore.transfer._ranking import Ranking
+import numpy as np
+from scipy.stats import norm
+
+from hpxplore.objectives import Constraint
 from hpxplore.transfer._surrogates import StudySurrogate
 
-__all__ = ["Interval", "project"]
+if TYPE_CHECKING:
+    from hpxplore.transfer._ranking import Ranking
+
+__all__ = ["Interval", "meets_probability", "project", "spread"]
 
 _Z = 1.96
 Interval = dict[str, float]  # {"mean", "low", "high", "neighbour_sd", "model_sd"}
 
 
+def spread(
+    means: np.ndarray, model_sds: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The weighted mean over the neighbours (axis 0), their disagreement (``neighbour_sd``)
+    and their surrogates' own error (``model_sd``)."""
+    mean = np.average(means, axis=0, weights=weights)
+    neighbour_sd = np.sqrt(np.average((means - mean) ** 2, axis=0, weights=weights))
+    model_sd = np.sqrt(np.average(model_sds**2, axis=0, weights=weights))
+    return mean, neighbour_sd, model_sd
+
+
 def interval(means: np.ndarray, model_sds: np.ndarray, weights: np.ndarray) -> Interval:
-    mean = float(np.average(means, weights=weights))
-    neighbour_sd = float(np.sqrt(np.average((means - mean) ** 2, weights=weights)))
-    model_sd = float(np.sqrt(np.average(model_sds**2, weights=weights)))
+    mean, neighbour_sd, model_sd = (float(v) for v in spread(means, model_sds, weights))
     half = _Z * float(np.hypot(neighbour_sd, model_sd))
     return {
         "mean": mean,
@@ -31,6 +47,15 @@ def interval(means: np.ndarray, model_sds: np.ndarray, weights: np.ndarray) -> I
         "neighbour_sd": neighbour_sd,
         "model_sd": model_sd,
     }
+
+
+def meets_probability(constraint: Constraint, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """The chance that a value projected as ``mean`` with ``sd`` meets ``constraint``."""
+    mean, sd = np.asarray(mean, dtype=float), np.asarray(sd, dtype=float)
+    room = constraint.bound - mean if constraint.op == "<=" else mean - constraint.bound
+    sure = np.where(room >= 0, 1.0, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sd > 0, norm.cdf(room / np.where(sd > 0, sd, 1.0)), sure)
 
 
 def project(

@@ -11,14 +11,16 @@ config on the nearest neighbour; exploratory the most uncertain of the rest that
 in the upper half; the baseline comes last.
 
 With several objectives, the first pick is still the best on the first objective, and the
-other conservative picks are *trade-offs* that span the front predicted for the task: each
-maximizes a weighted mean of the candidate's expected quantiles on the objectives, the
-weights moving from the first objective to the others (for two and ``n=5``: all on the
-second, then 1/2 each; the far end comes first so that a capped warm start still spans).
+other conservative picks are *trade-offs*, a set chosen for the hypervolume predicted for
+the task: each adds the most to the picks before it, every objective read as the
+candidate's expected quantile with its doubt counted (the prior model's, else the
+neighbours'), above a reference from the prior studies' fronts
+(:meth:`PriorModel.front_reference`). A candidate not projected feasible is no trade-off.
 
-With constraints or budget caps, every pick comes first from the candidates whose projected
-values (the similarity-weighted mean over the neighbours, as in the guardrails) meet them
-all; a candidate predicted to break one is picked only when too few others are left.
+With constraints or budget caps, every pick comes first from the candidates projected
+feasible: their chance of meeting them all (read off the projections' intervals, as the
+guardrails are) at least ``FEASIBLE``; a candidate predicted to break one is picked only
+when too few others are left.
 """
 
 from __future__ import annotations
@@ -32,20 +34,31 @@ import pandas as pd
 from scipy.stats import norm
 
 from hpxplore.objectives import Constraint
-from hpxplore.pareto import feasible_mask, pareto_mask
+from hpxplore.pareto import feasible_mask, hypervolume_gains, pareto_mask
 from hpxplore.space import Space
 from hpxplore.transfer._mapping import MappedConfig, map_config
 from hpxplore.transfer._prior_model import beats_probability
+from hpxplore.transfer._projection import meets_probability, spread
 from hpxplore.transfer._surrogates import StudySurrogate
 
 if TYPE_CHECKING:
     from hpxplore.registry import StudyRecord
 
-__all__ = ["CONFIDENT", "DOUBT", "Candidate", "Ranking", "candidates", "choose", "score"]
+__all__ = [
+    "CONFIDENT",
+    "DOUBT",
+    "FEASIBLE",
+    "Candidate",
+    "Ranking",
+    "candidates",
+    "choose",
+    "score",
+]
 
 _TOP_PER_STUDY = 3
 CONFIDENT = 0.8  # the chance a generated pick must have of beating the best observed one
 DOUBT = 0.5  # the picks are ordered by the prior model's expected score less DOUBT sd
+FEASIBLE = 0.5  # the chance of meeting every constraint a candidate needs to count as feasible
 
 
 @dataclass(frozen=True)
@@ -115,10 +128,20 @@ class Ranking:
     support: np.ndarray  # weighted share of neighbours with the config in their top quarter
     uncertainty: np.ndarray  # calibrated sd relative to each neighbour's observed range
     objective_q: dict[str, np.ndarray] | None = None  # several objectives: quantile on each
-    feasible: np.ndarray | None = None  # projected to meet every constraint and budget cap
+    feasible: np.ndarray | None = None  # chance >= FEASIBLE of meeting every constraint and cap
     generated: np.ndarray | None = None  # True for a generated candidate (``_generation``)
     # the prior model's expected normal score (high = better) and its sd, per objective
     expected: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    reference: dict[str, float] | None = None  # the trade-offs' reference, as quantiles
+
+    def trade_off_points(self) -> np.ndarray:
+        """(configs, objectives): each candidate's expected quantile on each objective, its
+        doubt counted where the prior model gives one (``DOUBT`` sd below its mean)."""
+        columns = []
+        for metric, q in (self.objective_q or {}).items():
+            robust = self.robust(metric)
+            columns.append(q if robust is None else norm.cdf(robust))
+        return np.column_stack(columns)
 
     @property
     def baseline(self) -> int:
@@ -177,11 +200,13 @@ def score(
     guards: Sequence[Constraint] = (),
     generated: np.ndarray | None = None,
     expected: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    reference: Mapping[str, float] | None = None,
 ) -> Ranking:
     """``objectives``: with more than one, each candidate's expected quantile on each (the
     prior model's, else the neighbours' similarity-weighted one). ``guards``: constraints and
     budget caps; a guard no neighbour can predict is not held against any. ``generated`` and
-    ``expected`` (the prior model's, per objective) are passed through to the :class:`Ranking`."""
+    ``expected`` (the prior model's, per objective) and ``reference`` (the trade-offs') are
+    passed through to the :class:`Ranking`."""
     expected = dict(expected or {})
     predictions = [s.predict(configs) for s in surrogates]
     pairs = list(zip(surrogates, predictions, strict=True))
@@ -204,20 +229,19 @@ def score(
             elif on:
                 q = np.stack([s.quantile(metric, p[metric].mean(axis=0)) for s, p, _ in on])
                 per_objective[metric] = np.average(q, axis=0, weights=[w for *_, w in on])
-    feasible = np.ones(len(configs), dtype=bool)
+    feasibility = np.ones(len(configs))
     for guard in guards:
-        on = [
-            (p[guard.metric], w)
-            for p, w in zip(predictions, weights, strict=True)
-            if guard.metric in p
-        ]
-        if on:
-            means = np.average(
-                np.stack([trees.mean(axis=0) for trees, _ in on]),
-                axis=0,
-                weights=[w for _, w in on],
+        having = [j for j, p in enumerate(predictions) if guard.metric in p]
+        if having:
+            trees = [predictions[j][guard.metric] for j in having]
+            mean, neighbour_sd, model_sd = spread(
+                np.stack([t.mean(axis=0) for t in trees]),
+                np.stack(
+                    [surrogates[j].sd(guard.metric, t) for j, t in zip(having, trees, strict=True)]
+                ),
+                weights[having],
             )
-            feasible &= np.array([guard.satisfied(float(v)) for v in means])
+            feasibility *= meets_probability(guard, mean, np.hypot(neighbour_sd, model_sd))
     return Ranking(
         configs=configs,
         primary=primary,
@@ -228,9 +252,10 @@ def score(
         support=support,
         uncertainty=uncertainty,
         objective_q=per_objective,
-        feasible=feasible,
+        feasible=feasibility >= FEASIBLE,
         generated=generated,
         expected=expected,
+        reference=None if reference is None else dict(reference),
     )
 
 
@@ -268,9 +293,11 @@ def choose(
         confident = bool(generated) and beats is not None and beats[generated[0]] >= CONFIDENT
         chosen += _alternate(generated, observed, max(1, n - 3), generated_first=confident)
     else:
-        first = int(_order(robust, ranking)[0])
+        first = next((int(i) for i in _order(robust, ranking) if not made[i]), None)
+        if first is None:  # no observed candidate: no trade-offs either
+            return [(n_cand, "baseline")]
         chosen.append((first, "conservative"))
-        chosen += [(i, "trade-off") for i in _trade_offs(several, ranking, n - 3, {first})]
+        chosen += [(i, "trade-off") for i in _trade_offs(ranking, n - 3, {first})]
     taken = {i for i, _ in chosen}
     nearest = int(np.argmax(weights))
     order = list(_order(ranking.quantiles[nearest], ranking))
@@ -309,34 +336,32 @@ def _alternate(
     return picks
 
 
-def _trade_offs(
-    quantiles: dict[str, np.ndarray], ranking: Ranking, count: int, taken: set[int]
-) -> list[int]:
-    """Up to ``count`` candidates spanning the predicted front, first objective to the others.
-
-    The weight moved to the others takes the values j / count, ordered so that every prefix
-    spans the front (the far end first, then each value farthest from those already used):
-    a warm start that keeps only the first few picks still covers both ends."""
-    first, *others = quantiles
+def _trade_offs(ranking: Ranking, count: int, taken: set[int]) -> list[int]:
+    """Up to ``count`` candidates projected feasible, each adding the most predicted
+    hypervolume to the picks before it (``taken``); once none adds any, the best left on the
+    first objective."""
+    points = ranking.trade_off_points()
+    metrics = list(ranking.objective_q or {})
+    reference = [(ranking.reference or {}).get(m, 0.0) for m in metrics]
+    up = ["maximize"] * len(metrics)
+    n_cand = ranking.baseline
+    feasible = ranking.feasible if ranking.feasible is not None else np.ones(n_cand + 1, bool)
+    made = ranking.generated if ranking.generated is not None else np.zeros(n_cand + 1, bool)
+    first = [int(i) for i in _order(points[:, 0], ranking)]
     picks: list[int] = []
-    for share in _spanning_order([j / count for j in range(1, count + 1)]):
-        value = (1 - share) * quantiles[first]
-        for metric in others:
-            value = value + share / len(others) * quantiles[metric]
-        for i in _order(value, ranking):
-            if int(i) not in taken:
-                picks.append(int(i))
-                taken.add(int(i))
+    for _ in range(count):
+        left = [i for i in range(n_cand) if i not in taken and feasible[i]]
+        if not left:
+            break
+        chosen = points[sorted(taken)] if taken else np.zeros((0, len(metrics)))
+        gains = hypervolume_gains(points[left], chosen, up, reference)
+        if gains.max() > 0:
+            pick = left[int(np.argmax(gains))]
+        else:  # nothing adds to the front: the best observed one left on the first objective
+            rest = [i for i in first if i not in taken and feasible[i] and not made[i]]
+            if not rest:
                 break
+            pick = rest[0]
+        picks.append(pick)
+        taken.add(pick)
     return picks
-
-
-def _spanning_order(shares: list[float]) -> list[float]:
-    """``shares`` reordered: each next is the farthest from 0 (the first pick) and those before."""
-    used, out, left = [0.0], [], list(shares)
-    while left:
-        best = max(left, key=lambda x: (min(abs(x - u) for u in used), -left.index(x)))
-        out.append(best)
-        used.append(best)
-        left.remove(best)
-    return out

@@ -74,7 +74,11 @@ def rationale(
             head += " " + evidence_sentence(expected, facts.n_prior)
         if balance:
             ranks = ", ".join(f"{q:.0%} on {metric}" for metric, q in balance.items())
-            head += f" Chosen to balance the objectives: predicted to rank above {ranks}."
+            head += (
+                " Chosen to balance the objectives: of the candidates, it adds the most "
+                "hypervolume the prior studies' model predicts to the picks before it; "
+                f"predicted to rank above {ranks}."
+            )
         if feasible:
             ok, count = feasible
             tripped_guard = any(
@@ -218,17 +222,36 @@ def summary(rec: Any) -> str:
     expected = rec.expected
     if expected and rec.kind in ("generated", "conservative", "trade-off"):
         text += f"; the prior studies' model {_expects(expected)}"
-    metric = next(iter(rec.gain), None)
-    if metric is not None:
-        g = rec.gain[metric]
-        side = "higher" if g["mean"] > 0 else "lower"
-        text += (
-            f". Projected {metric}: {abs(g['mean']):.3g} {side} than the baseline's "
-            f"(95 % interval {g['low']:+.3g} to {g['high']:+.3g})"
-        )
+    text += _gains(rec)
     tripping, blind = tripped(rec.guardrails), unchecked(rec.guardrails)
     text += f"; trips {', '.join(tripping)}" if tripping else "; passes every guardrail checked"
     return text + (f"; not checked: {', '.join(blind)}." if blind else ".")
+
+
+def _gains(rec: Any) -> str:
+    """What it is projected to gain or give up over the baseline: the first objective's, or
+    with several objectives each one's, with its direction."""
+    objectives = getattr(rec, "objectives", None) or {}
+    metrics = [m for m in objectives if m in rec.gain] or list(rec.gain)[:1]
+    if not metrics:
+        return ""
+    parts = []
+    for metric in metrics:
+        g = rec.gain[metric]
+        side = "higher" if g["mean"] > 0 else "lower"
+        verdict = ""
+        if len(metrics) > 1:
+            larger = objectives[metric] == "maximize"
+            better = (g["mean"] > 0) == larger
+            verdict = (
+                f"{'better' if better else 'worse'}, {'larger' if larger else 'smaller'} is "
+                "better; "
+            )
+        parts.append(
+            f"{metric}: {abs(g['mean']):.3g} {side} than the baseline's ({verdict}95 % interval "
+            f"{g['low']:+.3g} to {g['high']:+.3g})"
+        )
+    return f". Projected {'; '.join(parts)}"
 
 
 def _expected_good(expected: Mapping[str, float]) -> bool:

@@ -29,16 +29,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from hpxplore._progress import Progress
 from hpxplore.exceptions import InputError, count_parameter
 from hpxplore.objectives import Constraint, parse_constraints, parse_objectives
 from hpxplore.objectives import primary as primary_objective
+from hpxplore.pareto import hypervolume_gains, pareto_front
 from hpxplore.profiling import TaskProfile
 from hpxplore.similarity import closest_on
 from hpxplore.space import Space, parse_space, sets, space_key, validate_config
 from hpxplore.transfer._cache import remembered
-from hpxplore.transfer._generation import generate
+from hpxplore.transfer._generation import Generated, generate
 from hpxplore.transfer._guardrails import guardrails
 from hpxplore.transfer._mapping import MappedConfig, default_config
 from hpxplore.transfer._narrowing import NarrowedSpace, narrow_space
@@ -420,26 +422,80 @@ def _generated(
     request: _Request, found: _Found, model: PriorModel | None, pooled: list[Candidate]
 ) -> list[Candidate]:
     """Up to ``n - 3`` generated candidates (``_generation``), where the prior model expects
-    the most with its doubt counted; parameters no close study sets keep the baseline's value."""
-    metric = request.primary
-    if model is None or len(request.objectives) > 1 or not pooled or model.gps(metric) is None:
+    the most with its doubt counted (with several objectives: the most hypervolume added to
+    the picks before); parameters no close study sets keep the baseline's value."""
+    metrics = list(request.objectives)
+    if model is None or not pooled or any(model.gps(m) is None for m in metrics):
         return []
-
-    def robust(configs: list[dict[str, Any]]) -> np.ndarray:
-        mean, sd = _expected(request, model, configs, metric)
-        return mean - sd  # a whole sd: proposals far from the prior trials are doubted most
-
     configs = [c.config for c in pooled]
-    starts = [configs[i] for i in np.argsort(-robust(configs), kind="stable")]
     fixed = {name: request.base[name] for name, studies in found.coverage.items() if not studies}
-    inputs, owners = model.prior_inputs(metric)
-    picks = generate(
-        starts, request.space, robust, inputs, max(1, request.n - 3), request.seed, fixed
-    )
+    inputs, owners = model.prior_inputs(request.primary)
+    count = max(1, request.n - 3)
+    if len(metrics) == 1:
+
+        def robust(configs: list[dict[str, Any]]) -> np.ndarray:
+            mean, sd = _expected(request, model, configs, request.primary)
+            return mean - sd  # a whole sd: proposals far from the prior trials are doubted most
+
+        starts = [configs[i] for i in np.argsort(-robust(configs), kind="stable")]
+        picks = generate(starts, request.space, robust, inputs, count, request.seed, fixed)
+    else:
+        picks = _generated_trade_offs(request, model, configs, inputs, count, fixed)
     return [
         Candidate(g.config, MappedConfig(g.config), owners[g.nearest], None, g.distance)
         for g in picks
     ]
+
+
+def _generated_trade_offs(
+    request: _Request,
+    model: PriorModel,
+    configs: list[dict[str, Any]],
+    inputs: np.ndarray,
+    count: int,
+    fixed: Mapping[str, Any],
+) -> list[Generated]:
+    """Generated trade-offs, chosen as a set: starting from the observed candidate best on
+    the first objective, each next pick is the generated or observed config that adds the
+    most hypervolume the prior model predicts (every objective's expected quantile, a whole
+    sd below its mean, over the prior studies' front reference); the generated ones."""
+    metrics = list(request.objectives)
+    reference = model.front_reference(request.objectives) or {}
+    bounds = [reference.get(m, 0.0) for m in metrics]
+    up = ["maximize"] * len(metrics)
+    known: dict[tuple, np.ndarray] = {}
+
+    def points(configs: list[dict[str, Any]]) -> np.ndarray:
+        new = [c for c in configs if tuple(sorted(c.items())) not in known]
+        if new:
+            columns = []
+            for metric in metrics:
+                mean, sd = _expected(request, model, new, metric)
+                columns.append(norm.cdf(mean - sd))
+            for config, row in zip(new, np.column_stack(columns), strict=True):
+                known[tuple(sorted(config.items()))] = row
+        return np.array([known[tuple(sorted(c.items()))] for c in configs])
+
+    observed = points(configs)
+    chosen = observed[[int(np.argmax(observed[:, 0]))]]
+    made: list[Generated] = []
+    for step in range(count):
+        gains = hypervolume_gains(observed, chosen, up, bounds)
+
+        def added(configs: list[dict[str, Any]], chosen: np.ndarray = chosen) -> np.ndarray:
+            return hypervolume_gains(points(configs), chosen, up, bounds)
+
+        starts = [configs[i] for i in np.argsort(-gains, kind="stable")]
+        apart = [request.base, *(g.config for g in made)]  # the baseline is run anyway
+        got = generate(starts, request.space, added, inputs, 1, request.seed + step, fixed, apart)
+        if got and got[0].score > max(gains.max(), 0.0):
+            made.append(got[0])
+            chosen = np.vstack([chosen, points([got[0].config])])
+        elif gains.max() > 0:
+            chosen = np.vstack([chosen, observed[int(np.argmax(gains))]])
+        else:
+            break
+    return made
 
 
 def _scored(
@@ -461,6 +517,7 @@ def _scored(
         request.guards,
         generated=np.array([c.generated for c in pooled] + [False]),
         expected=expected,
+        reference=None if model is None else model.front_reference(request.objectives),
     )
 
 
@@ -494,7 +551,7 @@ def _items(
         sources, mapping, drivers = (
             ([], {}, []) if kind == "baseline" else _origin(pooled[i], origins, rows)
         )
-        if kind == "generated":
+        if kind != "baseline" and pooled[i].generated:
             sources[0]["distance"] = round(float(pooled[i].distance or 0.0), 4)
         item = Recommendation(
             rank=position,
@@ -518,6 +575,7 @@ def _items(
             drivers=drivers,
             mapping=mapping,
             expected=ranking.evidence(request.primary, i),
+            objectives=dict(request.objectives),
         )
         item.rationale = rationale(
             item, facts, _balance(ranking, i) if kind == "trade-off" else None
@@ -555,8 +613,47 @@ def _state(
             min_similarity=request.narrow_min_similarity,
         ),
         coverage={name: len(studies) for name, studies in found.coverage.items()},
+        thresholds=_thresholds(request, found),
         registry=registry,
     ).built(found.surrogates, model)
+
+
+def _thresholds(request: _Request, found: _Found) -> dict[str, float]:
+    """With several objectives, each one's reference for the hypervolume (Ax's objective
+    threshold) where the user gave none: the worst value on each close study's Pareto front
+    (its trials that met the constraints it measured), the similarity-weighted median."""
+    if len(request.objectives) < 2:
+        return {}
+    given = {c.metric for c in request.constraints if c.metric in request.objectives}
+    nadirs, weights = [], []
+    for _, record, row in found.fitted:
+        if not all(m in record.trials for m in request.objectives):
+            continue
+        guards = [c for c in request.guards if c.metric in record.trials]
+        front = pareto_front(record.trials, request.objectives, guards)
+        if front.empty:
+            continue
+        nadirs.append(
+            [
+                front[m].min() if d == "maximize" else front[m].max()
+                for m, d in request.objectives.items()
+            ]
+        )
+        weights.append(float(row["similarity"]))
+    if not nadirs:
+        return {}
+    values = np.asarray(nadirs, dtype=float)
+    return {
+        metric: round(_weighted_median(values[:, j], np.asarray(weights)), 6)
+        for j, metric in enumerate(request.objectives)
+        if metric not in given
+    }
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    cumulative = np.cumsum(np.maximum(weights[order], 1e-9))
+    return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
 def _reason(found: _Found) -> str:

@@ -6,9 +6,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from hpxplore.exceptions import HpxploreError, InputError
+from hpxplore.pareto import pareto_front
 from hpxplore.profiling import TaskProfile
 from hpxplore.registry._store import Store
 from hpxplore.transfer._guardrails import tripped, unchecked
@@ -45,9 +47,18 @@ class Recommendation:
     # the prior model on it: expected quantile among a similar study's trials (1 = the best),
     # its 95 % interval, and its chance of beating the best observed candidate
     expected: dict[str, float] = field(default_factory=dict)
+    objectives: dict[str, str] = field(default_factory=dict)  # the task's, with directions
     id: int | None = None  # its id in the registry's audit log, once saved
     decision: str | None = None
     reason: str = ""
+
+    @property
+    def feasibility(self) -> float | None:
+        """The chance it meets every constraint and budget cap the close studies measured,
+        from its projections (the guardrails' chances, taken as independent); ``None`` with
+        nothing to meet."""
+        chances = [g["probability"] for g in self.guardrails.values() if "probability" in g]
+        return float(np.prod(chances)) if chances else None
 
     @property
     def summary(self) -> str:
@@ -68,6 +79,7 @@ class Recommendation:
             "rationale": self.rationale,
             "mapping": self.mapping,
             "expected": self.expected,
+            "objectives": self.objectives,
         }
 
 
@@ -107,6 +119,27 @@ class Recommendations:
     def coverage(self) -> dict[str, int]:
         """Per parameter: how many close studies set it."""
         return self.transfer.coverage
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """Several objectives: each one's hypervolume reference inferred from the close
+        studies' fronts (where the user gave none); a warm-started Study hands them to Ax.
+        Override one by giving a constraint on that objective."""
+        return dict(self.transfer.thresholds)
+
+    def neighbour_fronts(self) -> dict[str, pd.DataFrame]:
+        """Each close study's Pareto-optimal trials on the task's objectives (those that met
+        the constraints it measured): what the recommendations chart draws the picks over."""
+        objectives = next((r.objectives for r in self.items if r.objectives), {})
+        if self.registry is None or len(objectives) < 2:
+            return {}
+        names = [n for n, _ in self.transfer.neighbours if n in self.registry]
+        fronts = {}
+        for record in self.registry.records(names):
+            if all(m in record.trials for m in objectives):
+                guards = [c for c in record.constraints if c.metric in record.trials]
+                fronts[record.name] = pareto_front(record.trials, objectives, guards)
+        return fronts
 
     @property
     def prior(self) -> TransferPrior | None:
@@ -247,6 +280,7 @@ class Recommendations:
                     drivers=d.get("drivers", []),
                     mapping=d.get("mapping", {}),
                     expected=d.get("expected") or {},
+                    objectives=d.get("objectives") or {},
                     id=int(row["id"]),
                     decision=_stored_text(row["decision"]),
                     reason=_stored_text(row["reason"]) or "",

@@ -2,7 +2,8 @@
 
 The neighbours' surrogates (projections), the model of the prior
 studies (the picks' order, Ax's prior mean and the negative-transfer decision for the whole
-run) and the narrowed space. It is stored with
+run), the narrowed space and, with several objectives, the thresholds inferred from the
+close studies' fronts. It is stored with
 its batch as plain JSON (study names, similarities, the space), so a board reopened with
 ``Recommendations.load`` rebuilds the models from the registry when they are first used.
 """
@@ -47,6 +48,9 @@ class TransferState:
     coverage: dict[str, int] = field(
         default_factory=dict
     )  # per parameter: close studies that set it
+    # several objectives: each one's hypervolume reference inferred from the close studies'
+    # fronts (objectives the user gave a threshold for have none)
+    thresholds: dict[str, float] = field(default_factory=dict)
     registry: Registry | None = field(default=None, repr=False)  # where the models are rebuilt from
     _surrogates: Any = field(default=_UNBUILT, repr=False)
     _prior: Any = field(default=_UNBUILT, repr=False)
@@ -115,6 +119,7 @@ class TransferState:
                 "share_of_volume": n.share_of_volume,
             },
             "coverage": dict(self.coverage),
+            "thresholds": dict(self.thresholds),
         }
 
     @classmethod
@@ -137,5 +142,6 @@ class TransferState:
                 n.get("share_of_volume"),
             ),
             {k: int(v) for k, v in data.get("coverage", {}).items()},
+            {k: float(v) for k, v in data.get("thresholds", {}).items()},
             registry,
         )

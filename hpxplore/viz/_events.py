@@ -17,6 +17,7 @@ HEADLINES = {
     "transfer_prior": "Transfer prior on",
     "prior_weights": "Prior studies re-weighted",
     "warm_start_capped": "Warm start capped",
+    "thresholds_inferred": "Objective thresholds inferred",
     "space_narrowed": "Search space narrowed",
     "trial_failed": "Trial failed",
     "listener_failed": "A live view failed",
@@ -75,6 +76,11 @@ def event_sentence(event: Mapping[str, Any]) -> str:
                 if dropped
                 else "."
             )
+        )
+    if kind == "thresholds_inferred":
+        return (
+            f"Ax measures the hypervolume above {_names(event.get('thresholds', []))}: "
+            f"{event.get('reason', 'inferred from the close studies')}."
         )
     if kind == "warm_start_capped":
         return (

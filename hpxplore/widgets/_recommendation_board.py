@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 import plotly.graph_objects as go
 
+from hpxplore.transfer._guardrails import percent
 from hpxplore.transfer._rationale import source_label
 from hpxplore.viz import escape, format_config, recommendations_figure
 from hpxplore.widgets._cards import error_card, html_table, note
@@ -60,6 +61,35 @@ def _details(r: Any) -> str:
     )
 
 
+def _thresholds(recs: Any) -> str:
+    """The objective thresholds a warm-started study will hand Ax, and how to override them."""
+    if not recs.thresholds:
+        return ""
+    shown = escape(
+        ", ".join(
+            f"{m} {'>=' if recs.transfer.modelled.get(m) == 'maximize' else '<='} {v:.4g}"
+            for m, v in recs.thresholds.items()
+        )
+    )
+    return (
+        f" Objective thresholds from the close studies' fronts: <b>{shown}</b> (a warm-started "
+        "study measures the hypervolume above them; give a constraint on an objective to set "
+        "your own)."
+    )
+
+
+def _feasibility(r: Any) -> str:
+    """Its chance of meeting every constraint, where there are any to meet."""
+    chance = r.feasibility
+    if chance is None:
+        return ""
+    colour = "#2e7d32" if chance >= 0.5 else "#b26a00"
+    return (
+        f"<br><span class='hpx-feasibility' style='color:{colour}'>Projected to meet every "
+        f"constraint: {percent(chance)} chance</span>"
+    )
+
+
 def _shown(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
@@ -73,7 +103,7 @@ class RecommendationCard(W.VBox):
         self.facts = W.HTML(
             f"<b>#{r.rank} {escape(r.kind)}</b> "
             f"<code>{format_config(r.config, sep=', ')}</code><br>"
-            f"<span class='hpx-summary'>{escape(r.summary)}</span>{_details(r)}"
+            f"<span class='hpx-summary'>{escape(r.summary)}</span>{_feasibility(r)}{_details(r)}"
         )
         self.reason = W.Text(placeholder="reason (optional)", layout=W.Layout(width="40%"))
         self.reason.add_class("hpx-reason")
@@ -128,10 +158,12 @@ class RecommendationBoard(W.VBox):
             )
             if recs.cold_start
             else note(
-                f"{len(recs)} recommendations ({escape(recs.reason)}).", "info", "hpx-board-head"
+                f"{len(recs)} recommendations ({escape(recs.reason)}).{_thresholds(recs)}",
+                "info",
+                "hpx-board-head",
             )
         )
-        self.figure = go.FigureWidget(recommendations_figure(recs))
+        self.figure = go.FigureWidget(recommendations_figure(recs, fronts=recs.neighbour_fronts()))
         self.cards = [RecommendationCard(recs, i) for i in range(len(recs))]
         super().__init__([head, self.figure, *self.cards])
         self.add_class("hpx-board")

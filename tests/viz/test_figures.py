@@ -167,6 +167,31 @@ def test_recommendation_figure_draws_each_interval():
     assert [t.error_x.arrayminus[0] for t in fig.data] == [pytest.approx(0.1)] * 2
 
 
+def test_with_two_objectives_the_picks_sit_in_objective_space_over_the_fronts():
+    class Rec:
+        def __init__(self, rank, kind, acc, kb):
+            self.rank, self.kind = rank, kind
+            self.objectives = {"acc": "maximize", "size_kb": "minimize"}
+            self.projected = {
+                "acc": {"mean": acc, "low": acc - 0.02, "high": acc + 0.01},
+                "size_kb": {"mean": kb, "low": kb - 50, "high": kb + 80},
+            }
+            self.gain = {m: {"mean": 0.0, "low": 0.0, "high": 0.0} for m in self.projected}
+
+    recs = [Rec(0, "conservative", 0.95, 900.0), Rec(1, "trade-off", 0.9, 300.0)]
+    front = pd.DataFrame({"acc": [0.96, 0.91, 0.85], "size_kb": [1000.0, 400.0, 100.0]})
+    fig = recommendations_figure(recs, fronts={"<b>near</b>": front})
+    lines, picks = fig.data[0], fig.data[1:]
+    assert list(lines.x) == [0.85, 0.91, 0.96] and "&lt;b&gt;" in lines.name
+    assert [t.x[0] for t in picks] == [0.95, 0.9] and [t.y[0] for t in picks] == [900.0, 300.0]
+    assert picks[1].error_y.array[0] == pytest.approx(80) and picks[1].error_x.arrayminus[
+        0
+    ] == pytest.approx(0.02)
+    assert "lower is better" in fig.layout.yaxis.title.text
+    # asked for one metric, it is the gain chart
+    assert fig.layout.title.text != recommendations_figure(recs, metric="acc").layout.title.text
+
+
 def test_every_event_reads_as_a_sentence_with_its_facts():
     from hpxplore.viz import HEADLINES, event_sentence
 
@@ -184,6 +209,8 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
         "prior_weights": {"metric": "acc", "trials": 9, "weights": {"a": 0.7, "(this task)": 0.3},
                           "dropped": ["b"]},
         "warm_start_capped": {"kept": 3, "given": 8, "reason": "at most 50% of the 6-trial design"},
+        "thresholds_inferred": {"thresholds": ["acc >= 0.8", "size_kb <= 300"],
+                                "reason": "the worst value on the close studies' Pareto fronts"},
         "space_narrowed": {"rationale": "Narrowed to the box around the top 3 configs."},
         "trial_failed": {"trial": 2, "reason": "ValueError: bad"},
         "listener_failed": {"trial": 3, "error": "KeyError: x"},
@@ -199,6 +226,10 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
     assert "dropped: 5" in said["transfer_off"] and "widened back" in said["transfer_off"]
     assert "scored 0.9, the best other feasible trial 0.85" in said["rollback_advised"]
     assert "first 3 of 8" in said["warm_start_capped"]
+    assert said["thresholds_inferred"] == (
+        "Ax measures the hypervolume above acc >= 0.8, size_kb <= 300: the worst value on the "
+        "close studies' Pareto fronts."
+    )
     assert "2 similar prior studies (80 trials) say: a, b" in said["transfer_prior"]
     assert said["prior_weights"] == (
         "After 9 trials, the prior for acc: a 0.70; this task's own model 0.30. Dropped (they "
