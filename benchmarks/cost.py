@@ -1,6 +1,7 @@
 """What a user waits for: hpxplore's runs side by side with Ax's own loop, quiet and busy.
 
-    .venv/bin/python -m benchmarks.cost [--cases ...] [--trials 30 60] [--busy [30 ...]] [--merge]
+    .venv/bin/python -m benchmarks.cost [--cases ...] [--trials 30 60] [--busy [30 ...]]
+        [--seeds N] [--arms ...] [--merge]
 
 Every case is a real task whose best value lies near a bound, on a wide space:
 ``xgboost`` (xgboost_tables' ``skin_nonskin``, 8 parameters, best error 6e-6), ``lcbench``
@@ -152,11 +153,13 @@ def busy(on: bool) -> Iterator[None]:
         process.join(5)
 
 
-def measure(name: str, trials: int, seed: int, loaded: bool, folder: Path) -> list[dict]:
-    """Every arm of one case, one after another; a row per run, a row per generation."""
+def measure(
+    name: str, trials: int, seed: int, loaded: bool, folder: Path, arms: tuple[str, ...] = ARMS
+) -> list[dict]:
+    """The ``arms`` of one case, one after another; a row per run, a row per generation."""
     task = case(name)
     runs: list[dict] = []
-    for arm in ARMS:
+    for arm in arms:
         runner: Callable[[], tuple[list[float], float]] = (
             (lambda: ax_loop(task, trials, seed))
             if arm == "ax"
@@ -286,6 +289,9 @@ def main() -> None:
         help="repeat the runs of these trial counts (all when none given) beside a busy loop",
     )
     parser.add_argument("--seeds", type=int, default=1, help="runs per arm, seeds 0, 1, ...")
+    parser.add_argument(
+        "--arms", nargs="+", choices=ARMS, default=list(ARMS), help="with --merge: rerun these"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument(
         "--merge",
@@ -294,6 +300,8 @@ def main() -> None:
         "trials, machine state and arm",
     )
     args = parser.parse_args()
+    if "ax" not in args.arms and not args.merge:
+        parser.error("without the ax arm there is nothing to compare with: add it, or --merge")
     from ax.utils.common.logger import set_stderr_log_level
 
     set_stderr_log_level(logging.WARNING)
@@ -306,11 +314,12 @@ def main() -> None:
                 loaded_too = args.busy is not None and (not args.busy or trials in args.busy)
                 for seed in range(args.seeds):
                     for loaded in (False, True) if loaded_too else (False,):
-                        runs += measure(name, trials, seed, loaded, Path(folder))
+                        runs += measure(name, trials, seed, loaded, Path(folder), tuple(args.arms))
     command = (
         f".venv/bin/python -m benchmarks.cost --cases {' '.join(args.cases)} "
         f"--trials {' '.join(map(str, args.trials))}{_busy_flag(args.busy)}"
         + (f" --seeds {args.seeds}" if args.seeds > 1 else "")
+        + (f" --arms {' '.join(args.arms)}" if tuple(args.arms) != ARMS else "")
         + (" --merge" if args.merge else "")
     )
     commands = [command]
