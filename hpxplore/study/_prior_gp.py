@@ -27,11 +27,12 @@ from typing import Any
 import numpy as np
 
 from hpxplore.space import Choice, Space
+from hpxplore.study._ax import MODEL_NODE, cap_mixed_optimizer
 from hpxplore.transfer._prior_model import MetricGPs, PriorModel
 
 __all__ = ["PRIOR_NODE", "PriorHandle", "model_class", "point_to", "prior_generation_strategy"]
 
-PRIOR_NODE = "MBM"  # the node name Ax's own strategy gives its model
+PRIOR_NODE = MODEL_NODE
 _MIN_SHARE = 0.02  # studies with less of the prior's weight are left out of its mean
 _CLASS: Any = None
 
@@ -262,12 +263,6 @@ def model_class() -> Any:
     return PriorGP
 
 
-# BoTorch's mixed optimizer alternates discrete and continuous steps until no start point
-# improves (up to 64 rounds); on the prior's rugged mean some start point almost always
-# still does, so a generation took 4.5x the rounds of a cold one (docs/benchmarks.md, "What a user waits for").
-_MIXED_OPTIMIZER = {"maxiter_alternating": 8}
-
-
 def prior_generation_strategy(settings: Any, handle: PriorHandle) -> Any:
     """Ax's own strategy (Sobol for the rest of the initial design, then its modular BoTorch
     generator), with ``PriorGP`` as the model of every metric."""
@@ -291,6 +286,5 @@ def prior_generation_strategy(settings: Any, handle: PriorHandle) -> Any:
     node = next(n for n in strategy._nodes if n.name == PRIOR_NODE)
     kwargs = node.generator_specs[0].generator_kwargs
     kwargs["surrogate_spec"] = SurrogateSpec(model_configs=[config], allow_batched_models=False)
-    gen = node.generator_specs[0].generator_gen_kwargs.setdefault("model_gen_options", {})
-    gen.setdefault("optimizer_kwargs", {}).setdefault("options", {}).update(_MIXED_OPTIMIZER)
+    cap_mixed_optimizer(strategy)  # the prior's rugged mean: 4.5x the rounds of a cold run
     return strategy
