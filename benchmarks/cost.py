@@ -217,7 +217,7 @@ def plot(runs: list[dict], path: Path) -> None:
             ax = axes[row][column]
             for run in runs:
                 if (run["case"], run["trials"], run["machine"]) == (name, trials, machine):
-                    gens = run["generations"]
+                    gens = [g if g > 0 else np.nan for g in run["generations"]]  # attached
                     ax.plot(range(1, len(gens) + 1), gens, label=run["arm"], lw=1.2)
             ax.set_yscale("log")
             ax.set_title(f"{name}, {trials} trials, {machine}", fontsize=9)
