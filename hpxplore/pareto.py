@@ -101,7 +101,7 @@ def hypervolume_gains(
     directions: Sequence[str],
     reference: Sequence[float],
 ) -> np.ndarray:
-    """For each row of ``candidates``: the hypervolume it adds to ``points``'."""
+    """For each row of ``candidates``: the hypervolume it adds to that of ``points``."""
     before = hypervolume(points, directions, reference)
     points = np.asarray(points, dtype=float).reshape(-1, len(directions))
     return np.array(
