@@ -28,7 +28,6 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.stats import norm
 
-from hpxplore.pareto import pareto_mask
 from hpxplore.transfer._mapping import encode
 from hpxplore.transfer._prior import TransferPrior
 
@@ -209,23 +208,6 @@ class PriorModel:
         mean, var = gps.predict(self.encode(configs))
         mixed = w @ mean
         return mixed, np.sqrt(np.maximum(w @ (var + mean**2) - mixed**2, 1e-12))
-
-    def front_reference(self, objectives: Mapping[str, str]) -> dict[str, float] | None:
-        """Per objective, the quantile (1 = a study's best) a trade-off must beat to count:
-        the worst value on each prior study's Pareto front, the median over the studies that
-        measured every objective (``None`` with none)."""
-        nadirs = []
-        for source in self.prior.sources:
-            if not all(m in source.scores for m in objectives):
-                continue
-            signs = [1.0 if d == "maximize" else -1.0 for d in objectives.values()]
-            scores = np.column_stack([source.scores[m] for m in objectives]) * signs
-            front = scores[pareto_mask(scores, ["maximize"] * len(signs))]
-            nadirs.append(front.min(axis=0))
-        if not nadirs:
-            return None
-        quantiles = norm.cdf(np.median(np.vstack(nadirs), axis=0))
-        return dict(zip(objectives, map(float, quantiles), strict=True))
 
     def verdict(
         self,

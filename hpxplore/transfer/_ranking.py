@@ -11,11 +11,10 @@ config on the nearest neighbour; exploratory the most uncertain of the rest that
 in the upper half; the baseline comes last.
 
 With several objectives, the first pick is still the best on the first objective, and the
-other conservative picks are *trade-offs*, a set chosen for the hypervolume predicted for
-the task: each adds the most to the picks before it, every objective read as the
-candidate's expected quantile with its doubt counted (the prior model's, else the
-neighbours'), above a reference from the prior studies' fronts
-(:meth:`PriorModel.front_reference`). A candidate not projected feasible is no trade-off.
+other conservative picks are *trade-offs*, a set chosen for the hypervolume projected for
+the task: each adds the most to the picks before it, in the projected values the cards show
+(:func:`projected`, each objective scaled from the worst candidate's to the best's, the
+worst candidate the reference). A candidate not projected feasible is no trade-off.
 
 With constraints or budget caps, every pick comes first from the candidates projected
 feasible: their chance of meeting them all (read off the projections' intervals, as the
@@ -132,16 +131,19 @@ class Ranking:
     generated: np.ndarray | None = None  # True for a generated candidate (``_generation``)
     # the prior model's expected normal score (high = better) and its sd, per objective
     expected: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    reference: dict[str, float] | None = None  # the trade-offs' reference, as quantiles
+    # several objectives: each config's projected value on each (``projected``), high = better
+    objective_values: dict[str, np.ndarray] | None = None
 
     def trade_off_points(self) -> np.ndarray:
-        """(configs, objectives): each candidate's expected quantile on each objective, its
-        doubt counted where the prior model gives one (``DOUBT`` sd below its mean)."""
-        columns = []
-        for metric, q in (self.objective_q or {}).items():
-            robust = self.robust(metric)
-            columns.append(q if robust is None else norm.cdf(robust))
-        return np.column_stack(columns)
+        """(candidates, objectives): each candidate's projected value on each objective the
+        neighbours predict, scaled so that 0 is the worst candidate's and 1 the best's."""
+        values = self.objective_values or {}
+        columns = [v[: self.baseline] for v in values.values()]
+        if not columns:
+            return np.zeros((self.baseline, 0))
+        points = np.column_stack(columns)
+        low, span = points.min(axis=0), np.ptp(points, axis=0)
+        return (points - low) / np.where(span > 0, span, 1.0)
 
     @property
     def baseline(self) -> int:
@@ -200,13 +202,12 @@ def score(
     guards: Sequence[Constraint] = (),
     generated: np.ndarray | None = None,
     expected: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
-    reference: Mapping[str, float] | None = None,
 ) -> Ranking:
     """``objectives``: with more than one, each candidate's expected quantile on each (the
-    prior model's, else the neighbours' similarity-weighted one). ``guards``: constraints and
-    budget caps; a guard no neighbour can predict is not held against any. ``generated`` and
-    ``expected`` (the prior model's, per objective) and ``reference`` (the trade-offs') are
-    passed through to the :class:`Ranking`."""
+    prior model's, else the neighbours' similarity-weighted one) and its projected value.
+    ``guards``: constraints and budget caps; a guard no neighbour can predict is not held
+    against any. ``generated`` and ``expected`` (the prior model's, per objective) are passed
+    through to the :class:`Ranking`."""
     expected = dict(expected or {})
     predictions = [s.predict(configs) for s in surrogates]
     pairs = list(zip(surrogates, predictions, strict=True))
@@ -217,9 +218,14 @@ def score(
     mean_q = np.average(quantiles, axis=0, weights=weights)
     spread_q = np.sqrt(np.average((quantiles - mean_q) ** 2, axis=0, weights=weights))
     support = np.average(quantiles >= 0.75, axis=0, weights=weights)
-    per_objective = None
+    per_objective = values = None
     if objectives is not None and len(objectives) > 1:
         per_objective = {}
+        values = {
+            metric: v
+            for metric in objectives
+            if (v := projected(surrogates, predictions, weights, metric)) is not None
+        }
         for metric in objectives:
             on = [(s, p, w) for (s, p), w in zip(pairs, weights, strict=True) if metric in p]
             if metric in expected:
@@ -255,8 +261,25 @@ def score(
         feasible=feasibility >= FEASIBLE,
         generated=generated,
         expected=expected,
-        reference=None if reference is None else dict(reference),
+        objective_values=values,
     )
+
+
+def projected(
+    surrogates: Sequence[StudySurrogate],
+    predictions: Sequence[Mapping[str, np.ndarray]],
+    weights: np.ndarray,
+    metric: str,
+) -> np.ndarray | None:
+    """Each config's projected value on ``metric`` (the similarity-weighted mean of the
+    neighbours' predictions, as its card shows), negated when it is minimized: high = better.
+    ``None`` when no neighbour predicts it."""
+    having = [j for j, p in enumerate(predictions) if metric in p]
+    if not having:
+        return None
+    means = np.stack([predictions[j][metric].mean(axis=0) for j in having])
+    mean = np.average(means, axis=0, weights=np.asarray(weights)[having])
+    return mean if surrogates[having[0]].objectives[metric] == "maximize" else -mean
 
 
 def _order(values: np.ndarray, ranking: Ranking) -> np.ndarray:
@@ -337,24 +360,25 @@ def _alternate(
 
 
 def _trade_offs(ranking: Ranking, count: int, taken: set[int]) -> list[int]:
-    """Up to ``count`` candidates projected feasible, each adding the most predicted
-    hypervolume to the picks before it (``taken``); once none adds any, the best left on the
-    first objective."""
+    """Up to ``count`` candidates projected feasible, each adding the most projected
+    hypervolume to the picks before it (``taken``); once none adds any, the best observed
+    one left on the first objective."""
     points = ranking.trade_off_points()
-    metrics = list(ranking.objective_q or {})
-    reference = [(ranking.reference or {}).get(m, 0.0) for m in metrics]
-    up = ["maximize"] * len(metrics)
+    reference = [0.0] * points.shape[1]
+    up = ["maximize"] * points.shape[1]
     n_cand = ranking.baseline
     feasible = ranking.feasible if ranking.feasible is not None else np.ones(n_cand + 1, bool)
     made = ranking.generated if ranking.generated is not None else np.zeros(n_cand + 1, bool)
-    first = [int(i) for i in _order(points[:, 0], ranking)]
+    first = [int(i) for i in _order(ranking.objective_q[ranking.primary], ranking)]
     picks: list[int] = []
     for _ in range(count):
         left = [i for i in range(n_cand) if i not in taken and feasible[i]]
         if not left:
             break
-        chosen = points[sorted(taken)] if taken else np.zeros((0, len(metrics)))
-        gains = hypervolume_gains(points[left], chosen, up, reference)
+        gains = np.zeros(len(left))
+        if points.shape[1] > 1:  # at least two objectives the neighbours predict
+            chosen = points[sorted(taken)] if taken else np.zeros((0, points.shape[1]))
+            gains = hypervolume_gains(points[left], chosen, up, reference)
         if gains.max() > 0:
             pick = left[int(np.argmax(gains))]
         else:  # nothing adds to the front: the best observed one left on the first objective

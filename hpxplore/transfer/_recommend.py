@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from hpxplore._progress import Progress
 from hpxplore.exceptions import InputError, count_parameter
@@ -47,7 +46,15 @@ from hpxplore.transfer._narrowing import NarrowedSpace, narrow_space
 from hpxplore.transfer._prior import PRIOR_STUDIES, transfer_prior
 from hpxplore.transfer._prior_model import PriorModel
 from hpxplore.transfer._projection import project
-from hpxplore.transfer._ranking import Candidate, Ranking, candidates, choose, score
+from hpxplore.transfer._ranking import (
+    DOUBT,
+    Candidate,
+    Ranking,
+    candidates,
+    choose,
+    projected,
+    score,
+)
 from hpxplore.transfer._rationale import (
     BatchFacts,
     cold_start_reason,
@@ -422,8 +429,8 @@ def _generated(
     request: _Request, found: _Found, model: PriorModel | None, pooled: list[Candidate]
 ) -> list[Candidate]:
     """Up to ``n - 3`` generated candidates (``_generation``), where the prior model expects
-    the most with its doubt counted (with several objectives: the most hypervolume added to
-    the picks before); parameters no close study sets keep the baseline's value."""
+    the most with its doubt counted (with several objectives: the most projected hypervolume
+    added to the picks before); parameters no close study sets keep the baseline's value."""
     metrics = list(request.objectives)
     if model is None or not pooled or any(model.gps(m) is None for m in metrics):
         return []
@@ -440,7 +447,7 @@ def _generated(
         starts = [configs[i] for i in np.argsort(-robust(configs), kind="stable")]
         picks = generate(starts, request.space, robust, inputs, count, request.seed, fixed)
     else:
-        picks = _generated_trade_offs(request, model, configs, inputs, count, fixed)
+        picks = _generated_trade_offs(request, found, model, configs, inputs, count, fixed)
     return [
         Candidate(g.config, MappedConfig(g.config), owners[g.nearest], None, g.distance)
         for g in picks
@@ -449,38 +456,49 @@ def _generated(
 
 def _generated_trade_offs(
     request: _Request,
+    found: _Found,
     model: PriorModel,
     configs: list[dict[str, Any]],
     inputs: np.ndarray,
     count: int,
     fixed: Mapping[str, Any],
 ) -> list[Generated]:
-    """Generated trade-offs, chosen as a set: starting from the observed candidate best on
-    the first objective, each next pick is the generated or observed config that adds the
-    most hypervolume the prior model predicts (every objective's expected quantile, a whole
-    sd below its mean, over the prior studies' front reference); the generated ones."""
+    """Generated trade-offs, chosen as a set as the observed ones are (``_ranking``): from
+    the observed candidate the prior model ranks first on the first objective, each next
+    pick is the generated or observed config that adds the most projected hypervolume (each
+    objective's projected value, scaled over the observed candidates, their worst the
+    reference); the generated ones."""
     metrics = list(request.objectives)
-    reference = model.front_reference(request.objectives) or {}
-    bounds = [reference.get(m, 0.0) for m in metrics]
-    up = ["maximize"] * len(metrics)
+    weights = np.asarray(found.similarities)
     known: dict[tuple, np.ndarray] = {}
 
-    def points(configs: list[dict[str, Any]]) -> np.ndarray:
+    def values(configs: list[dict[str, Any]]) -> np.ndarray:
         new = [c for c in configs if tuple(sorted(c.items())) not in known]
         if new:
-            columns = []
-            for metric in metrics:
-                mean, sd = _expected(request, model, new, metric)
-                columns.append(norm.cdf(mean - sd))
-            for config, row in zip(new, np.column_stack(columns), strict=True):
+            predictions = [s.predict(new) for s in found.surrogates]
+            columns = [projected(found.surrogates, predictions, weights, m) for m in metrics]
+            known_columns = [c for c in columns if c is not None]
+            rows = np.column_stack(known_columns) if known_columns else np.zeros((len(new), 0))
+            for config, row in zip(new, rows, strict=True):
                 known[tuple(sorted(config.items()))] = row
         return np.array([known[tuple(sorted(c.items()))] for c in configs])
 
-    observed = points(configs)
-    chosen = observed[[int(np.argmax(observed[:, 0]))]]
+    observed = values(configs)
+    if observed.shape[1] < 2:  # fewer than two objectives the neighbours predict
+        return []
+    low, span = observed.min(axis=0), np.ptp(observed, axis=0)
+    span = np.where(span > 0, span, 1.0)
+
+    def points(configs: list[dict[str, Any]]) -> np.ndarray:
+        return (values(configs) - low) / span
+
+    up, bounds = ["maximize"] * observed.shape[1], [0.0] * observed.shape[1]
+    mean, sd = _expected(request, model, configs, request.primary)
+    scaled = (observed - low) / span
+    chosen = scaled[[int(np.argmax(mean - DOUBT * sd))]]
     made: list[Generated] = []
     for step in range(count):
-        gains = hypervolume_gains(observed, chosen, up, bounds)
+        gains = hypervolume_gains(scaled, chosen, up, bounds)
 
         def added(configs: list[dict[str, Any]], chosen: np.ndarray = chosen) -> np.ndarray:
             return hypervolume_gains(points(configs), chosen, up, bounds)
@@ -492,7 +510,7 @@ def _generated_trade_offs(
             made.append(got[0])
             chosen = np.vstack([chosen, points([got[0].config])])
         elif gains.max() > 0:
-            chosen = np.vstack([chosen, observed[int(np.argmax(gains))]])
+            chosen = np.vstack([chosen, scaled[int(np.argmax(gains))]])
         else:
             break
     return made
@@ -517,7 +535,6 @@ def _scored(
         request.guards,
         generated=np.array([c.generated for c in pooled] + [False]),
         expected=expected,
-        reference=None if model is None else model.front_reference(request.objectives),
     )
 
 
