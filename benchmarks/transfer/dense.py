@@ -20,8 +20,10 @@ __all__ = ["NAMES", "DenseFamily", "family"]
 NAMES = (
     "yahpo_rpart",
     "yahpo_rpart_mo",
+    "yahpo_rpart_capped_mo",
     "yahpo_rpart_constrained",
     "yahpo_lcbench",
+    "yahpo_lcbench_mo",
     "yahpo_lcbench_es",
     "xgboost_tables",
 )

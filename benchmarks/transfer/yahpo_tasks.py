@@ -12,6 +12,11 @@ hpxplore's own ``landmark_stump``). Every fifth task in id order is a meta-test 
 prediction time (s) down. The reference front is the non-dominated set of the same
 4,000-point sample, widened by every point a run sees.
 
+``yahpo_rpart_capped_mo``: the two objectives of ``yahpo_rpart_mo`` with the memory cap of
+``yahpo_rpart_constrained``; a trial that breaks it counts as the worst known accuracy, and
+the reference front is the sample's feasible one. Its priors are ``yahpo_rpart_mo``'s
+(studies tuned without the cap that recorded the memory).
+
 ``yahpo_rpart_constrained``: accuracy up, subject to ``memory <= cap`` with the cap at the
 lower quartile of the sample's memory (per task): three in four random configs break it. A
 trial that breaks it counts as the worst known accuracy; the best known is the sample's
@@ -22,6 +27,10 @@ accuracy (%) after all 52 epochs. LCBench's tasks are known only by their ids, s
 profiles are landmarks a user gets from two short runs: the validation accuracy of the
 default config and of a small one-layer net after 4 epochs, and log10 of the default's
 time for one epoch (a proxy for the data's size). Every third task is a meta-test task (12).
+
+``yahpo_lcbench_mo``: the same tasks with two objectives: accuracy up, training time (s)
+down, the reference front the sample's. Its priors are ``yahpo_lcbench``'s: studies tuned
+for accuracy alone that recorded the time, as a team's earlier studies would.
 
 ``yahpo_lcbench_es``: the same tasks, priors and objective with the epochs as a fidelity:
 a trial reports its validation accuracy after every epoch, the Ax arms stop poor curves
@@ -211,6 +220,31 @@ def lcbench_task(task: str) -> Task:
     return Task("yahpo_lcbench", task, space, objectives, evaluate, profile, best, worst)
 
 
+def rpart_capped_mo_task(task: str) -> Task:
+    """``rpart_mo_task`` with ``rpart_constrained_task``'s memory cap."""
+    sample, capped = _sample("rpart", task), rpart_constrained_task(task)
+    cap = float(capped.constraints[0].rsplit(" ", 1)[1])
+    ok = sample[sample["memory"] <= cap]
+    points = np.column_stack([ok["acc"], np.log10(np.maximum(ok["timepredict"], 1e-6))])
+    plain = rpart_mo_task(task)
+    return dataclasses.replace(
+        plain,
+        family="yahpo_rpart_capped_mo",
+        constraints=capped.constraints,
+        worst=capped.worst,
+        front=front_2d(points, list(plain.objectives.values())).tolist(),
+    )
+
+
+def lcbench_mo_task(task: str) -> Task:
+    """An LCBench task with two objectives: validation accuracy up, training time down."""
+    sample, plain = _sample("lcbench", task), lcbench_task(task)
+    objectives = {"val_accuracy": "maximize", "time": "minimize"}
+    points = sample[list(objectives)].to_numpy(float)
+    front = front_2d(points, list(objectives.values())).tolist()
+    return dataclasses.replace(plain, family="yahpo_lcbench_mo", objectives=objectives, front=front)
+
+
 def rpart_constrained_task(task: str) -> Task:
     """One rbv2_rpart dataset, accuracy up, with the model's memory capped at the sample's
     lower quartile: three in four random configs break it."""
@@ -255,8 +289,24 @@ FAMILIES = {
     "yahpo_rpart_constrained": DenseFamily(
         "yahpo_rpart_constrained", "yahpo", rpart_tasks, rpart_constrained_task, test_every=5
     ),
+    "yahpo_rpart_capped_mo": DenseFamily(
+        "yahpo_rpart_capped_mo",
+        "yahpo",
+        rpart_tasks,
+        rpart_capped_mo_task,
+        test_every=5,
+        priors="yahpo_rpart_mo",
+    ),
     "yahpo_lcbench": DenseFamily(
         "yahpo_lcbench", "yahpo", lcbench_tasks, lcbench_task, test_every=3
+    ),
+    "yahpo_lcbench_mo": DenseFamily(
+        "yahpo_lcbench_mo",
+        "yahpo",
+        lcbench_tasks,
+        lcbench_mo_task,
+        test_every=3,
+        priors="yahpo_lcbench",
     ),
     "yahpo_lcbench_es": DenseFamily(
         "yahpo_lcbench_es",

@@ -272,7 +272,7 @@ class Study:
 
     def _infer_thresholds(self, inferred: Mapping[str, float]) -> None:
         """Ax's thresholds for the objectives the user gave none, from the close studies."""
-        given = {c.metric for c in self.objective_thresholds if c not in self._inferred}
+        given = {c.metric for c in _ax.split_constraints(self.objectives, self.constraints)[0]}
         self._inferred = [
             Constraint(m, ">=" if self.objectives[m] == "maximize" else "<=", float(v))
             for m, v in inferred.items()

@@ -75,9 +75,10 @@ def rationale(
         if balance:
             ranks = ", ".join(f"{q:.0%} on {metric}" for metric, q in balance.items())
             head += (
-                " Chosen to balance the objectives: of the candidates, it adds the most "
-                "hypervolume the prior studies' model predicts to the picks before it; "
-                f"predicted to rank above {ranks}."
+                " Chosen to balance the objectives: of the candidates left, it adds the most "
+                "to the hypervolume of the picks before it, in their projected values (where "
+                "none adds any, it is the best left on the first objective); predicted to "
+                f"rank above {ranks}."
             )
         if feasible:
             ok, count = feasible

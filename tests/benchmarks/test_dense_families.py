@@ -18,10 +18,11 @@ def test_splits_are_fixed_and_keep_test_tasks_out_of_the_priors(yahpo_data, quan
         sizes[name] = (len(train), len(test))
         if not dense.family(name).leave_one_out:
             assert not set(train) & set(test)
-    rpart = (91, 23)  # the two-objective and constrained variants share rpart's split
+    rpart, lcbench = (91, 23), (22, 12)  # the variants share their family's split
     assert sizes == {"yahpo_rpart": rpart, "yahpo_rpart_mo": rpart,
-                     "yahpo_rpart_constrained": rpart, "yahpo_lcbench": (22, 12),
-                     "yahpo_lcbench_es": (22, 12), "xgboost_tables": (10, 10)}  # fmt: skip
+                     "yahpo_rpart_capped_mo": rpart, "yahpo_rpart_constrained": rpart,
+                     "yahpo_lcbench": lcbench, "yahpo_lcbench_mo": lcbench,
+                     "yahpo_lcbench_es": lcbench, "xgboost_tables": (10, 10)}  # fmt: skip
     with pytest.raises(KeyError, match="No dense family 'nope'"):
         dense.family("nope")
 
