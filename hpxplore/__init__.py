@@ -38,6 +38,7 @@ _LAZY = {
     "RegistryError": "hpxplore.exceptions",
     "export_config": "hpxplore.export",
     "explore": "hpxplore.widgets",
+    "report": "hpxplore.reports",
 }
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "export_config",
     "profile_task",
     "recommend",
+    "report",
 ]
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     from hpxplore.objectives import Constraint
     from hpxplore.profiling import TaskProfile, profile_task
     from hpxplore.registry import Registry, StudyRecord
+    from hpxplore.reports import report
     from hpxplore.space import Choice, Float, Int
     from hpxplore.study import Budget, Study
     from hpxplore.transfer import Recommendations, recommend

@@ -100,7 +100,42 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="file to write: .json, .yaml or .yml")
     export.add_argument("--registry", help="registry URL or file")
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    report = sub.add_parser(
+        "report",
+        help="write a study's transfer report, or (without STUDY) the registry's audit, as "
+        "one self-contained HTML file",
+    )
+    report.add_argument("study", nargs="?", help="the study's name (leave out: the audit)")
+    report.add_argument("--registry", help="registry URL or file")
+    report.add_argument("-o", "--out", default="report.html", help="the HTML file to write")
+    report.add_argument("--trial", type=int, help="the config to show as exported")
+    report.add_argument("--by", default="model", help="the audit's tag (default: model)")
     return parser
+
+
+def _report(args: argparse.Namespace, registry) -> None:
+    from hpxplore.reports import report
+    from hpxplore.study import Study
+
+    if args.study is None:
+        path = report(registry, path=args.out, by=args.by)
+        print(f"Wrote the audit of {registry.url} by {args.by} to {path}.")
+        return
+    if args.study not in registry:
+        raise StudyNotFoundError(
+            f"No study {args.study!r} in {registry.url}.",
+            "hpxplore studies --registry ... lists the studies.",
+        )
+    try:
+        study = Study.load(args.study, registry)
+    except HpxploreError as error:
+        raise HpxploreError(
+            error.message,
+            "Only a study run by hpx.Study has a transfer to report; leave out STUDY for the "
+            "registry's audit.",
+        ) from None
+    path = report(study, path=args.out, trial=args.trial)
+    print(f"Wrote the report of {args.study!r} to {path}.")
 
 
 def _export(args: argparse.Namespace, registry) -> None:
@@ -174,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         registry = _open(args.registry)
         if args.command == "studies":
             _studies(registry, args.json)
+        elif args.command == "report":
+            _report(args, registry)
         elif args.command == "export":
             try:
                 _export(args, registry)

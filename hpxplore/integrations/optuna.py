@@ -79,7 +79,7 @@ def store(
     ``no-name-...`` or with an objective called ``value`` could never transfer to a task
     that names them, so it is refused without them. Trials that :func:`enqueue` seeded
     keep their recommendation, and their outcomes go to the registry's audit log
-    (``reg.outcomes()``, ``reg.transfer_report()``). ``kwargs`` go to
+    (``reg.outcomes()``, ``reg.audit()``). ``kwargs`` go to
     ``Registry.add_study`` (``provenance``, ``nan_metrics``, ...).
     """
     from hpxplore.registry._store import Store

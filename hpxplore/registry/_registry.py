@@ -22,6 +22,7 @@ from hpxplore.objectives import (
 )
 from hpxplore.profiling import TaskProfile
 from hpxplore.registry import _audit
+from hpxplore.registry._audit_summary import audit_table
 from hpxplore.registry._database import Database, is_text
 from hpxplore.registry._records import StudyRecord
 from hpxplore.registry._schema import MetaRow, StudyRow, TrialRow
@@ -537,73 +538,46 @@ class Registry:
         with self._db.session() as session:
             return _audit.outcomes(session)
 
-    def transfer_report(self, by: str = "model") -> pd.DataFrame:
-        """How often transfer helped, and whether its projections held, per value of the tag
-        ``by`` (e.g. model family).
+    def audit(self, by: str = "model", *, every: str | None = None) -> pd.DataFrame:
+        """Whether transfer helped and whether its projections held, per value of the tag
+        ``by`` (e.g. model family) and, with ``every`` (a pandas period such as ``"M"``),
+        per period in which the outcomes were recorded.
 
-        Columns: ``by, n, hit_rate`` (share of transferred trials that met every constraint
-        and that no feasible quasi-random trial of their study dominates on the objectives),
-        ``mean_gain, worst_gain`` (on the first objective, over the best feasible
-        quasi-random trial), ``mean_hv_share`` (with two objectives: the share of the
-        hypervolume a feasible transferred trial adds to its study's cold front),
-        ``intervals, coverage`` (the realized objective values checked
-        against their recommendation's projected 95 % interval, and the share inside it: near
-        0.95 when the projections are calibrated).
+        Columns: ``studies``; ``transferred`` (trials of transferred recommendations);
+        ``helped`` (their share that met every constraint and that no feasible quasi-random
+        trial of their study dominates on the objectives); ``feasible`` (their share that
+        met every constraint); ``intervals, coverage`` (realized objective values checked
+        against their recommendation's projected 95 % interval, and the share inside it:
+        near 0.95 when the projections are calibrated); ``projected_gain, realized_gain,
+        gains_compared`` (the mean projected gain over the baseline on the first objective
+        against the mean realized one, where the study ran the baseline too);
+        ``switched_off`` (studies whose transfer was switched off, :meth:`switched_off`);
+        ``flag`` (why the calibration needs a look, or empty).
         """
         outcomes = self.outcomes()
-        columns = [by, "n", "hit_rate", "mean_gain", "worst_gain", "mean_hv_share", "intervals",
-                   "coverage"]  # fmt: skip
-        if outcomes.empty or "helped" not in outcomes:
-            return pd.DataFrame(columns=columns)
         with self._db.session() as session:
             tags = dict(session.execute(select(StudyRow.name, StudyRow.tags)).all())
-        outcomes[by] = [str(tags.get(s, {}).get(by, "untagged")) for s in outcomes["study"]]
-        gain = (
-            outcomes["gain"]
-            if "gain" in outcomes
-            else pd.Series(float("nan"), index=outcomes.index)
-        )
-        held = self._intervals_held(outcomes)
-        outcomes = outcomes.assign(
-            gain=pd.to_numeric(gain, errors="coerce"),
-            hv_share=pd.to_numeric(outcomes.get("hv_share", float("nan")), errors="coerce"),
-            helped=outcomes["helped"].fillna(False).astype(bool),
-            checked=[len(h) for h in held],
-            inside=[sum(h) for h in held],
-        )
-        report = outcomes.groupby(by).agg(
-            n=("helped", "size"),
-            hit_rate=("helped", "mean"),
-            mean_gain=("gain", "mean"),
-            worst_gain=("gain", "min"),
-            mean_hv_share=("hv_share", "mean"),
-            intervals=("checked", "sum"),
-            inside=("inside", "sum"),
-        )
-        report["coverage"] = report["inside"] / report["intervals"].where(report["intervals"] > 0)
-        return report.reset_index()[columns]
-
-    def _intervals_held(self, outcomes: pd.DataFrame) -> list[list[bool]]:
-        """Per outcome: for each objective it realized, whether the value lies in the 95 %
-        interval its recommendation projected."""
-        projected = {
-            int(row["id"]): (row["details"] or {}).get("projected", {})
+        projections = {
+            int(row["id"]): row["details"] or {}
             for row in self.recommendations().to_dict("records")
         }
-        out = []
-        for rec_id, values in zip(
-            outcomes["recommendation_id"],
-            outcomes["values"] if "values" in outcomes else [None] * len(outcomes),
-            strict=True,
-        ):
-            intervals = projected.get(int(rec_id)) if pd.notna(rec_id) else None
-            checks = []
-            for metric, value in (values if isinstance(values, Mapping) else {}).items():
-                interval = (intervals or {}).get(metric)
-                if value is not None and interval and "low" in interval:
-                    checks.append(bool(interval["low"] <= float(value) <= interval["high"]))
-            out.append(checks)
-        return out
+        stopped = self.switched_off()
+        off = dict(zip(stopped["study"], stopped["reason"], strict=True))
+        return audit_table(outcomes, projections, tags, off, by, every)
+
+    def switched_off(self) -> pd.DataFrame:
+        """The studies whose transfer was switched off: ``study, reason, trials`` (the
+        completed trials it had judged)."""
+        with self._db.session() as session:
+            rows = session.execute(select(StudyRow.name, StudyRow.settings)).all()
+        found = []
+        for name, settings in rows:
+            off = (settings or {}).get("transfer_off")
+            if off:
+                evidence = off.get("evidence") or {}
+                found.append({"study": name, "reason": off.get("reason", ""),
+                              "trials": evidence.get("trials")})  # fmt: skip
+        return pd.DataFrame(found, columns=["study", "reason", "trials"])
 
 
 def _tags_match(stored: Mapping[str, Any], wanted: Mapping[str, Any] | None) -> bool:

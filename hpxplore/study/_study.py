@@ -480,6 +480,7 @@ class Study:
             self._policy.record_outcomes(self._store, self._log)
             finished = not self._log.queue and self._log.count("completed") > 0
             self._store.set_state(self.name, "completed" if finished else "stopped")
+            self._store.update_settings(self.name, {"events": self.events})  # for its report
         return trials
 
     @classmethod
@@ -521,6 +522,7 @@ class Study:
         if prior:
             study._policy.rebuild(registry, prior, study.space, study.metrics)
         study._inferred = [Constraint.parse(text) for text in settings.get("thresholds", [])]
+        study._events.items = list(settings.get("events", []))  # as of its last run
         if snapshot is None:  # stopped before its first snapshot: Ax gets the stored trials
             study._session = session = study._new_session(settings.get("warm_count", 0))
             study._events.add(
@@ -538,7 +540,8 @@ class Study:
             session.restore_default_strategy(study.init_trials, study.seed, study.method)
             session.set_space(study.space)
             study._policy.active, study._off_saved = False, True
-            study._events.add("transfer_off", **{k: v for k, v in off.items() if k != "event"})
+            if off not in study._events.items:
+                study._events.add("transfer_off", **{k: v for k, v in off.items() if k != "event"})
         for trial in store.trials(name):
             study._log.add(trial, queued=False)
         study._policy.recorded = store.recorded_outcomes(name)

@@ -4,8 +4,10 @@ Each view is two steps, as in Optuna: ``*_info`` gathers what is drawn (tested a
 and ``*_figure`` draws it. No ipywidgets here; nothing here fits a model.
 """
 
+from hpxplore.viz._audit import audit_figure
 from hpxplore.viz._events import HEADLINES, event_sentence
 from hpxplore.viz._health import HealthInfo, fit_verdict, health_info
+from hpxplore.viz._html import figure_html, plotly_script
 from hpxplore.viz._pareto import GROUPS, ParetoInfo, pareto_figure, pareto_info
 from hpxplore.viz._progress import ProgressInfo, comparison_note, progress_figure, progress_info
 from hpxplore.viz._recommendations import recommendations_figure
@@ -20,14 +22,17 @@ __all__ = [
     "ParetoInfo",
     "ProgressInfo",
     "SimilarityInfo",
+    "audit_figure",
     "comparison_note",
     "escape",
     "event_sentence",
+    "figure_html",
     "fit_verdict",
     "format_config",
     "health_info",
     "pareto_figure",
     "pareto_info",
+    "plotly_script",
     "progress_figure",
     "progress_info",
     "recommendations_figure",

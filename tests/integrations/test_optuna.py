@@ -51,7 +51,7 @@ def test_recommendations_seed_an_optuna_study_and_the_study_goes_back_to_the_reg
     outcomes = reg.outcomes()  # the audit log knows what each seeded config gave
     assert sorted(outcomes["recommendation_id"]) == sorted(seeded["recommendation_id"])
     assert set(outcomes["study"]) == {"new-optuna"} and outcomes["helped"].notna().all()
-    assert len(reg.transfer_report()) >= 1
+    assert len(reg.audit()) >= 1
     assert stored.best()["loss"] == pytest.approx(study.best_value)
     assert "new-optuna" in reg.similar(task, k=10)["study"].tolist()  # a prior study now
     with pytest.raises(hpx.InputError, match=r"needs an optuna\.Study"):

@@ -249,8 +249,8 @@ def test_outcomes_of_accepted_recommendations_are_linked_back(registry, new_task
         assert row["helped"] == (row["value"] > cold_best)
     linked = registry.recommendations(task="bc-new").set_index("id")
     assert linked.loc[recs[0].id, "study"] == "bc-new-run"
-    report = registry.transfer_report(by="model").set_index("model")
-    assert report.loc["logreg", "n"] == 2
+    report = registry.audit(by="model").set_index("model")
+    assert report.loc["logreg", "transferred"] == 2
     # calibration: each realized accuracy against the interval its card projected
     inside = [
         next(r for r in recs if r.id == rec_id).projected["accuracy"]["low"]
@@ -274,7 +274,7 @@ def test_outcomes_of_accepted_recommendations_are_linked_back(registry, new_task
     )
     again = registry.outcomes()
     assert (again["study"] == "bc-new-run").sum() == 2  # nothing recorded twice
-    assert report.loc["logreg", "hit_rate"] == pytest.approx(mine["helped"].mean())
+    assert report.loc["logreg", "helped"] == pytest.approx(mine["helped"].mean())
 
 
 def test_space_narrowing_around_the_neighbours_best(registry, new_task, tmp_path):
