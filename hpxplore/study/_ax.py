@@ -159,14 +159,7 @@ def make_client(
 
     client = Client(random_seed=settings.seed)
     client.configure_experiment(name=settings.name, parameters=_parameters(space))
-    objective = ", ".join(
-        ("-" if d == "minimize" else "") + ax_name(m) for m, d in objectives.items()
-    )
-    client.configure_optimization(
-        objective=objective,
-        outcome_constraints=[f"{ax_name(c.metric)} {c.op} {c.bound!r}" for c in constraints]
-        or None,
-    )
+    configure_goals(client, objectives, constraints)
     client.configure_generation_strategy(
         method=settings.method,
         initialization_budget=settings.init_budget,
@@ -176,6 +169,20 @@ def make_client(
         use_existing_trials_for_initialization=True,
     )
     return client
+
+
+def configure_goals(
+    client: Client, objectives: Mapping[str, str], constraints: Sequence[Constraint]
+) -> None:
+    """Ax's objectives and outcome constraints (objective thresholds, with several)."""
+    objective = ", ".join(
+        ("-" if d == "minimize" else "") + ax_name(m) for m, d in objectives.items()
+    )
+    client.configure_optimization(
+        objective=objective,
+        outcome_constraints=[f"{ax_name(c.metric)} {c.op} {c.bound!r}" for c in constraints]
+        or None,
+    )
 
 
 def cap_mixed_optimizer(strategy: Any) -> None:

@@ -147,6 +147,10 @@ class AxSession:
     def restore_default_strategy(self, init_budget: int, seed: int | None, method: str) -> None:
         _ax.restore_default_strategy(self.client, init_budget, seed, method)
 
+    def set_goals(self, objectives: Mapping[str, str], constraints: Sequence[Constraint]) -> None:
+        """Optimize ``objectives`` under ``constraints`` from now on (thresholds changed)."""
+        _ax.configure_goals(self.client, objectives, constraints)
+
     def set_space(self, space: Space) -> None:
         """Search ``space`` from now on (e.g. a narrowed space widened back)."""
         _ax.set_search_space(self.client, space)

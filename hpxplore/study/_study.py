@@ -286,6 +286,27 @@ class Study:
                 "weighted median); give a constraint on an objective to set its own",
             )
 
+    def _check_thresholds(self) -> None:
+        """Once the initial design is in, drop each inferred threshold no trial of this task
+        has reached: a reference point beyond every trial leaves Ax's hypervolume empty."""
+        done = self.trials[self.trials["status"] == "completed"]
+        if not self._inferred or len(done) < self.init_trials:
+            return
+        unreached = [c for c in self._inferred if not feasible_mask(done, [c]).any()]
+        if not unreached:
+            return
+        self._inferred = [c for c in self._inferred if c not in unreached]
+        self._session.set_goals(self.objectives, [*self.constraints, *self._inferred])
+        if self._store is not None:
+            self._store.update_settings(self.name, {"thresholds": [str(c) for c in self._inferred]})
+        self._events.add(
+            "thresholds_dropped",
+            thresholds=[str(c) for c in unreached],
+            trials=len(done),
+            reason="no trial of this task reached them, so Ax takes the reference point from "
+            "the trials instead",
+        )
+
     def _narrow(self, narrowed: Space, rationale: str) -> None:
         """Search a smaller space; widened back to the full one if transfer is switched off."""
         box: Space = {}
@@ -413,6 +434,7 @@ class Study:
         )
         if widened is not None:
             self.space = widened
+        self._check_thresholds()
         if not self._policy.active and self._store is not None and not self._off_saved:
             off = next(e for e in reversed(self.events) if e["event"] == "transfer_off")
             self._store.update_settings(self.name, {"transfer_off": off})  # survives load

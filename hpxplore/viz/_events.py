@@ -18,6 +18,7 @@ HEADLINES = {
     "prior_weights": "Prior studies re-weighted",
     "warm_start_capped": "Warm start capped",
     "thresholds_inferred": "Objective thresholds inferred",
+    "thresholds_dropped": "Inferred thresholds dropped",
     "space_narrowed": "Search space narrowed",
     "trial_failed": "Trial failed",
     "listener_failed": "A live view failed",
@@ -76,6 +77,11 @@ def event_sentence(event: Mapping[str, Any]) -> str:
                 if dropped
                 else "."
             )
+        )
+    if kind == "thresholds_dropped":
+        return (
+            f"After {event.get('trials')} trials, dropped {_names(event.get('thresholds', []))}: "
+            f"{event.get('reason', 'no trial reached them')}."
         )
     if kind == "thresholds_inferred":
         return (

@@ -121,3 +121,26 @@ def test_thresholds_come_from_the_close_studies_fronts_unless_the_user_sets_one(
     own.warm_start(recs)
     assert str(own.objective_thresholds[0]) == "fit_s <= 1"
     assert [c.metric for c in own.objective_thresholds] == ["fit_s", "loss"]
+
+
+def test_a_threshold_the_task_never_reaches_is_dropped_after_the_initial_design(registry):
+    """The close studies' fronts can promise a level this task does not reach (here every
+    loss is 5 higher): once the initial design is in, that threshold leaves Ax, which then
+    takes its reference point from the trials; the run goes on and says why."""
+
+    def worse(config):
+        out = measure(config, 3000.0)
+        return {**out, "loss": out["loss"] + 5.0}
+
+    recs = hpx.recommend(profile("new", 3000.0), registry, SPACE, BOTH, tags={"model": "gbm"})
+    study = hpx.Study("unreached", SPACE, BOTH, init_trials=4).warm_start(recs)
+    study.run(worse, n_trials=6, executor="inline", progress=False)
+    dropped = [e for e in study.events if e["event"] == "thresholds_dropped"]
+    assert len(dropped) == 1 and dropped[0]["thresholds"][0].startswith("loss <=")
+    assert dropped[0]["trials"] == 4
+    held = study._session.client._experiment.optimization_config.objective_thresholds
+    assert {m for t in held for m in t.metric_names} <= {"fit_s"}
+    assert [c.metric for c in study.objective_thresholds] == [
+        c.metric for c in study._inferred
+    ] and "loss" not in [c.metric for c in study.objective_thresholds]
+    assert len(study.trials) == 6 and study.trials["status"].eq("completed").all()
