@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 __all__ = ["audit_page"]
 
+_PERIODS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+
 
 def audit_page(registry: Registry, by: str, every: str) -> Page:
     from hpxplore.viz import audit_figure
@@ -38,7 +40,7 @@ def audit_page(registry: Registry, by: str, every: str) -> Page:
             page.paragraph(f"{by} = {row[by]}: {row['flag']}.", "flag")
     if not table.empty:
         page.figure(audit_figure(table, by))
-    page.heading(f"Over time (per {every})")
+    page.heading(f"Over time (per {_PERIODS.get(every, every)})")
     page.table(registry.audit(by, every=every), "No transfer outcomes recorded yet.")
     page.heading("Studies whose transfer was switched off")
     page.table(registry.switched_off(), "None: transfer stayed on in every study.")
