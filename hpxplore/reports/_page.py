@@ -4,7 +4,7 @@ once, a stylesheet for phones and for print, and a policy that forbids any netwo
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,7 +84,7 @@ class Page:
         self.figures += 1
         self.parts.append(f'<div class="figure">{figure_html(fig)}</div>')
 
-    def card(self, css: str, build: Any) -> None:
+    def card(self, css: str, build: Callable[[Page], None]) -> None:
         """A bordered block; ``build(page)`` fills it."""
         start = len(self.parts)
         build(self)

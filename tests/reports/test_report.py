@@ -12,7 +12,7 @@ from tests.reports.conftest import PAYLOAD
 
 
 def test_a_study_report_holds_the_decision_and_its_evidence(reported, tmp_path):
-    reg, study, recs = reported
+    _reg, study, recs = reported
     chosen = int(study.pareto_frontier()["trial_index"].iloc[0])
     path = hpx.report(study, recs, tmp_path / "report.html", trial=chosen)
     page = path.read_text()
@@ -44,7 +44,7 @@ def test_the_report_needs_no_network(reported, tmp_path):
 
 
 def test_the_audit_counts_help_calibration_and_switch_offs(reported, tmp_path):
-    reg, study, recs = reported
+    reg, _study, _recs = reported
     table = reg.audit(by="model").set_index("model")
     outcomes = reg.outcomes()
     transferred = outcomes[(outcomes["study"] == "run-1") & (outcomes["kind"] != "baseline")]
@@ -67,7 +67,7 @@ def test_a_report_of_something_else_says_what_it_takes(tmp_path):
 def test_the_command_line_reports_a_stored_study_and_the_audit(reported, tmp_path, capsys):
     from hpxplore.cli import main
 
-    reg, study, _ = reported
+    reg, _study, _ = reported
     out = tmp_path / "from-cli.html"
     assert main(["report", "run-1", "--registry", reg.url, "-o", str(out)]) == 0
     page = out.read_text()
