@@ -108,8 +108,10 @@ def test_a_warm_started_study_keeps_the_prior_for_the_whole_run_and_on_resume(tm
 
     resumed = hpx.Study.load("new", reg)
     assert resumed.prior is not None and resumed.prior.studies == recs.prior.studies
+    stored = [e["event"] for e in resumed.events].count("prior_weights")
+    assert stored == 2  # the first run's events come back with the study
     resumed.run(evaluate, n_trials=1, executor="inline", progress=False)
-    assert [e["event"] for e in resumed.events].count("prior_weights") == 1
+    assert [e["event"] for e in resumed.events].count("prior_weights") == stored + 1
 
 
 def test_transfer_none_keeps_axs_cold_model_after_the_warm_start(tmp_path):
