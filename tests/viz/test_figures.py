@@ -211,6 +211,8 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
         "warm_start_capped": {"kept": 3, "given": 8, "reason": "at most 50% of the 6-trial design"},
         "thresholds_inferred": {"thresholds": ["acc >= 0.8", "size_kb <= 300"],
                                 "reason": "the worst value on the close studies' Pareto fronts"},
+        "thresholds_dropped": {"thresholds": ["acc >= 0.8"], "trials": 6,
+                               "reason": "no trial of this task reached them"},
         "space_narrowed": {"rationale": "Narrowed to the box around the top 3 configs."},
         "trial_failed": {"trial": 2, "reason": "ValueError: bad"},
         "listener_failed": {"trial": 3, "error": "KeyError: x"},
@@ -229,6 +231,9 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
     assert said["thresholds_inferred"] == (
         "Ax measures the hypervolume above acc >= 0.8, size_kb <= 300: the worst value on the "
         "close studies' Pareto fronts."
+    )
+    assert said["thresholds_dropped"] == (
+        "After 6 trials, dropped acc >= 0.8: no trial of this task reached them."
     )
     assert "2 similar prior studies (80 trials) say: a, b" in said["transfer_prior"]
     assert said["prior_weights"] == (
