@@ -32,7 +32,7 @@ def audit_table(
     by: str,
     every: str | None = None,
 ) -> pd.DataFrame:
-    """One row per value of the tag ``by`` (and per period of ``every``, a pandas period
+    """One row per value of the tag ``by`` (``"study"``: per study; and per period of ``every``, a pandas period
     alias such as ``"M"``, by when the outcome was recorded). ``projections``: per
     recommendation id, its stored ``projected`` and ``gain``; ``switched_off``: the studies
     whose transfer was switched off, with the reason."""
@@ -40,7 +40,11 @@ def audit_table(
     if outcomes.empty or "helped" not in outcomes:
         return pd.DataFrame(columns=[*keys, *COLUMNS])
     rows = _judged(outcomes, projections)
-    rows[by] = [str(tags.get(s, {}).get(by, "untagged")) for s in rows["study"]]
+    rows[by] = (
+        rows["study"]
+        if by == "study"
+        else [str(tags.get(s, {}).get(by, "untagged")) for s in rows["study"]]
+    )
     if every is not None:
         stamps = pd.to_datetime(rows["recorded_at"])
         rows["period"] = stamps.dt.to_period(every).astype(str)

@@ -540,7 +540,7 @@ class Registry:
 
     def audit(self, by: str = "model", *, every: str | None = None) -> pd.DataFrame:
         """Whether transfer helped and whether its projections held, per value of the tag
-        ``by`` (e.g. model family) and, with ``every`` (a pandas period such as ``"M"``),
+        ``by`` (e.g. model family; ``"study"``: per study) and, with ``every`` (a pandas period such as ``"M"``),
         per period in which the outcomes were recorded.
 
         Columns: ``studies``; ``transferred`` (trials of transferred recommendations);

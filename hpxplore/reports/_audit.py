@@ -42,6 +42,8 @@ def audit_page(registry: Registry, by: str, every: str) -> Page:
         page.figure(audit_figure(table, by))
     page.heading(f"Over time (per {_PERIODS.get(every, every)})")
     page.table(registry.audit(by, every=every), "No transfer outcomes recorded yet.")
+    page.heading("Per study")
+    page.table(registry.audit("study"), "No transfer outcomes recorded yet.")
     page.heading("Studies whose transfer was switched off")
     page.table(registry.switched_off(), "None: transfer stayed on in every study.")
     return page

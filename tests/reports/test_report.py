@@ -53,8 +53,11 @@ def test_the_audit_counts_help_calibration_and_switch_offs(reported, tmp_path):
     assert 0 <= table.loc["gbm", "coverage"] <= 1 and table.loc["gbm", "intervals"] >= 2
     by_month = reg.audit(by="model", every="M")
     assert list(by_month.columns[:2]) == ["model", "period"] and len(by_month) == 1
+    per_study = reg.audit(by="study").set_index("study")
+    assert per_study.loc["run-1", "transferred"] == len(transferred)
     page = hpx.report(reg, path=tmp_path / "audit.html").read_text()
     assert "Transfer audit by model" in page and "switched off" in page
+    assert "<h2>Per study</h2>" in page and "<td>run-1</td>" in page
 
 
 def test_a_report_of_something_else_says_what_it_takes(tmp_path):
