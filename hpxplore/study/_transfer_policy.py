@@ -191,22 +191,30 @@ class TransferPolicy:
 
     # -- after a run ----------------------------------------------------------------------
     def advise_rollback(self, log: TrialLog, trials: pd.DataFrame) -> None:
-        """If a baseline trial was evaluated and nothing found beats it, say so."""
-        metric, direction = primary(self.objectives)
+        """If a baseline trial was evaluated and no feasible trial beats it on any objective
+        (with several: not even a trade-off improves on it), say so."""
+        metric, _ = primary(self.objectives)
         baseline = [
             t
             for t in log.with_status("completed")
-            if t.recommendation_kind == "baseline" and t.metrics.get(metric) is not None
+            if t.recommendation_kind == "baseline"
+            and all(t.metrics.get(m) is not None for m in self.objectives)
         ]
         top = best(trials[trials["feasible"]], self.objectives)
         if not baseline or top is None:
             return
+        others = trials[trials["feasible"] & (trials["trial_index"] != baseline[0].trial_index)]
+        beats = any(
+            (values > base if d == "maximize" else values < base).any()
+            for m, d in self.objectives.items()
+            if m in others
+            for values, base in [(pd.to_numeric(others[m]), baseline[0].metrics[m])]
+        )
         base, found = baseline[0].metrics[metric], float(top[metric])
-        beats = found > base if direction == "maximize" else found < base
         if not beats:
             self.events.add(
                 "rollback_advised",
-                reason=f"no trial beats the proven baseline on {metric}",
+                reason=f"no trial beats the proven baseline on {', '.join(self.objectives)}",
                 baseline=base,
                 best=found,
                 trial=baseline[0].trial_index,

@@ -132,3 +132,29 @@ def test_rollback_is_advised_when_nothing_beats_the_baseline():
     study.run(evaluate, n_trials=3, executor="inline", progress=False)
     advice = [e for e in study.events if e["event"] == "rollback_advised"]
     assert advice and advice[0]["baseline"] == 1.0 and advice[0]["trial"] == 0
+
+
+def test_no_rollback_when_a_trial_beats_the_baseline_on_another_objective():
+    """With two objectives the baseline can be the most accurate trial while others are
+    faster: they improve on it, so no rollback is advised."""
+
+    def evaluate(config):  # the baseline (C = 1) is the most accurate, and the slowest
+        c = config["C"]
+        return {"accuracy": 1.0 - abs(np.log10(c)) / 10, "fit_s": 1.0 / (1.0 + abs(np.log10(c)))}
+
+    class Baseline:
+        def warm_start_items(self):
+            return [
+                {
+                    "config": {"C": 1.0, "max_iter": 100, "class_weight": "none"},
+                    "recommendation_kind": "baseline",
+                }
+            ]
+
+    both = {"accuracy": "maximize", "fit_s": "minimize"}
+    study = hpx.Study("no-rollback", SPACE, both, seed=0, init_trials=3).warm_start(Baseline())
+    study.run(evaluate, n_trials=3, executor="inline", progress=False)
+    trials = study.trials.set_index("trial_index")
+    assert trials.loc[0, "accuracy"] == trials["accuracy"].max()  # the baseline, most accurate
+    assert (trials["fit_s"] < trials.loc[0, "fit_s"]).any()  # yet others are faster
+    assert not [e for e in study.events if e["event"] == "rollback_advised"]
