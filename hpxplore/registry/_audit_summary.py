@@ -32,8 +32,8 @@ def audit_table(
     by: str,
     every: str | None = None,
 ) -> pd.DataFrame:
-    """One row per value of the tag ``by`` (``"study"``: per study; and per period of ``every``, a pandas period
-    alias such as ``"M"``, by when the outcome was recorded). ``projections``: per
+    """One row per value of the tag ``by`` (``"study"``: per study) and per period of
+    ``every`` (a pandas period alias such as ``"M"``, by when the outcome was recorded). ``projections``: per
     recommendation id, its stored ``projected`` and ``gain``; ``switched_off``: the studies
     whose transfer was switched off, with the reason."""
     keys = [by] if every is None else [by, "period"]

@@ -540,8 +540,8 @@ class Registry:
 
     def audit(self, by: str = "model", *, every: str | None = None) -> pd.DataFrame:
         """Whether transfer helped and whether its projections held, per value of the tag
-        ``by`` (e.g. model family; ``"study"``: per study) and, with ``every`` (a pandas period such as ``"M"``),
-        per period in which the outcomes were recorded.
+        ``by`` (e.g. model family; ``"study"``: per study) and, with ``every`` (a pandas
+        period such as ``"M"``), per period in which the outcomes were recorded.
 
         Columns: ``studies``; ``transferred`` (trials of transferred recommendations);
         ``helped`` (their share that met every constraint and that no feasible quasi-random
@@ -554,6 +554,11 @@ class Registry:
         ``switched_off`` (studies whose transfer was switched off, :meth:`switched_off`);
         ``flag`` (why the calibration needs a look, or empty).
         """
+        return audit_table(*self._audit_log(), by, every)
+
+    def _audit_log(self) -> tuple[pd.DataFrame, dict, dict, dict]:
+        """What :meth:`audit` reads, once: the outcomes, each recommendation's stored
+        details by id, each study's tags, and the switched-off studies with the reason."""
         outcomes = self.outcomes()
         with self._db.session() as session:
             tags = dict(session.execute(select(StudyRow.name, StudyRow.tags)).all())
@@ -562,8 +567,12 @@ class Registry:
             for row in self.recommendations().to_dict("records")
         }
         stopped = self.switched_off()
-        off = dict(zip(stopped["study"], stopped["reason"], strict=True))
-        return audit_table(outcomes, projections, tags, off, by, every)
+        return (
+            outcomes,
+            projections,
+            tags,
+            dict(zip(stopped["study"], stopped["reason"], strict=True)),
+        )
 
     def switched_off(self) -> pd.DataFrame:
         """The studies whose transfer was switched off: ``study, reason, trials`` (the

@@ -3,7 +3,6 @@ once, a stylesheet for phones and for print, and a policy that forbids any netwo
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -11,8 +10,9 @@ from typing import Any
 import pandas as pd
 
 import hpxplore
+from hpxplore.viz import escape as text
 
-__all__ = ["Page", "text"]
+__all__ = ["Page"]
 
 # No request leaves the page: everything it needs is inline (plotly.js evaluates code).
 _POLICY = (
@@ -37,11 +37,6 @@ code, pre { font-size: .85rem; white-space: pre-wrap; word-break: break-word; }
 @media print { body { max-width: none; } .card, .figure, table { break-inside: avoid; }
   h2 { break-after: avoid; } a { color: inherit; text-decoration: none; } }
 """
-
-
-def text(value: Any) -> str:
-    """``value`` as HTML text, shown literally."""
-    return html.escape(str(value), quote=True)
 
 
 class Page:

@@ -286,11 +286,13 @@ class Study:
                 "weighted median); give a constraint on an objective to set its own",
             )
 
-    def _check_thresholds(self) -> None:
+    def _check_thresholds(self, trials: pd.DataFrame) -> None:
         """Once the initial design is in, drop each inferred threshold no trial of this task
         has reached: a reference point beyond every trial leaves Ax's hypervolume empty."""
-        done = self.trials[self.trials["status"] == "completed"]
-        if not self._inferred or len(done) < self.init_trials:
+        if not self._inferred:
+            return
+        done = trials[trials["status"] == "completed"]
+        if len(done) < self.init_trials:
             return
         unreached = [c for c in self._inferred if not feasible_mask(done, [c]).any()]
         if not unreached:
@@ -426,15 +428,16 @@ class Study:
         """Trial ``index`` has its outcome: save it, judge transfer, tell the listeners."""
         self._log.save(index)
         self._save_snapshot()
+        trials = self.trials
         widened = self._policy.check(
             self._session,
             self._log,
-            self.trials,
+            trials,
             {"init_budget": self.init_trials, "seed": self.seed, "method": self.method},
         )
         if widened is not None:
             self.space = widened
-        self._check_thresholds()
+        self._check_thresholds(trials)
         if not self._policy.active and self._store is not None and not self._off_saved:
             off = next(e for e in reversed(self.events) if e["event"] == "transfer_off")
             self._store.update_settings(self.name, {"transfer_off": off})  # survives load

@@ -204,12 +204,10 @@ class TransferPolicy:
         if not baseline or top is None:
             return
         others = trials[trials["feasible"] & (trials["trial_index"] != baseline[0].trial_index)]
-        beats = any(
-            (values > base if d == "maximize" else values < base).any()
-            for m, d in self.objectives.items()
-            if m in others
-            for values, base in [(pd.to_numeric(others[m]), baseline[0].metrics[m])]
-        )
+        beats = False
+        for m, d in self.objectives.items():
+            values, base = pd.to_numeric(others[m]), baseline[0].metrics[m]
+            beats |= bool((values > base if d == "maximize" else values < base).any())
         base, found = baseline[0].metrics[metric], float(top[metric])
         if not beats:
             self.events.add(

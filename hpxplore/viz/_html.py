@@ -9,7 +9,7 @@ __all__ = ["figure_html", "plotly_script"]
 
 
 def plotly_script() -> str:
-    """A ``<script>`` element holding plotly.js itself (about 4.6 MB of text)."""
+    """A ``<script>`` element holding plotly.js itself."""
     from plotly.offline import get_plotlyjs
 
     return f'<script type="text/javascript">{get_plotlyjs()}</script>'
