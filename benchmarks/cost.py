@@ -6,7 +6,9 @@
 Every case is a real task whose best value lies near a bound, on a wide space:
 ``xgboost`` (xgboost_tables' ``skin_nonskin``, 8 parameters, best error 6e-6), ``lcbench``
 (yahpo_lcbench's task 3945, 7 parameters, best accuracy 99.6 %) and ``lcbench2`` (the same
-with two objectives: accuracy up, log10 of the training time down). For each case and
+with two objectives: accuracy up, log10 of the training time down) and ``rpart2``
+(yahpo_rpart_mo's held-out task 37: decision trees, a float, three integers and a
+choice; accuracy up, log10 prediction time down; priors from 90 studies). For each case and
 number of trials, one after another in this process, same seed and initial design:
 
 * ``ax``: Ax's bare ``Client`` loop (``get_next_trials`` + ``complete_trial``);
@@ -24,6 +26,7 @@ and every generation's time in ``cost_generations.csv``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -54,14 +57,20 @@ def case(name: str) -> Task:
         from benchmarks.transfer.xgboost_tables import xgboost_task
 
         return xgboost_task("skin_nonskin")
-    from benchmarks.transfer.yahpo_tasks import lcbench_task
+    from benchmarks.transfer.yahpo_tasks import lcbench_task, rpart_mo_task
+
+    if name == "rpart2":
+        task = rpart_mo_task("37")
+        full = task.evaluate
+        return dataclasses.replace(
+            task, evaluate=lambda config: {m: full(config)[m] for m in task.objectives}
+        )
 
     task = lcbench_task("3945")
     if name == "lcbench":
         return task
     if name != "lcbench2":
-        raise SystemExit(f"No case {name!r}; choose from xgboost, lcbench, lcbench2.")
-    import dataclasses
+        raise SystemExit(f"No case {name!r}; choose from xgboost, lcbench, lcbench2, rpart2.")
 
     plain = task.evaluate
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import keyword
 import logging
+import math
 import re
 import tempfile
 import warnings
@@ -185,13 +186,49 @@ def configure_goals(
     )
 
 
-def cap_mixed_optimizer(strategy: Any) -> None:
-    """BoTorch's mixed optimizer in the strategy's model node stops after
-    ``MIXED_OPTIMIZER_ROUNDS`` rounds instead of 64."""
+def mixed_optimizer_alternates(search_space: Any) -> bool:
+    """Whether BoTorch's mixed optimizer alternates discrete and continuous steps on Ax's
+    ``search_space`` (Ax's and BoTorch's own rules). Integers and ordered choices are its
+    discrete dimensions (unordered choices are one-hot floats); it alternates when they have
+    more combinations than it enumerates and one of them has few enough values not to be
+    relaxed to a continuous one. Otherwise Ax optimizes with plain L-BFGS-B."""
+    from ax.core.parameter import ChoiceParameter, ParameterType, RangeParameter
+    from botorch.optim.optimize_mixed import (
+        ALTERNATING_OPTIMIZER_THRESHOLD,
+        MAX_CARDINALITY_FOR_LOCAL_SEARCH,
+        MAX_CHOICES_ENUMERATE,
+        MAX_DISCRETE_VALUES,
+    )
+
+    sizes, continuous = [], False
+    for p in search_space.parameters.values():
+        if isinstance(p, RangeParameter) and p.parameter_type == ParameterType.INT:
+            sizes.append(int(p.upper) - int(p.lower) + 1)
+        elif isinstance(p, ChoiceParameter) and p.is_ordered:
+            sizes.append(len(p.values))
+        elif isinstance(p, (RangeParameter, ChoiceParameter)):
+            continuous = True
+    if not any(size <= MAX_DISCRETE_VALUES for size in sizes):
+        return False
+    combinations = math.prod(sizes)
+    if continuous:
+        return combinations > ALTERNATING_OPTIMIZER_THRESHOLD
+    return combinations > MAX_CHOICES_ENUMERATE and max(sizes) > MAX_CARDINALITY_FOR_LOCAL_SEARCH
+
+
+def cap_mixed_optimizer(client: Client) -> None:
+    """Stop BoTorch's mixed optimizer after ``MIXED_OPTIMIZER_ROUNDS`` rounds where it
+    alternates on the experiment's space. Elsewhere the option is left out: Ax then
+    optimizes with plain L-BFGS-B, which a foreign option takes off BoTorch's batched path
+    (its 20 restarts become one problem of up to 2,000 iterations: docs/benchmarks.md)."""
+    strategy = client._generation_strategy
     node = next(n for n in strategy._nodes if n.name == MODEL_NODE)
     gen = node.generator_specs[0].generator_gen_kwargs.setdefault("model_gen_options", {})
     options = gen.setdefault("optimizer_kwargs", {}).setdefault("options", {})
-    options["maxiter_alternating"] = MIXED_OPTIMIZER_ROUNDS
+    if mixed_optimizer_alternates(client._experiment.search_space):
+        options["maxiter_alternating"] = MIXED_OPTIMIZER_ROUNDS
+    else:
+        options.pop("maxiter_alternating", None)
 
 
 def restore_default_strategy(
@@ -207,7 +244,7 @@ def restore_default_strategy(
         initialize_with_center=False,
         use_existing_trials_for_initialization=True,
     )
-    cap_mixed_optimizer(client._generation_strategy)
+    cap_mixed_optimizer(client)
 
 
 def set_search_space(client: Client, space: Space) -> None:

@@ -37,6 +37,7 @@ class AxSession:
 
     def __init__(self, client: Any, space: Space, metrics: Sequence[str]) -> None:
         self.client, self.space = client, space
+        self.capped = False  # the mixed optimizer's rounds capped (a transfer strategy)
         self._names = {_ax.ax_name(m): m for m in metrics}  # Ax's name -> the study's
 
     @classmethod
@@ -137,7 +138,14 @@ class AxSession:
         self.client.set_early_stopping_strategy(strategy)
 
     def use_strategy(self, strategy: Any) -> None:
+        """Generate with ``strategy`` (a transfer one: its mixed optimizer capped)."""
         self.client.set_generation_strategy(strategy)
+        self.cap_optimizer()
+
+    def cap_optimizer(self) -> None:
+        """Cap the mixed optimizer's rounds, now and whenever the space changes."""
+        self.capped = True
+        _ax.cap_mixed_optimizer(self.client)
 
     @property
     def strategy(self) -> Any:
@@ -146,6 +154,7 @@ class AxSession:
 
     def restore_default_strategy(self, init_budget: int, seed: int | None, method: str) -> None:
         _ax.restore_default_strategy(self.client, init_budget, seed, method)
+        self.capped = True
 
     def set_goals(self, objectives: Mapping[str, str], constraints: Sequence[Constraint]) -> None:
         """Optimize ``objectives`` under ``constraints`` from now on (thresholds changed)."""
@@ -155,6 +164,8 @@ class AxSession:
         """Search ``space`` from now on (e.g. a narrowed space widened back)."""
         _ax.set_search_space(self.client, space)
         self.space = space
+        if self.capped:  # a narrowed space may alternate where the whole one does not
+            _ax.cap_mixed_optimizer(self.client)
 
     def log_scaled(self) -> set[str]:
         return _ax.log_scaled(self.client)

@@ -103,6 +103,7 @@ class TransferPolicy:
 
         self._handle = PriorHandle(self._model(), session.log_scaled())
         point_to(session.strategy, self._handle)
+        session.cap_optimizer()
 
     def settings(self) -> list[list[Any]]:
         """The prior's studies as stored with the study: (name, similarity) pairs."""
