@@ -220,23 +220,27 @@ def cap_mixed_optimizer(client: Client) -> None:
     """Stop BoTorch's mixed optimizer after ``MIXED_OPTIMIZER_ROUNDS`` rounds where it
     alternates on the experiment's space. Elsewhere the option is left out: Ax then
     optimizes with plain L-BFGS-B, which a foreign option takes off BoTorch's batched path
-    (its 20 restarts become one problem of up to 2,000 iterations: docs/benchmarks.md)."""
+    (its 20 restarts become one problem of up to 2,000 iterations: docs/benchmarks.md), or,
+    on a space of integers alone, with a discrete optimizer that refuses any options."""
     strategy = client._generation_strategy
     node = next(n for n in strategy._nodes if n.name == MODEL_NODE)
     gen = node.generator_specs[0].generator_gen_kwargs.setdefault("model_gen_options", {})
-    options = gen.setdefault("optimizer_kwargs", {}).setdefault("options", {})
+    optimizer = gen.setdefault("optimizer_kwargs", {})
     if mixed_optimizer_alternates(client._experiment.search_space):
-        options["maxiter_alternating"] = MIXED_OPTIMIZER_ROUNDS
-    else:
-        options.pop("maxiter_alternating", None)
+        optimizer.setdefault("options", {})["maxiter_alternating"] = MIXED_OPTIMIZER_ROUNDS
+        return
+    options = optimizer.pop("options", {})  # Ax's discrete optimizers refuse even an empty one
+    options.pop("maxiter_alternating", None)
+    if options:
+        optimizer["options"] = options
 
 
 def restore_default_strategy(
     client: Client, init_budget: int, seed: int | None, method: str
 ) -> None:
-    """Back to Ax's own single-task strategy (after transfer was switched off), its mixed
-    optimizer capped as under the prior: the model then fits trials the prior shaped, and
-    a generation ran 6x the rounds of a cold one (docs/benchmarks.md)."""
+    """Back to Ax's own single-task strategy (after transfer was switched off). The session
+    caps its mixed optimizer as under the prior: the model then fits trials the prior
+    shaped, and a generation ran 6x the rounds of a cold one (docs/benchmarks.md)."""
     client.configure_generation_strategy(
         method=method,
         initialization_budget=init_budget,
@@ -244,7 +248,6 @@ def restore_default_strategy(
         initialize_with_center=False,
         use_existing_trials_for_initialization=True,
     )
-    cap_mixed_optimizer(client)
 
 
 def set_search_space(client: Client, space: Space) -> None:

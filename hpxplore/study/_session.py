@@ -154,7 +154,7 @@ class AxSession:
 
     def restore_default_strategy(self, init_budget: int, seed: int | None, method: str) -> None:
         _ax.restore_default_strategy(self.client, init_budget, seed, method)
-        self.capped = True
+        self.cap_optimizer()
 
     def set_goals(self, objectives: Mapping[str, str], constraints: Sequence[Constraint]) -> None:
         """Optimize ``objectives`` under ``constraints`` from now on (thresholds changed)."""

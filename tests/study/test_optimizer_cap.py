@@ -19,11 +19,17 @@ SPACES = {
         True,
     ),
     "unordered choice": ({"x": hpx.Float(0, 1), "c": hpx.Choice(["a", "b", "c", "d"])}, False),
+    # integers only: Ax enumerates or searches locally, unless there are too many and one is wide
+    "few integers only": ({"n": hpx.Int(1, 5), "m": hpx.Int(1, 8)}, False),
+    "many integers only": ({"n": hpx.Int(1, 200), "m": hpx.Int(1, 5), "k": hpx.Int(1, 20)}, True),
 }
 
 
 def _loss(config):
-    return {"loss": (config["x"] - 0.3) ** 2 + 0.01 * sum(len(str(v)) % 5 for v in config.values())}
+    return {
+        "loss": (config.get("x", 0.5) - 0.3) ** 2
+        + 0.01 * sum(len(str(v)) % 5 for v in config.values())
+    }
 
 
 @pytest.mark.parametrize("name", list(SPACES))
@@ -44,7 +50,9 @@ def test_the_cap_is_set_only_where_botorch_alternates(name, monkeypatch):
     session.generate(1, model_next=True)
 
     options = session.strategy._nodes[-1].generator_specs[0].generator_gen_kwargs
-    capped = "maxiter_alternating" in options["model_gen_options"]["optimizer_kwargs"]["options"]
+    capped = "maxiter_alternating" in options["model_gen_options"]["optimizer_kwargs"].get(
+        "options", {}
+    )
     assert bool(steps) == alternates == capped
     assert len(steps) <= _ax.MIXED_OPTIMIZER_ROUNDS
 
