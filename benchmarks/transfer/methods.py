@@ -8,9 +8,10 @@ in what they transfer:
 * ``ax_naive_warm``: what a careful user does today: the best config of each of the 3
   nearest prior tasks by plain (z-scored Euclidean) meta-feature distance, attached first.
 * ``hpx_warm``: ``hpx.recommend`` + ``study.warm_start(recs)``, hpxplore's default: the
-  transferred configs first, and the transfer prior in Ax's model for the whole run.
+  transferred configs first, then, with one objective, the transfer prior in Ax's model for
+  the whole run (with several, Ax's own model, the prior studies judging the run).
 * ``hpx_seeds``: the same warm start with ``Study(transfer=None)``: after the transferred
-  configs, Ax's cold model (what ``hpx_warm`` was before the transfer prior).
+  configs, Ax's cold model and no judge (what ``hpx_warm`` was before the transfer prior).
 * ``random``: uniform random search (log-uniform on log scales).
 * ``optuna_tpe``: Optuna's TPE; ``optuna_tpe_warm``: TPE with hpxplore's transferred
   configs enqueued first (the same configs ``hpx_warm`` seeds with).

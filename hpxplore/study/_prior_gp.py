@@ -8,8 +8,8 @@ least-squares fit of the task's standardized values on ``p`` at its trials. Ax t
 the kernel as for any GP, which so models what the prior studies did not foresee: the
 stacked residual idea of Google Vizier (Golovin et al. 2017).
 
-The weights are that model's, recomputed at every fit from the new task's own trials and
-recorded on the prior (study events); a study with less than ``_MIN_SHARE`` of them is left
+The weights are that model's, recomputed at every fit from the new task's own trials (the
+study's guard logs the same weights as events); a study with less than ``_MIN_SHARE`` of them is left
 out, and with every study out the mean is a constant and the model is Ax's cold GP.
 
 It plugs into Ax's modular BoTorch generator (``Generators.BOTORCH_MODULAR``) through a
@@ -214,7 +214,6 @@ def model_class() -> Any:
             y = training_data.Y.squeeze(-1).detach().numpy()
             Z = encoder(training_data.X).detach().numpy()
             weights = gps.weights(Z, y, seed=len(y))
-            handle.prior.record_weights(metric, len(y), weights)
             shares = np.array([weights[s] for s in gps.studies])
             shares = np.where(shares >= _MIN_SHARE * shares.sum(), shares, 0.0)
             if shares.sum() <= 0:

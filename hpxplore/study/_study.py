@@ -89,10 +89,12 @@ class Study:
             transferred configs.
         method: Ax's generation method, ``"fast"`` or ``"quality"``.
         transfer: ``"prior"`` (the default): when the study is warm-started from
-            ``Recommendations``, Ax's GP for the whole run takes the similar prior studies
-            as its prior mean, each weighted by how well it ranks this task's own trials
-            (see :attr:`events`, ``prior_weights``). ``None``: after the warm start, Ax's
-            cold model. (Ax's multi-task GP, ``"multitask"``, was removed: see
+            ``Recommendations``, the similar prior studies, each weighted by how well it
+            ranks this task's own trials (see :attr:`events`, ``prior_weights``), judge the
+            transfer after every trial and switch it off when they lose their weight; with
+            one objective they are also the prior mean of Ax's GP for the whole run (with
+            several, Ax's own model steers: the prior in it measured no better). ``None``:
+            after the warm start, Ax's cold model and no judge. (Ax's multi-task GP, ``"multitask"``, was removed: see
             ``docs/benchmarks.md``.)
     """
 
@@ -191,7 +193,8 @@ class Study:
 
     @property
     def prior(self) -> TransferPrior | None:
-        """The prior studies in Ax's model (``None`` when cold or switched off)."""
+        """The prior studies in Ax's model (``None`` when cold, switched off or with several
+        objectives)."""
         return self._policy.prior
 
     @property
@@ -422,7 +425,6 @@ class Study:
             self._log.add(trial)
         if batch:
             self._save_snapshot()
-        self._policy.log_weights()
 
     def _finished(self, index: int) -> None:
         """Trial ``index`` has its outcome: save it, judge transfer, tell the listeners."""

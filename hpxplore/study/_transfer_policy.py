@@ -1,4 +1,5 @@
-"""How a Study uses transfer: the model of the prior studies as the mean of Ax's GP, the one
+"""How a Study uses transfer: the model of the prior studies as the mean of Ax's GP (one
+objective; with several, Ax's own model steers: the prior in it measured no better), the one
 negative-transfer decision that model's weights make after every trial (transfer off when
 the prior studies lose their weight on every objective and constrained metric), rollback
 advice, and the outcomes of the transferred trials written back to the registry's audit log."""
@@ -49,20 +50,34 @@ class TransferPolicy:
         self._judged = 0  # completed trials at the last verdict
         self.full_space: Space | None = None  # the whole space, while a narrowed one is searched
         self.recorded: set[int] = set()  # recommendations whose outcome is in the audit log
-        self._weights_seen = 0
 
     def adopt(self, state: TransferState | None, *, use_prior: bool) -> None:
         """Take what ``recommend`` learned (``None``: plain configs, nothing to judge with):
-        its model of the prior studies judges transfer; with ``use_prior`` it is also the
-        mean of Ax's GP."""
+        its model of the prior studies judges transfer; with ``use_prior`` and one objective
+        it is also the mean of Ax's GP."""
         self.model = None if state is None else state.prior_model
-        if self.model is not None and use_prior:
+        if self.model is not None and use_prior and self._prior_in_ax:
             self.prior = self.model.prior
+
+    @property
+    def _prior_in_ax(self) -> bool:
+        """The prior studies steer Ax's model with one objective. With several, over 27
+        paired benchmark runs they earned no hypervolume there at up to twice the wall time
+        (docs/benchmarks.md): they pick the trade-offs and judge, Ax's own model steers."""
+        return len(self.objectives) == 1
 
     # -- the prior in Ax's model ----------------------------------------------------------
     def start(self, session: AxSession, settings: AxSettings) -> None:
         """Ax's strategy with the transfer prior as the model of every metric."""
         if self.prior is None:
+            if self.model is not None:  # several objectives: the prior studies judge only
+                self.events.add(
+                    "transfer_prior",
+                    studies=self.model.prior.studies,
+                    similarity=[round(s.similarity, 3) for s in self.model.prior.sources],
+                    trials=sum(len(s.configs) for s in self.model.prior.sources),
+                    in_model=False,
+                )
             return
         from hpxplore.study._prior_gp import PriorHandle, prior_generation_strategy
 
@@ -73,6 +88,7 @@ class TransferPolicy:
             studies=self.prior.studies,
             similarity=[round(s.similarity, 3) for s in self.prior.sources],
             trials=sum(len(s.configs) for s in self.prior.sources),
+            in_model=True,
         )
 
     def rebuild(
@@ -82,11 +98,14 @@ class TransferPolicy:
         space: Space,
         metrics: Sequence[str],
     ) -> None:
-        """Rebuild a resumed study's prior from the registry (Ax's snapshot names it only)."""
+        """Rebuild a resumed study's prior studies from the registry (stored by name only):
+        its model judges transfer, and with one objective is Ax's prior mean again."""
         from hpxplore.transfer._prior import rebuild_prior
+        from hpxplore.transfer._prior_model import PriorModel
 
-        self.prior = rebuild_prior(registry, sources, space, metrics)
-        self.model = None
+        prior = rebuild_prior(registry, sources, space, metrics)
+        self.model = None if prior is None else PriorModel(prior)
+        self.prior = prior if self._prior_in_ax else None
 
     def _model(self) -> PriorModel:
         from hpxplore.transfer._prior_model import PriorModel
@@ -107,24 +126,22 @@ class TransferPolicy:
 
     def settings(self) -> list[list[Any]]:
         """The prior's studies as stored with the study: (name, similarity) pairs."""
-        return [[s.study, s.similarity] for s in self.prior.sources] if self.prior else []
+        prior = self.model.prior if self.model is not None else self.prior
+        return [[s.study, s.similarity] for s in prior.sources] if prior else []
 
-    def log_weights(self) -> None:
-        """One ``prior_weights`` event per model fit since the last: each study's weight."""
-        if self.prior is None:
-            return
+    def _log_weights(self, trials: int, weights: Mapping[str, Mapping[str, float]]) -> None:
+        """One ``prior_weights`` event per judged metric: each study's weight now."""
         from hpxplore.transfer._prior_model import THIS_TASK
 
-        for entry in self.prior.weights[self._weights_seen :]:
-            ranked = sorted(entry["weights"].items(), key=lambda kv: -kv[1])
+        for metric, entry in weights.items():
+            ranked = sorted(entry.items(), key=lambda kv: -kv[1])
             self.events.add(
                 "prior_weights",
-                metric=entry["metric"],
-                trials=entry["trials"],
+                metric=metric,
+                trials=trials,
                 weights={name: round(w, 3) for name, w in ranked if w > 0},
                 dropped=[name for name, w in ranked if w == 0 and name != THIS_TASK],
             )
-        self._weights_seen = len(self.prior.weights)
 
     # -- the negative-transfer decision ---------------------------------------------------
     def check(
@@ -149,6 +166,7 @@ class TransferPolicy:
             if m in done and not np.isnan(v := pd.to_numeric(done[m]).to_numpy(float)).any()
         }
         verdict = self.model.verdict(list(values), configs, values, seed=len(done))
+        self._log_weights(verdict.trials, verdict.weights)
         if not verdict.off:
             return None
         evidence = {

@@ -9,8 +9,8 @@ GP that Ax fits for the whole run; the new task's own trials decide each study's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -55,26 +55,14 @@ class PriorSource:
 
 @dataclass
 class TransferPrior:
-    """The prior studies a run's model starts from, and the weights the run gave them."""
+    """The prior studies a run's model starts from."""
 
     space: Space
     sources: list[PriorSource]
-    weights: list[dict[str, Any]] = field(default_factory=list)  # one entry per model fit
 
     @property
     def studies(self) -> list[str]:
         return [s.study for s in self.sources]
-
-    def record_weights(self, metric: str, trials: int, weights: Mapping[str, float]) -> None:
-        """Called by the model each time it is fitted: the weight of each study (and of the
-        new task's own model, ``"(this task)"``) after ``trials`` of the new task's trials."""
-        self.weights.append(
-            {
-                "metric": metric,
-                "trials": trials,
-                "weights": {k: float(v) for k, v in weights.items()},
-            }
-        )
 
 
 def transfer_prior(

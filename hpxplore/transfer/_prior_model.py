@@ -151,9 +151,10 @@ class Verdict:
 
     off: bool
     trials: int
-    shares: dict[str, float]  # objective -> the prior studies' total weight now
+    shares: dict[str, float]  # metric -> the prior studies' total weight now
     reason: str = ""
     threshold: float = PRIOR_SHARE_OFF
+    weights: dict[str, dict[str, float]] = field(default_factory=dict)  # metric -> per study
 
 
 @dataclass
@@ -221,14 +222,15 @@ class PriorModel:
         after each of the ``STREAK - 1`` trials before."""
         n = len(configs)
         history = [
-            self.shares(metrics, configs[:m], values, max(seed + m - n, 0))
+            self.weights_of(metrics, configs[:m], values, max(seed + m - n, 0))
             for m in range(max(3, n - STREAK + 1), n + 1)
         ]
-        shares = history[-1] if history else {}
+        shared = [_shares(h) for h in history]
+        shares = shared[-1] if shared else {}
         off = (
             n >= MIN_TRIALS_OFF
             and len(history) == STREAK
-            and all(h and max(h.values()) < PRIOR_SHARE_OFF for h in history)
+            and all(h and max(h.values()) < PRIOR_SHARE_OFF for h in shared)
         )
         reason = (
             "the prior studies' weight stayed below "
@@ -239,7 +241,25 @@ class PriorModel:
             if off
             else ""
         )
-        return Verdict(off, n, shares, reason)
+        return Verdict(off, n, shares, reason, weights=history[-1] if history else {})
+
+    def weights_of(
+        self,
+        metrics: Sequence[str],
+        configs: Sequence[Mapping[str, Any]],
+        values: Mapping[str, Any],
+        seed: int,
+    ) -> dict[str, dict[str, float]]:
+        """Each metric's weights (each study's and the task's own) after the first
+        ``len(configs)`` of the task's trials."""
+        weights: dict[str, dict[str, float]] = {}
+        for metric in metrics:
+            if metric not in values:
+                continue
+            w = self.weights(metric, configs, list(values[metric])[: len(configs)], seed)
+            if w:
+                weights[metric] = w
+        return weights
 
     def shares(
         self,
@@ -249,14 +269,12 @@ class PriorModel:
         seed: int,
     ) -> dict[str, float]:
         """Each metric's prior share of the weight after the first ``len(configs)``."""
-        shares: dict[str, float] = {}
-        for metric in metrics:
-            if metric not in values:
-                continue
-            w = self.weights(metric, configs, list(values[metric])[: len(configs)], seed)
-            if w:
-                shares[metric] = round(1.0 - w[THIS_TASK], 3)
-        return shares
+        return _shares(self.weights_of(metrics, configs, values, seed))
+
+
+def _shares(weights: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+    """The prior studies' total weight on each metric: all but the task's own."""
+    return {m: round(1.0 - w[THIS_TASK], 3) for m, w in weights.items()}
 
 
 def beats_probability(

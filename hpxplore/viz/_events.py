@@ -57,11 +57,18 @@ def event_sentence(event: Mapping[str, Any]) -> str:
         return text
     if kind == "transfer_prior":
         studies = event.get("studies", [])
+        who = (
+            f"{len(studies)} similar prior stud{'y' if len(studies) == 1 else 'ies'} "
+            f"({event.get('trials')} trials)"
+        )
+        names = f"{_names(studies[:5])}{' ...' if len(studies) > 5 else ''}"
+        weight = "Each study's weight follows from how well it ranks this task's own trials"
+        if event.get("in_model", True):
+            return f"Ax's model of every metric starts from what {who} say: {names}. {weight}."
         return (
-            f"Ax's model of every metric starts from what {len(studies)} similar prior "
-            f"stud{'y' if len(studies) == 1 else 'ies'} ({event.get('trials')} trials) say: "
-            f"{_names(studies[:5])}{' ...' if len(studies) > 5 else ''}. Each study's weight "
-            "follows from how well it ranks this task's own trials."
+            f"{who[0].upper()}{who[1:]} judge the transfer: {names}. {weight}; transfer "
+            "stops when they lose it. With several objectives Ax's own model steers after "
+            "the transferred trade-offs (the prior inside it measured no better)."
         )
     if kind == "prior_weights":
         weights = dict(event.get("weights", {}))

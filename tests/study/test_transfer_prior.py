@@ -68,7 +68,7 @@ def test_axs_inputs_reach_the_prior_model_in_its_own_encoding():
     mapped = Encoder(parse_space(space), data.feature_names, log)(seen).detach().numpy()
     ours = encode(done[list(space)].to_dict("records")[:4], parse_space(space))
     np.testing.assert_allclose(mapped, ours, atol=1e-9)
-    assert [e["event"] for e in study.events][:2] == ["transfer_prior", "prior_weights"]
+    assert study.events[0]["event"] == "transfer_prior" and study.events[0]["in_model"]
 
 
 def test_a_study_that_contradicts_the_task_is_dropped_and_a_faithful_one_leads():
@@ -102,14 +102,15 @@ def test_a_warm_started_study_keeps_the_prior_for_the_whole_run_and_on_resume(tm
     study.warm_start(recs)
     study.run(evaluate, n_trials=6, executor="inline", progress=False)
     kinds = [e["event"] for e in study.events]
-    assert "transfer_prior" in kinds and kinds.count("prior_weights") == 2  # two model fits
+    judged = [e["trials"] for e in study.events if e["event"] == "prior_weights"]
+    assert "transfer_prior" in kinds and judged == [3, 4, 5, 6]  # after every trial from 3
     assert list(study.trials["origin"])[-2:] == ["model", "model"]
     assert Store(reg).run_state("new")[0]["prior"][0][0] == recs.prior.studies[0]
 
     resumed = hpx.Study.load("new", reg)
     assert resumed.prior is not None and resumed.prior.studies == recs.prior.studies
     stored = [e["event"] for e in resumed.events].count("prior_weights")
-    assert stored == 2  # the first run's events come back with the study
+    assert stored == 4  # the first run's events come back with the study
     resumed.run(evaluate, n_trials=1, executor="inline", progress=False)
     assert [e["event"] for e in resumed.events].count("prior_weights") == stored + 1
 
@@ -128,18 +129,35 @@ def test_transfer_none_keeps_axs_cold_model_after_the_warm_start(tmp_path):
 
 
 @pytest.mark.slow
-def test_every_metric_of_a_two_objective_study_gets_its_prior(tmp_path):
+def test_a_two_objective_study_is_judged_on_every_metric_and_steered_by_axs_model(tmp_path):
     reg = family_registry(tmp_path / "r.db")
     both = {"loss": "minimize", "fit_s": "minimize"}
     task = profile("new", 3000)
     recs = hpx.recommend(task, reg, SPACE, both, n=3, progress=False)
-    study = hpx.Study("two", SPACE, both, ["fit_s <= 1.0"], seed=0, init_trials=3)
+    study = hpx.Study(
+        "two", SPACE, both, ["fit_s <= 1.0"], registry=reg, profile=task, seed=0, init_trials=3
+    )
     study.warm_start(recs)
     study.run(lambda c: measure(c, 3000), n_trials=4, executor="inline", progress=False)
-    fitted = [e["metric"] for e in study.events if e["event"] == "prior_weights"]
-    assert sorted(fitted) == ["fit_s", "loss"]
-    models = study._session.client._generation_strategy.adapter.generator.surrogate.model.models
-    assert [type(m).__name__ for m in models] == ["PriorGP", "PriorGP"]
+    said = next(e for e in study.events if e["event"] == "transfer_prior")
+    assert study.prior is None and said == {
+        "event": "transfer_prior",
+        "studies": recs.prior.studies,
+        "similarity": [round(s.similarity, 3) for s in recs.prior.sources],
+        "trials": sum(len(s.configs) for s in recs.prior.sources),
+        "in_model": False,
+    }
+    judged = [(e["metric"], e["trials"]) for e in study.events if e["event"] == "prior_weights"]
+    assert sorted(judged) == [("fit_s", 3), ("fit_s", 4), ("loss", 3), ("loss", 4)]
+    model = study._session.client._generation_strategy.adapter.generator.surrogate.model
+    kinds = [type(m).__name__ for m in getattr(model, "models", [model])]
+    assert "PriorGP" not in kinds  # Ax's own GP steers
+
+    resumed = hpx.Study.load("two", reg)  # still judged by the same prior studies
+    resumed.run(lambda c: measure(c, 3000), n_trials=1, executor="inline", progress=False)
+    last = [e for e in resumed.events if e["event"] == "prior_weights"][-2:]
+    assert sorted((e["metric"], e["trials"]) for e in last) == [("fit_s", 5), ("loss", 5)]
+    assert set(last[0]["weights"]) <= {*recs.prior.studies, "(this task)"}
 
 
 def _prior_studies_in_model(study) -> list[str]:
@@ -165,21 +183,16 @@ def test_two_studies_of_one_name_keep_their_own_prior(tmp_path):
     second = hpx.Study("same", SPACE, LOSS, seed=1, init_trials=3)  # no registry: no clash
     second._policy.prior = _prior_for(SPACE, configs, [("elsewhere", scores)], metric="loss")
     second.run(evaluate, n_trials=4, executor="inline", progress=False)
-    resumed = hpx.Study.load("same", reg)  # a third object of that name, in the same process
-    before = len(resumed.prior.weights)
+    hpx.Study.load("same", reg)  # a third object of that name, in the same process
 
     first.run(evaluate, n_trials=1, executor="inline", progress=False)
     assert set(_prior_studies_in_model(first)) <= set(recs.prior.studies)
     assert _prior_studies_in_model(first)  # not the other study's prior, not cold
     assert _prior_studies_in_model(second) == ["elsewhere"]
-    named = {name for entry in first.prior.weights for name in entry["weights"]}
-    assert "elsewhere" not in named
-    assert len(resumed.prior.weights) == before  # its weight log is not the live study's
 
     second._policy._switch_off(
         second._session, second._log, {}, {"init_budget": 3, "seed": 1, "method": "fast"}
     )
-    fits = len(first.prior.weights)
     first.run(evaluate, n_trials=1, executor="inline", progress=False)
-    assert first.transfer_active and len(first.prior.weights) == fits + 1
+    assert first.transfer_active
     assert _prior_studies_in_model(first)  # still warm after the other switched off

@@ -236,6 +236,10 @@ def test_every_event_reads_as_a_sentence_with_its_facts():
         "After 6 trials, dropped acc >= 0.8: no trial of this task reached them."
     )
     assert "2 similar prior studies (80 trials) say: a, b" in said["transfer_prior"]
+    judged = event_sentence({"event": "transfer_prior", **events["transfer_prior"],
+                             "in_model": False})  # fmt: skip
+    assert judged.startswith("2 similar prior studies (80 trials) judge the transfer: a, b.")
+    assert "Ax's own model steers" in judged
     assert said["prior_weights"] == (
         "After 9 trials, the prior for acc: a 0.70; this task's own model 0.30. Dropped (they "
         "rank this task's trials worse than its own model): 1 study."
