@@ -4,7 +4,8 @@ For each of the most similar comparable studies, its completed trials mapped int
 space and, per modelled metric, their values turned into normal scores (a Gaussian copula:
 the trial's rank within its study, through the inverse normal CDF), so that tasks whose
 metrics live on different scales pool. ``study/`` turns this into the prior mean of the
-GP that Ax fits for the whole run; the new task's own trials decide each study's weight.
+GP that Ax fits for the whole run (one objective); the new task's own trials decide each
+study's weight.
 """
 
 from __future__ import annotations

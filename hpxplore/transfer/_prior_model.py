@@ -13,7 +13,7 @@ orders those trials best, the task's own leave-one-out GP competing; ties go by 
 and a study that orders them worse than the task's own model does in most draws is dropped
 (stricter than the paper's 95th percentile, which with 20 interpolating GPs hardly fires).
 Everything that reads the prior studies reads this model: ``recommend`` (generating,
-ordering and projecting its picks), the mean of Ax's GP in ``study/``, and the one
+ordering and projecting its picks), the mean of Ax's GP in ``study/`` (one objective), and the one
 negative-transfer decision (:meth:`PriorModel.verdict`).
 """
 

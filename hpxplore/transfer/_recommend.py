@@ -16,7 +16,7 @@ A pipeline of named steps (:func:`_recommend`):
    beats the best observed one), with projections and 95 % intervals (``_projection``),
    guardrails (``_guardrails``) and a rationale from those facts (``_rationale``).
 5. ``_state``: what a warm-started Study goes on using: the same prior model, as the mean
-   of Ax's GP and as the negative-transfer decision.
+   of Ax's GP (one objective) and as the negative-transfer decision.
 """
 
 from __future__ import annotations

@@ -143,7 +143,8 @@ class Recommendations:
 
     @property
     def prior(self) -> TransferPrior | None:
-        """The prior studies' data a warm-started Study keeps in Ax's model."""
+        """The prior studies' data: a warm-started Study's judge for the whole run, and with
+        one objective the mean of Ax's model."""
         return self.transfer.prior
 
     @property
