@@ -242,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
             "--methods reruns some methods into the results already in --out: add --merge "
             "(the report compares every method with ax_cold and ax_naive_warm)"
         )
+    if "ax_cold" not in args.methods and not (args.out / "transfer_runs.csv").exists():
+        parser.error(
+            f"--methods without ax_cold needs the runs already in --out ({args.out} has no "
+            "transfer_runs.csv): the report pairs every run with Ax cold's; copy the "
+            "committed benchmarks/results/transfer_runs.csv and transfer_timing.json there"
+        )
     if args.smoke:
         os.environ[SMOKE_VAR] = "1"  # small prior registries for the dense families
         jobs = [("related", "hpobench", "car", 0, 6, 4), ("related", "hpobench_mo", "car", 0, 6, 4)]

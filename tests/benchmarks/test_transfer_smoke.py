@@ -204,6 +204,11 @@ def test_rerunning_some_methods_keeps_the_others_runs(tmp_path):
 def test_methods_without_merge_is_refused(tmp_path):
     run = _bench("--methods", "hpx_warm", out=tmp_path, timeout=120)
     assert run.returncode == 2 and "add --merge" in run.stderr
+    # with --merge into a folder without Ax cold's runs: refused before running anything,
+    # not after the runs (the report pairs every run with Ax cold's)
+    run = _bench("--methods", "hpx_warm", "--merge", out=tmp_path, timeout=120)
+    assert run.returncode == 2 and "transfer_runs.csv" in run.stderr
+    assert not any(tmp_path.iterdir())
 
 
 def test_resume_runs_only_what_is_missing_and_keeps_the_rest(tmp_path):
