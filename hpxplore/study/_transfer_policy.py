@@ -61,34 +61,33 @@ class TransferPolicy:
 
     @property
     def _prior_in_ax(self) -> bool:
-        """The prior studies steer Ax's model with one objective. With several, over 27
-        paired benchmark runs they earned no hypervolume there at up to twice the wall time
+        """The prior studies steer Ax's model with one objective. With several, inside
+        Ax's model they measured no better than the seeds alone at a higher cost
         (docs/benchmarks.md): they pick the trade-offs and judge, Ax's own model steers."""
         return len(self.objectives) == 1
 
     # -- the prior in Ax's model ----------------------------------------------------------
     def start(self, session: AxSession, settings: AxSettings) -> None:
-        """Ax's strategy with the transfer prior as the model of every metric."""
+        """Ax's strategy with the transfer prior as the model of every metric (one
+        objective; with several, Ax's own strategy, the prior studies judging)."""
         if self.prior is None:
-            if self.model is not None:  # several objectives: the prior studies judge only
-                self.events.add(
-                    "transfer_prior",
-                    studies=self.model.prior.studies,
-                    similarity=[round(s.similarity, 3) for s in self.model.prior.sources],
-                    trials=sum(len(s.configs) for s in self.model.prior.sources),
-                    in_model=False,
-                )
+            if self.model is not None:
+                self._announce(self.model.prior, in_model=False)
             return
         from hpxplore.study._prior_gp import PriorHandle, prior_generation_strategy
 
         self._handle = PriorHandle(self._model(), session.log_scaled())
         session.use_strategy(prior_generation_strategy(settings, self._handle))
+        self._announce(self.prior, in_model=True)
+
+    def _announce(self, prior: TransferPrior, *, in_model: bool) -> None:
+        """The ``transfer_prior`` event: which studies, and whether they are in Ax's model."""
         self.events.add(
             "transfer_prior",
-            studies=self.prior.studies,
-            similarity=[round(s.similarity, 3) for s in self.prior.sources],
-            trials=sum(len(s.configs) for s in self.prior.sources),
-            in_model=True,
+            studies=prior.studies,
+            similarity=[round(s.similarity, 3) for s in prior.sources],
+            trials=sum(len(s.configs) for s in prior.sources),
+            in_model=in_model,
         )
 
     def rebuild(
