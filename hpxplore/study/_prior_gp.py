@@ -9,8 +9,9 @@ the kernel as for any GP, which so models what the prior studies did not foresee
 stacked residual idea of Google Vizier (Golovin et al. 2017).
 
 The weights are that model's, recomputed at every fit from the new task's own trials (the
-study's guard logs the same weights as events); a study with less than ``_MIN_SHARE`` of them is left
-out, and with every study out the mean is a constant and the model is Ax's cold GP.
+study's guard logs the same weights as events); a study with less than ``_MIN_SHARE`` of
+them is left out, and with every study out the mean is a constant and the model is Ax's
+cold GP.
 
 It plugs into Ax's modular BoTorch generator (``Generators.BOTORCH_MODULAR``) through a
 ``ModelConfig``; one model per metric, so objectives and constraints all get their prior.

@@ -94,8 +94,8 @@ class Study:
             transfer after every trial and switch it off when they lose their weight; with
             one objective they are also the prior mean of Ax's GP for the whole run (with
             several, Ax's own model steers: the prior in it measured no better). ``None``:
-            after the warm start, Ax's cold model and no judge. (Ax's multi-task GP, ``"multitask"``, was removed: see
-            ``docs/benchmarks.md``.)
+            after the warm start, Ax's cold model and no judge. (Ax's multi-task GP,
+            ``"multitask"``, was removed: see ``docs/benchmarks.md``.)
     """
 
     def __init__(

@@ -1,11 +1,11 @@
 """What ``recommend`` learned that a warm-started Study goes on using, as one typed value.
 
-The neighbours' surrogates (projections), the model of the prior
-studies (the picks' order, Ax's prior mean with one objective and the negative-transfer
-decision for the whole run), the narrowed space and, with several objectives, the thresholds inferred from the
-close studies' fronts. It is stored with
-its batch as plain JSON (study names, similarities, the space), so a board reopened with
-``Recommendations.load`` rebuilds the models from the registry when they are first used.
+The neighbours' surrogates (projections), the model of the prior studies (the picks'
+order, Ax's prior mean with one objective and the negative-transfer decision for the whole
+run), the narrowed space and, with several objectives, the thresholds inferred from the
+close studies' fronts. It is stored with its batch as plain JSON (study names,
+similarities, the space), so a board reopened with ``Recommendations.load`` rebuilds the
+models from the registry when they are first used.
 """
 
 from __future__ import annotations
