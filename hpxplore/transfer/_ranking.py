@@ -10,11 +10,12 @@ least ``CONFIDENT`` chance of beating the best observed one. Aggressive is the b
 config on the nearest neighbour; exploratory the most uncertain of the rest that still ranks
 in the upper half; the baseline comes last.
 
-With several objectives, the first pick is still the best on the first objective, and the
-other conservative picks are *trade-offs*, a set chosen for the hypervolume projected for
-the task: each adds the most to the picks before it, in the projected values the cards show
-(:func:`projected`, each objective scaled from the worst candidate's to the best's, the
-worst candidate the reference). A candidate not projected feasible is no trade-off.
+With several objectives the conservative picks are *trade-offs*, a set chosen for the
+hypervolume projected for the task: the first holds the most on its own, each next adds the
+most to the picks before it, in the projected values the cards show (:func:`projected`,
+each objective scaled from the worst candidate's to the best's, the worst candidate the
+reference). A candidate not projected feasible is no trade-off; with none projected
+feasible, the best observed on the first objective is the one conservative pick.
 
 With constraints or budget caps, every pick comes first from the candidates projected
 feasible: their chance of meeting them all (read off the projections' intervals, as the
@@ -316,11 +317,12 @@ def choose(
         confident = bool(generated) and beats is not None and beats[generated[0]] >= CONFIDENT
         chosen += _alternate(generated, observed, max(1, n - 3), generated_first=confident)
     else:
-        first = next((int(i) for i in _order(robust, ranking) if not made[i]), None)
-        if first is None:  # no observed candidate: no trade-offs either
-            return [(n_cand, "baseline")]
-        chosen.append((first, "conservative"))
-        chosen += [(i, "trade-off") for i in _trade_offs(ranking, n - 3, {first})]
+        chosen += [(i, "trade-off") for i in _trade_offs(ranking, n - 2, set())]
+        if not chosen:  # none projected feasible: the best observed on the first objective
+            first = next((int(i) for i in _order(robust, ranking) if not made[i]), None)
+            if first is None:
+                return [(n_cand, "baseline")]
+            chosen.append((first, "conservative"))
     taken = {i for i, _ in chosen}
     nearest = int(np.argmax(weights))
     order = list(_order(ranking.quantiles[nearest], ranking))

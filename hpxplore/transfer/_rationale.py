@@ -56,11 +56,15 @@ def rationale(
         s = sources[0]
         where = "" if s.get("neighbour", True) else ", not one of the close neighbours"
         if s.get("trial_index") is None:
+            found = (
+                "the close studies' forests project the most hypervolume added"
+                if balance
+                else f"the model of {_most_similar(facts.n_prior)} (a GP on each study's "
+                "normal scores, weighted by similarity) expects the most, its doubt counted"
+            )
             head = (
-                "Generated, not observed: no prior study tried this config. It is where the "
-                f"model of {_most_similar(facts.n_prior)} (a GP on each study's "
-                "normal scores, weighted by similarity) expects the most, its doubt counted, "
-                f"near their trials; the nearest trial is in {s['study']!r} (similarity "
+                "Generated, not observed: no prior study tried this config. It is where "
+                f"{found}, near the prior trials; the nearest is in {s['study']!r} (similarity "
                 f"{s['similarity']:.2f}{where}; closest on {', '.join(drivers)}), "
                 f"{s['distance']:.2f} away in the unit cube. "
             )
@@ -74,11 +78,16 @@ def rationale(
             head += " " + evidence_sentence(expected, facts.n_prior)
         if balance:
             ranks = ", ".join(f"{q:.0%} on {metric}" for metric, q in balance.items())
+            chosen = (
+                "of all candidates it holds the most hypervolume on its own"
+                if rec.rank == 0
+                else "of the candidates left, it adds the most to the hypervolume of the "
+                "picks before it"
+            )
             head += (
-                " Chosen to balance the objectives: of the candidates left, it adds the most "
-                "to the hypervolume of the picks before it, in their projected values (where "
-                "none adds any, it is the best left on the first objective); predicted to "
-                f"rank above {ranks}."
+                f" Chosen to balance the objectives: {chosen}, in their projected values "
+                "(where none adds any, it is the best left on the first objective); "
+                f"predicted to rank above {ranks}."
             )
         if feasible:
             ok, count = feasible

@@ -33,8 +33,8 @@ def test_a_constraint_keeps_the_seeds_feasible(registry, objectives):
     bound = hpx.recommend(
         query, registry, SPACE, objectives, ["fit_s <= 0.5"], n=5, tags={"model": "gbm"}
     )
-    # unconstrained, the accurate first pick is too slow for the bound
-    assert seeds(free)[0]["fit_s"] > 0.5
+    # unconstrained, an accurate seed is too slow for the bound
+    assert max(m["fit_s"] for m in seeds(free)) > 0.5
     measured = seeds(bound)
     assert all(m["fit_s"] <= 0.5 for m in measured)
     for rec in list(bound)[:3]:

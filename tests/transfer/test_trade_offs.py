@@ -32,13 +32,12 @@ def test_the_seeds_span_the_front_and_say_why(registry):
     n_rows, query = 3000.0, profile("new", 3000.0)
     recs = hpx.recommend(query, registry, SPACE, BOTH, n=5, tags={"model": "gbm"})
     seeds = [item["config"] for item in recs.warm_start_items()[:3]]
-    assert [r.kind for r in recs][:3] == ["conservative", "trade-off", "trade-off"]
+    assert [r.kind for r in recs][:3] == ["trade-off"] * 3
     measured = [measure(c, n_rows) for c in seeds]
-    # the first pick is the accurate one; the trade-offs give up loss for a faster fit,
-    # the far end of the front first
-    assert measured[0]["loss"] == min(m["loss"] for m in measured)
-    assert measured[1]["fit_s"] == min(m["fit_s"] for m in measured) < measured[0]["fit_s"]
-    assert measured[2]["fit_s"] <= measured[0]["fit_s"]
+    # the seeds span the front: neither the most accurate nor the fastest of them opens it
+    # alone at one end; one seed is more accurate and one faster than the first
+    assert min(m["loss"] for m in measured) < measured[0]["loss"]
+    assert min(m["fit_s"] for m in measured) < measured[0]["fit_s"]
 
     # ranked on the loss alone, the first three seeds sit at the slow end of the front
     single = hpx.recommend(query, registry, SPACE, {"loss": "minimize"}, n=5, tags={"model": "gbm"})
@@ -47,8 +46,9 @@ def test_the_seeds_span_the_front_and_say_why(registry):
     reference = {m: max(p[m] for p in everything) * 1.1 for m in BOTH}
     assert hypervolume(measured, reference) > 1.2 * hypervolume(lone, reference)
 
+    assert "holds the most hypervolume on its own" in recs[0].rationale
     trade = recs[1]
-    assert "balance the objectives" in trade.rationale
+    assert "adds the most to the hypervolume of the picks before it" in trade.rationale
     assert "on loss" in trade.rationale and "on fit_s" in trade.rationale
 
 
@@ -74,9 +74,9 @@ def test_a_capped_warm_start_still_spans_the_front(registry):
     assert len(kept) == 3
     reference = {m: max(p[m] for p in every) * 1.1 for m in BOTH}
     assert hypervolume(kept, reference) >= 0.8 * hypervolume(every, reference)
-    assert min(m["fit_s"] for m in kept) < 0.5 * kept[0]["fit_s"]  # the fast side is in
+    assert min(m["fit_s"] for m in kept) < max(m["fit_s"] for m in kept) / 2  # both sides
     first = transferred.iloc[0][list(SPACE)].to_dict()
-    assert first == pytest.approx(recs[0].config)  # the conservative pick leads
+    assert first == pytest.approx(recs[0].config)  # the pick with the most hypervolume leads
 
 
 def test_trade_offs_are_generated_between_the_prior_trials_and_say_what_they_give_up(registry):
