@@ -151,10 +151,14 @@ class Verdict:
 
     off: bool
     trials: int
-    shares: dict[str, float]  # metric -> the prior studies' total weight now
+    weights: dict[str, dict[str, float]] = field(default_factory=dict)  # metric -> per study
     reason: str = ""
     threshold: float = PRIOR_SHARE_OFF
-    weights: dict[str, dict[str, float]] = field(default_factory=dict)  # metric -> per study
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """Metric -> the prior studies' total weight now (all but the task's own)."""
+        return _shares(self.weights)
 
 
 @dataclass
@@ -241,7 +245,7 @@ class PriorModel:
             if off
             else ""
         )
-        return Verdict(off, n, shares, reason, weights=history[-1] if history else {})
+        return Verdict(off, n, history[-1] if history else {}, reason)
 
     def weights_of(
         self,
