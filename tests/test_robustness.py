@@ -230,6 +230,15 @@ def test_recommend_works_or_says_which_option_is_wrong(
             assert max_deviation >= 0
 
 
+def test_a_budget_on_a_parameter_is_refused_with_a_hint(small_registry):
+    """Found by the property above: a cap on a parameter's name reached the projections as
+    if the parameter were a cost metric, and failed there with a numpy error."""
+    with pytest.raises(hpx.InputError) as error:
+        hpx.recommend(PROFILE, small_registry, SPACE, {"acc": "max"}, budget={"lr": 0.0})
+    assert "'lr' is a parameter of the space" in str(error.value)
+    assert "max_deviation" in error.value.hint
+
+
 @given(
     st.lists(st.sampled_from(["fit_s", "loss", "acc"]), min_size=2, max_size=3),
     st.sampled_from([" and ", " & ", ", ", " "]),

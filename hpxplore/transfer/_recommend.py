@@ -172,6 +172,13 @@ def _check_options(
             + ".",
             'Pass e.g. budget={"fit_s": 60} (cost metrics the prior trials recorded).',
         )
+    if budget is not None and (params := [m for m in budget if m in space]):
+        raise InputError(
+            f"The 'budget' parameter of recommend caps metrics; {params[0]!r} is a parameter "
+            "of the space.",
+            "Narrow the parameter's range in the space (or use max_deviation), and cap cost "
+            'metrics the prior trials recorded with budget, e.g. budget={"fit_s": 60}.',
+        )
     if not _number(narrow_min_similarity, 0.0, 1.0):
         raise InputError(
             f"The 'narrow_min_similarity' parameter of recommend must be a number in [0, 1]; "
