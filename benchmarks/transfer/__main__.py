@@ -35,8 +35,11 @@ from benchmarks.transfer.tasks import all_tasks, make_task  # noqa: E402
 # The dense families of the smoke run (the two-objective and constrained variants of
 # yahpo_rpart are checked task by task in tests/benchmarks/test_dense_families.py).
 SMOKE_DENSE = ("yahpo_rpart", "yahpo_lcbench", "xgboost_tables")
-# The unrelated case of a dense family: its tasks tuned against another model's registry.
+# The unrelated case of a dense family: its tasks tuned against another model's registry,
+# or (the two-objective families, whose metrics no other model records) against only the
+# studies of its own registry least similar to the task.
 UNRELATED_SOURCE = {"yahpo_lcbench": "yahpo_rpart"}
+UNRELATED_FARTHEST = ("yahpo_rpart_mo", "yahpo_lcbench_mo")
 
 
 def _registry(task, scenario: str, folder: Path):
@@ -45,8 +48,10 @@ def _registry(task, scenario: str, folder: Path):
         return keel_registry(task, folder, scenario)
     if task.family not in dense.NAMES:
         return table_registry(task, folder)
-    if scenario == "unrelated":
+    if scenario == "unrelated" and task.family in UNRELATED_SOURCE:
         return dense_registry(task, folder, source=UNRELATED_SOURCE[task.family])
+    if scenario == "unrelated":
+        return dense_registry(task, folder, farthest=True)
     return dense_registry(task, folder, size=_size(scenario))
 
 
@@ -60,8 +65,8 @@ def _methods(family: str, scenario: str) -> list[str]:
     methods that read it (the report borrows the others' runs from the related case)."""
     if scenario == "related" or family == "keel":
         return METHODS
-    if scenario == "unrelated":  # no shared parameters or meta-features: no naive pick
-        return ["hpx_warm", "optuna_tpe_warm"]
+    if scenario == "unrelated" and family in UNRELATED_SOURCE:  # no shared parameters or
+        return ["hpx_warm", "optuna_tpe_warm"]  # meta-features: no naive pick
     return REGISTRY_METHODS
 
 
@@ -74,7 +79,7 @@ def run_job(
         reg = _registry(task, scenario, Path(folder))
         own = own_prior_best(task) if family == "keel" else None
         names_before = set(reg.names())
-        same_model = scenario != "unrelated" or family == "keel"
+        same_model = scenario != "unrelated" or family not in UNRELATED_SOURCE
         for method in [m for m in METHODS if m in methods]:
             start = time.perf_counter()
             values = run_method(method, task, reg, budget, init, seed, same_model=same_model)
@@ -163,7 +168,8 @@ def _jobs(args: argparse.Namespace) -> list[tuple]:
     for family in [f for f in args.families if f not in dense.NAMES or _have_data(f)]:
         seeds = args.keel_seeds if family == "keel" else args.seeds
         scenarios = ["related"]
-        if family == "keel" or (args.unrelated and family in UNRELATED_SOURCE):
+        unrelated = set(UNRELATED_SOURCE) | set(UNRELATED_FARTHEST)
+        if family == "keel" or (args.unrelated and family in unrelated):
             scenarios.append("unrelated")
         budget = args.budget
         if family in dense.NAMES:
@@ -229,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--unrelated",
         action="store_true",
-        help="also tune yahpo_lcbench's tasks against yahpo_rpart's registry",
+        help="also tune yahpo_lcbench's tasks against yahpo_rpart's registry, and the "
+        "two-objective families' against their 10 studies least similar to the task",
     )
     parser.add_argument("--init", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2)

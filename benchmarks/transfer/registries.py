@@ -55,10 +55,17 @@ def keel_registry(task, folder: Path, scenario: str):
         if name.startswith(f"{task.name}-") or not name.endswith("-hgb"):
             reg.delete_study(name)
     if scenario == "unrelated":
-        ranked = reg.similar(task.profile, k=None, tags={"model": "hgb"})
-        for name in list(ranked["study"])[:-UNRELATED_KEEP]:
-            reg.delete_study(name)
+        keep_farthest(reg, task, {"model": "hgb"})
     return reg
+
+
+def keep_farthest(reg, task, tags: dict | None = None) -> None:
+    """Delete all but the ``UNRELATED_KEEP`` studies least similar to ``task`` (by the
+    registry's own similarity): the unrelated case of a family whose every study is of the
+    same model, space and metrics."""
+    ranked = reg.similar(task.profile, k=None, tags=tags)
+    for name in list(ranked["study"])[:-UNRELATED_KEEP]:
+        reg.delete_study(name)
 
 
 def own_prior_best(task) -> float:
@@ -104,11 +111,14 @@ def dense_prior_file(family: str) -> Path:
     return path
 
 
-def dense_registry(task, folder: Path, size: int | None = None, source: str | None = None):
+def dense_registry(
+    task, folder: Path, size: int | None = None, source: str | None = None, farthest: bool = False
+):
     """A copy of the family's meta-train registry without the task it tunes; with ``size``,
     only that many of its studies: the first of a fixed shuffle, so that the registries of
     every size are nested (5 of them are in the 20) and the same for every method. With
-    ``source``, another family's registry instead (the unrelated case)."""
+    ``source``, another family's registry instead; with ``farthest``, only its studies least
+    similar to the task (the two unrelated cases)."""
     import numpy as np
 
     import hpxplore as hpx
@@ -126,4 +136,6 @@ def dense_registry(task, folder: Path, size: int | None = None, source: str | No
         for name in names:
             if name not in keep:
                 reg.delete_study(name)
+    if farthest:
+        keep_farthest(reg, task)
     return reg
