@@ -27,7 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import hpxplore as hpx  # noqa: E402
+from benchmarks.transfer import offline  # noqa: E402
 from benchmarks.transfer.methods import naive_nearest, naive_neighbours  # noqa: E402
 from benchmarks.transfer.metrics import TARGET, regret  # noqa: E402
 from benchmarks.transfer.registries import PRIOR_TRIALS, table_registry  # noqa: E402
@@ -182,23 +183,16 @@ def report(table: pd.DataFrame) -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
-    rows = []
+def _rows(args: argparse.Namespace) -> Iterator[dict]:
     for family in FAMILIES:
         for name in all_tasks(family):
-            rows.append(task_row(family, name))
-            print(f"{family:9s} {name:28s} " + str(rows[-1]), flush=True)
-    table = pd.DataFrame(rows)
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "transfer_ceiling.csv", index=False)
-    text = report(table)
-    (args.out / "transfer_ceiling.md").write_text(text)
-    print(text)
-    return 0
+            row = task_row(family, name)
+            print(f"{family:9s} {name:28s} " + str(row), flush=True)
+            yield row
+
+
+def main(argv: list[str] | None = None) -> int:
+    return offline.main("transfer_ceiling", __doc__, _rows, report, argv)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 import tempfile
-import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import hpxplore as hpx  # noqa: E402
+from benchmarks.transfer import offline  # noqa: E402
 from benchmarks.transfer.__main__ import _registry  # noqa: E402
 from benchmarks.transfer.first_trade_offs import _candidates  # noqa: E402
 from benchmarks.transfer.metrics import front_2d, hypervolume  # noqa: E402
@@ -90,27 +91,16 @@ def report_text(table: pd.DataFrame) -> str:
     )
 
 
+def _rows(args: argparse.Namespace) -> Iterator[dict]:
+    for name in all_tasks(FAMILY):
+        row = task_row(name)
+        if row is not None:
+            print(json.dumps(row, default=float), flush=True)
+            yield row
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    parser.add_argument("--report-only", action="store_true", help="redraw from the CSV")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
-    if args.report_only:
-        table = pd.read_csv(args.out / "constrained_seeds.csv", dtype={"task": str})
-    else:
-        rows = []
-        for name in all_tasks(FAMILY):
-            row = task_row(name)
-            if row is not None:
-                rows.append(row)
-                print(json.dumps(rows[-1], default=float), flush=True)
-        table = pd.DataFrame(rows)
-        table.to_csv(args.out / "constrained_seeds.csv", index=False)
-    text = report_text(table)
-    (args.out / "constrained_seeds.md").write_text(text)
-    print(text)
-    return 0
+    return offline.main("constrained_seeds", __doc__, _rows, report_text, argv)
 
 
 if __name__ == "__main__":

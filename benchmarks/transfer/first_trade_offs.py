@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 import tempfile
-import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import hpxplore as hpx  # noqa: E402
-from benchmarks.transfer import report  # noqa: E402
+from benchmarks.transfer import offline, report  # noqa: E402
 from benchmarks.transfer.__main__ import _registry  # noqa: E402
 from benchmarks.transfer.methods import naive_neighbours  # noqa: E402
 from benchmarks.transfer.tasks import make_task  # noqa: E402
@@ -140,29 +140,17 @@ def _before(table: pd.DataFrame) -> list[str]:
     ]
 
 
+def _rows(args: argparse.Namespace) -> Iterator[dict]:
+    runs = report.with_borrowed(pd.read_csv(args.out / "transfer_runs.csv", dtype={"task": str}))
+    runs = runs[runs["front"].notna() & ~runs["family"].str.contains(r"\(")]
+    for (family, name), group in runs.groupby(["family", "task"]):
+        row = task_row(family, name, group)
+        print(f"{family:22s} {name:18s} " + json.dumps(row, default=float), flush=True)
+        yield row
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    parser.add_argument("--report-only", action="store_true", help="redraw from the CSV")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
-    if args.report_only:
-        table = pd.read_csv(args.out / "first_trade_offs.csv", dtype={"task": str})
-    else:
-        runs = report.with_borrowed(
-            pd.read_csv(args.out / "transfer_runs.csv", dtype={"task": str})
-        )
-        runs = runs[runs["front"].notna() & ~runs["family"].str.contains(r"\(")]
-        rows = []
-        for (family, name), group in runs.groupby(["family", "task"]):
-            rows.append(task_row(family, name, group))
-            print(f"{family:22s} {name:18s} " + json.dumps(rows[-1], default=float), flush=True)
-        table = pd.DataFrame(rows)
-        table.to_csv(args.out / "first_trade_offs.csv", index=False)
-    text = report_text(table)
-    (args.out / "first_trade_offs.md").write_text(text)
-    print(text)
-    return 0
+    return offline.main("first_trade_offs", __doc__, _rows, report_text, argv)
 
 
 if __name__ == "__main__":

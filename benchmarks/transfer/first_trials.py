@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 import tempfile
-import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import hpxplore as hpx  # noqa: E402
+from benchmarks.transfer import offline  # noqa: E402
 from benchmarks.transfer.dense import family as dense_family  # noqa: E402
 from benchmarks.transfer.methods import naive_neighbours  # noqa: E402
 from benchmarks.transfer.metrics import regret  # noqa: E402
@@ -164,28 +165,17 @@ def _before(table: pd.DataFrame) -> list[str]:
     ]
 
 
+def _rows(args: argparse.Namespace) -> Iterator[dict]:
+    runs = pd.read_csv(args.out / "transfer_runs.csv", dtype={"task": str})
+    for family in args.families:
+        for name in dense_family(family).split()[1]:
+            row = task_row(family, name, runs)
+            print(f"{family:15s} {name:12s} " + str(row), flush=True)
+            yield row
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--families", nargs="+", default=list(FAMILIES))
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    parser.add_argument("--report-only", action="store_true", help="redraw from the CSV")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
-    if args.report_only:
-        table = pd.read_csv(args.out / "first_trials.csv", dtype={"task": str})
-    else:
-        runs = pd.read_csv(args.out / "transfer_runs.csv", dtype={"task": str})
-        rows = []
-        for family in args.families:
-            for name in dense_family(family).split()[1]:
-                rows.append(task_row(family, name, runs))
-                print(f"{family:15s} {name:12s} " + str(rows[-1]), flush=True)
-        table = pd.DataFrame(rows)
-        table.to_csv(args.out / "first_trials.csv", index=False)
-    text = report(table)
-    (args.out / "first_trials.md").write_text(text)
-    print(text)
-    return 0
+    return offline.main("first_trials", __doc__, _rows, report, argv, families=FAMILIES)
 
 
 if __name__ == "__main__":

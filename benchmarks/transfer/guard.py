@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import warnings
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import hpxplore as hpx  # noqa: E402
+from benchmarks.transfer import offline  # noqa: E402
 from benchmarks.transfer.dense import family as dense_family  # noqa: E402
 from benchmarks.transfer.registries import dense_registry  # noqa: E402
 from hpxplore.objectives import parse_constraints  # noqa: E402
@@ -184,27 +185,16 @@ def report(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _rows(args: argparse.Namespace) -> Iterator[dict]:
+    for family in args.families:
+        for name in dense_family(family).split()[1]:
+            rows = task_rows(family, name)
+            print(f"{family:24s} {name:12s} {len(rows)} rows", flush=True)
+            yield from rows
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--families", nargs="+", default=list(FAMILIES))
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    parser.add_argument("--report-only", action="store_true", help="redraw from the CSV")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
-    if args.report_only:
-        table = pd.read_csv(args.out / "guard.csv", dtype={"task": str})
-    else:
-        rows = []
-        for family in args.families:
-            for name in dense_family(family).split()[1]:
-                rows += task_rows(family, name)
-                print(f"{family:24s} {name:12s} {len(rows)} rows", flush=True)
-        table = pd.DataFrame(rows)
-        table.to_csv(args.out / "guard.csv", index=False)
-    text = report(table)
-    (args.out / "guard.md").write_text(text)
-    print(text)
-    return 0
+    return offline.main("guard", __doc__, _rows, report, argv, families=FAMILIES)
 
 
 if __name__ == "__main__":
