@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -109,7 +110,8 @@ def rationale(
     body = (
         f" Projected {primary} on the neighbours {p['mean']:.4g} (95 % interval {p['low']:.4g} to "
         f"{p['high']:.4g}); "
-        f"{g['mean']:+.4g} vs the baseline (interval {g['low']:+.4g} to {g['high']:+.4g})."
+        f"{_signed(g['mean'], p['mean'])} vs the baseline (interval "
+        f"{_signed(g['low'], p['mean'])} to {_signed(g['high'], p['mean'])})."
     )
     tail = _guardrail_sentence(guardrails)
     unset = [name for name, studies in (coverage or {}).items() if not studies]
@@ -248,6 +250,7 @@ def _gains(rec: Any) -> str:
     parts = []
     for metric in metrics:
         g = rec.gain[metric]
+        like = (rec.projected.get(metric) or {}).get("mean", g["mean"])
         side = "higher" if g["mean"] > 0 else "lower"
         verdict = ""
         if len(metrics) > 1:
@@ -258,10 +261,21 @@ def _gains(rec: Any) -> str:
                 "better; "
             )
         parts.append(
-            f"{metric}: {abs(g['mean']):.3g} {side} than the baseline's ({verdict}95 % interval "
-            f"{g['low']:+.3g} to {g['high']:+.3g})"
+            f"{metric}: {_signed(abs(g['mean']), like, sign=False)} {side} than the baseline's "
+            f"({verdict}95 % interval {_signed(g['low'], like)} to {_signed(g['high'], like)})"
         )
     return f". Projected {'; '.join(parts)}"
+
+
+def _signed(delta: float, like: float, sign: bool = True) -> str:
+    """A difference to the decimals its value ``like`` is shown with (4 significant digits):
+    ``+0.0097`` beside an accuracy of 0.8723, not ``+0.009711``; ``+0`` when it is none."""
+    if delta == 0:
+        return "+0" if sign else "0"
+    magnitude = abs(like) if like else abs(delta)
+    decimals = max(0, 3 - math.floor(math.log10(magnitude)))
+    text = f"{delta:{'+' if sign else ''}.{decimals}f}"
+    return text if float(text) != 0 else f"{delta:{'+' if sign else ''}.1g}"
 
 
 def _expected_good(expected: Mapping[str, float]) -> bool:

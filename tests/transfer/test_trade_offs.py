@@ -6,6 +6,9 @@ seeds ranked on the loss alone all sit at the slow end of the front.
 
 from __future__ import annotations
 
+import math
+import re
+
 import pytest
 
 import hpxplore as hpx
@@ -91,6 +94,25 @@ def test_trade_offs_are_generated_between_the_prior_trials_and_say_what_they_giv
     text = made[0].summary
     assert "generated near a trial of" in text
     assert "loss:" in text and "fit_s:" in text and "smaller is better" in text
+
+
+def test_a_cards_gains_carry_no_more_decimals_than_its_projections(registry):
+    """A gain is a difference of two projections shown to 4 significant digits: the card
+    writes it to the same decimals (``+0.0097``, not ``+0.009711``), so it claims no
+    precision the projection does not have."""
+    recs = hpx.recommend(profile("new", 3000.0), registry, SPACE, BOTH, tags={"model": "gbm"})
+    number = r"([+-]?[0-9.]+(?:e-?[0-9]+)?)"
+    pattern = rf"Projected loss on the neighbours {number} .*?; {number} vs the baseline \(interval {number} to {number}\)"
+
+    def decimals(text: str) -> int:
+        return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+    for rec in recs:
+        found = re.search(pattern, rec.rationale)
+        assert found, rec.rationale
+        projected, *gains = found.groups()
+        shown = 3 - math.floor(math.log10(abs(float(projected))))  # 4 significant digits
+        assert all(decimals(g) <= shown for g in gains), found.group(0)
 
 
 def test_thresholds_come_from_the_close_studies_fronts_unless_the_user_sets_one(registry):
