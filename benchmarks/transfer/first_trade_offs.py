@@ -143,11 +143,11 @@ def _before(table: pd.DataFrame) -> list[str]:
 def _rows(args: argparse.Namespace) -> Iterator[dict]:
     runs = report.with_borrowed(pd.read_csv(args.out / "transfer_runs.csv", dtype={"task": str}))
     # the families themselves: not their variants (a smaller or unrelated registry)
-    family = runs["family"]
+    label = runs["family"]
     runs = runs[
         runs["front"].notna()
-        & ~family.str.contains(r"\(")
-        & (family == family.map(report.base_family))
+        & ~label.str.contains(r"\(")
+        & (label == label.map(report.base_family))
     ]
     for (family, name), group in runs.groupby(["family", "task"]):
         row = task_row(family, name, group)
