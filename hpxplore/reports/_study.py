@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from hpxplore._numbers import signed_difference
 from hpxplore.reports._page import Page
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def _card(page: Page, rec: Recommendation, decisions: list[str]) -> None:
     page.pairs(rec.config)
     rows = [
         {"metric": m, "projected": p.get("mean"), "95 % low": p.get("low"),
-         "95 % high": p.get("high"), "gain vs baseline": rec.gain.get(m, {}).get("mean")}
+         "95 % high": p.get("high"), "gain vs baseline": _gain(rec, m)}
         for m, p in rec.projected.items()
     ]  # fmt: skip
     page.table(pd.DataFrame(rows), "No projections (a cold start).")
@@ -120,6 +121,15 @@ def _card(page: Page, rec: Recommendation, decisions: list[str]) -> None:
     if rec.feasibility is not None:
         page.paragraph(f"Projected to meet every constraint: {rec.feasibility:.0%} chance.")
     page.paragraph(rec.rationale, "note")
+
+
+def _gain(rec: Recommendation, metric: str) -> str:
+    """The projected gain over the baseline, to the projection's decimals (as the card)."""
+    gain = rec.gain.get(metric, {}).get("mean")
+    like = rec.projected[metric].get("mean")
+    if gain is None or gain != gain or like is None:
+        return ""
+    return signed_difference(gain, like)
 
 
 def _run(page: Page, study: Study) -> None:

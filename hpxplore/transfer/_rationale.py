@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hpxplore._numbers import signed_difference
 from hpxplore.transfer._guardrails import tripped, unchecked
 
 if TYPE_CHECKING:
@@ -110,8 +110,8 @@ def rationale(
     body = (
         f" Projected {primary} on the neighbours {p['mean']:.4g} (95 % interval {p['low']:.4g} to "
         f"{p['high']:.4g}); "
-        f"{_signed(g['mean'], p['mean'])} vs the baseline (interval "
-        f"{_signed(g['low'], p['mean'])} to {_signed(g['high'], p['mean'])})."
+        f"{_gain(g['mean'], p)} vs the baseline (interval {_gain(g['low'], p)} to "
+        f"{_gain(g['high'], p)})."
     )
     tail = _guardrail_sentence(guardrails)
     unset = [name for name, studies in (coverage or {}).items() if not studies]
@@ -250,7 +250,7 @@ def _gains(rec: Any) -> str:
     parts = []
     for metric in metrics:
         g = rec.gain[metric]
-        like = (rec.projected.get(metric) or {}).get("mean", g["mean"])
+        p = rec.projected.get(metric) or {"mean": g["mean"]}
         side = "higher" if g["mean"] > 0 else "lower"
         verdict = ""
         if len(metrics) > 1:
@@ -261,21 +261,15 @@ def _gains(rec: Any) -> str:
                 "better; "
             )
         parts.append(
-            f"{metric}: {_signed(abs(g['mean']), like, sign=False)} {side} than the baseline's "
-            f"({verdict}95 % interval {_signed(g['low'], like)} to {_signed(g['high'], like)})"
+            f"{metric}: {_gain(abs(g['mean']), p, sign=False)} {side} than the baseline's "
+            f"({verdict}95 % interval {_gain(g['low'], p)} to {_gain(g['high'], p)})"
         )
     return f". Projected {'; '.join(parts)}"
 
 
-def _signed(delta: float, like: float, sign: bool = True) -> str:
-    """A difference to the decimals its value ``like`` is shown with (4 significant digits):
-    ``+0.0097`` beside an accuracy of 0.8723, not ``+0.009711``; ``+0`` when it is none."""
-    if delta == 0:
-        return "+0" if sign else "0"
-    magnitude = abs(like) if like else abs(delta)
-    decimals = max(0, 3 - math.floor(math.log10(magnitude)))
-    text = f"{delta:{'+' if sign else ''}.{decimals}f}"
-    return text if float(text) != 0 else f"{delta:{'+' if sign else ''}.1g}"
+def _gain(delta: float, projected: Mapping[str, float], sign: bool = True) -> str:
+    """A gain over the baseline, to the decimals of the projection it comes from."""
+    return signed_difference(delta, projected.get("mean", delta), sign)
 
 
 def _expected_good(expected: Mapping[str, float]) -> bool:

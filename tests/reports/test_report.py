@@ -24,6 +24,11 @@ def test_a_study_report_holds_the_decision_and_its_evidence(reported, tmp_path):
     assert "Projected to meet every constraint" in page
     assert page.count('class="plotly-graph-div"') >= 4  # similarity, picks, progress, front
     assert f"<th>trial</th><td>{chosen}</td>" in page  # the export's provenance
+    first = recs[0]  # its table's gain is written as its card writes it
+    gain = re.search(
+        r"Projected loss on the neighbours .*?; (\S+) vs the baseline", first.rationale
+    )
+    assert gain and f"<td>{gain.group(1)}</td>" in page
 
 
 def test_names_tags_and_reasons_are_escaped(reported, tmp_path):
