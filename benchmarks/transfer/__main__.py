@@ -40,6 +40,7 @@ SMOKE_DENSE = ("yahpo_rpart", "yahpo_lcbench", "xgboost_tables")
 # studies of its own registry least similar to the task.
 UNRELATED_SOURCE = {"yahpo_lcbench": "yahpo_rpart"}
 UNRELATED_FARTHEST = ("yahpo_rpart_mo", "yahpo_lcbench_mo")
+UNRELATED = (*UNRELATED_SOURCE, *UNRELATED_FARTHEST)  # the families with an unrelated case
 
 
 def _registry(task, scenario: str, folder: Path):
@@ -168,8 +169,7 @@ def _jobs(args: argparse.Namespace) -> list[tuple]:
     for family in [f for f in args.families if f not in dense.NAMES or _have_data(f)]:
         seeds = args.keel_seeds if family == "keel" else args.seeds
         scenarios = ["related"]
-        unrelated = set(UNRELATED_SOURCE) | set(UNRELATED_FARTHEST)
-        if family == "keel" or (args.unrelated and family in unrelated):
+        if family == "keel" or (args.unrelated and family in UNRELATED):
             scenarios.append("unrelated")
         budget = args.budget
         if family in dense.NAMES:

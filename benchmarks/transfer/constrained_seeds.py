@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,10 +25,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import hpxplore as hpx  # noqa: E402
 from benchmarks.transfer import offline  # noqa: E402
-from benchmarks.transfer.__main__ import _registry  # noqa: E402
-from benchmarks.transfer.first_trade_offs import _candidates  # noqa: E402
+from benchmarks.transfer.first_trade_offs import recommended  # noqa: E402
 from benchmarks.transfer.metrics import front_2d, hypervolume  # noqa: E402
 from benchmarks.transfer.tasks import all_tasks, make_task  # noqa: E402
 
@@ -40,14 +37,7 @@ def task_row(name: str) -> dict | None:
     """``None`` when ``recommend`` went cold on the task."""
     task = make_task(FAMILY, name)
     directions = list(task.objectives.values())
-    options = dict(tags={"model": task.profile.tags["model"]}, seed=0)
-    with tempfile.TemporaryDirectory() as folder:
-        reg = _registry(task, "related", Path(folder))
-        recs = hpx.recommend(
-            task.profile, reg, task.space, task.objectives, list(task.constraints), n=5,
-            progress=False, **options,
-        )  # fmt: skip
-        pool = _candidates(task, reg, options)
+    recs, pool, _naive = recommended(task)
     if recs.cold_start:
         return None
     seeds = list(recs)[:3]

@@ -38,15 +38,7 @@ BEFORE = "first_trade_offs_before.csv"  # the same measure at commit 108e153 (se
 def task_row(family: str, name: str, runs: pd.DataFrame) -> dict:
     make_curve, _ = report._curve_maker(runs)
     task = make_task(family, name)
-    options = dict(tags={"model": task.profile.tags["model"]}, seed=0)
-    with tempfile.TemporaryDirectory() as folder:
-        reg = _registry(task, "related", Path(folder))
-        recs = hpx.recommend(
-            task.profile, reg, task.space, task.objectives, list(task.constraints), n=5,
-            progress=False, **options,
-        )  # fmt: skip
-        naive = naive_neighbours(task, reg)
-        pool = _candidates(task, reg, options)
+    recs, pool, naive = recommended(task)
 
     def held(configs) -> np.ndarray:
         """The share of the best known hypervolume after each config."""
@@ -66,6 +58,19 @@ def task_row(family: str, name: str, runs: pd.DataFrame) -> dict:
         "pool": len(pool),
         "pool_best_3": _best_set([task.record(task.evaluate(c)) for c in pool], make_curve, 3),
     }
+
+
+def recommended(task) -> tuple[hpx.Recommendations, list[dict], list[dict]]:
+    """What ``hpx_warm`` is given on ``task`` (``recommend(n=5)`` on its registry), every
+    candidate it chose from, and the naive warm start's configs on the same registry."""
+    options = dict(tags={"model": task.profile.tags["model"]}, seed=0)
+    with tempfile.TemporaryDirectory() as folder:
+        reg = _registry(task, "related", Path(folder))
+        recs = hpx.recommend(
+            task.profile, reg, task.space, task.objectives, list(task.constraints), n=5,
+            progress=False, **options,
+        )  # fmt: skip
+        return recs, _candidates(task, reg, options), naive_neighbours(task, reg)
 
 
 def _candidates(task, reg, options: dict) -> list[dict]:
