@@ -54,9 +54,10 @@ def guardrails(
     for label, c in labelled:
         if c.metric in projected:
             p = projected[c.metric]
-            value = p["mean"]
+            value, log = p["mean"], bool(p.get("log_scale"))
             sd = math.hypot(p.get("neighbour_sd", 0.0), p.get("model_sd", 0.0))
-            chance = float(meets_probability(c, value, sd))
+            at = math.log(value) if log and value > 0 else value
+            chance = float(meets_probability(c, at, sd, log=log))
             out[label] = {
                 "passed": c.satisfied(value),
                 "probability": round(chance, 4),

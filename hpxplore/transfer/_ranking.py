@@ -214,7 +214,7 @@ def score(
     pairs = list(zip(surrogates, predictions, strict=True))
     quantiles = np.stack([s.quantile(primary, p[primary].mean(axis=0)) for s, p in pairs])
     uncertainty = np.stack(
-        [s.sd(primary, p[primary]) / (np.ptp(s.observed[primary]) or 1.0) for s, p in pairs]
+        [s.sd(primary, p[primary]) / (np.ptp(s.fitted(primary)) or 1.0) for s, p in pairs]
     ).mean(axis=0)
     mean_q = np.average(quantiles, axis=0, weights=weights)
     spread_q = np.sqrt(np.average((quantiles - mean_q) ** 2, axis=0, weights=weights))
@@ -248,7 +248,9 @@ def score(
                 ),
                 weights[having],
             )
-            feasibility *= meets_probability(guard, mean, np.hypot(neighbour_sd, model_sd))
+            log = guard.metric in surrogates[having[0]].logged
+            sd = np.hypot(neighbour_sd, model_sd)
+            feasibility *= meets_probability(guard, mean, sd, log=log)
     return Ranking(
         configs=configs,
         primary=primary,
@@ -273,14 +275,15 @@ def projected(
     metric: str,
 ) -> np.ndarray | None:
     """Each config's projected value on ``metric`` (the similarity-weighted mean of the
-    neighbours' predictions, as its card shows), negated when it is minimized: high = better.
-    ``None`` when no neighbour predicts it."""
+    neighbours' predictions, in the metric's units, as its card shows), negated when it is
+    minimized: high = better. ``None`` when no neighbour predicts it."""
     having = [j for j, p in enumerate(predictions) if metric in p]
     if not having:
         return None
     means = np.stack([predictions[j][metric].mean(axis=0) for j in having])
-    mean = np.average(means, axis=0, weights=np.asarray(weights)[having])
-    return mean if surrogates[having[0]].objectives[metric] == "maximize" else -mean
+    first = surrogates[having[0]]
+    mean = first.units(metric, np.average(means, axis=0, weights=np.asarray(weights)[having]))
+    return mean if first.objectives[metric] == "maximize" else -mean
 
 
 def _order(values: np.ndarray, ranking: Ranking) -> np.ndarray:

@@ -64,7 +64,7 @@ from hpxplore.transfer._rationale import (
 )
 from hpxplore.transfer._recommendations import Recommendation, Recommendations
 from hpxplore.transfer._state import TransferState
-from hpxplore.transfer._surrogates import StudySurrogate, fitted_surrogate
+from hpxplore.transfer._surrogates import StudySurrogate, fitted_surrogate, logged_metrics
 
 if TYPE_CHECKING:
     from hpxplore.registry import Registry, StudyRecord
@@ -238,6 +238,7 @@ class _Found:
     coverage: dict[str, list[str]]  # per parameter: close studies that set it
     unmeasured: list[str]
     reason: str | None  # why transfer is off, if it is
+    logged: frozenset[str]  # capped metrics the surrogates model in log units
 
     @property
     def surrogates(self) -> list[StudySurrogate]:
@@ -339,10 +340,12 @@ def _find(request: _Request, registry: Registry) -> _Found:
     close = neighbours[neighbours["in_distribution"]] if len(neighbours) else neighbours
     records = dict(zip(close["study"], registry.records(list(close["study"])), strict=True))
     unmeasured = _unmeasured(list(records.values()), request.modelled)
+    capped = [c.metric for c in request.guards if c.op == "<="]
+    logged = logged_metrics([record.trials for record in records.values()], capped)
     fitted = (
         []
         if request.primary in unmeasured
-        else _fit_neighbours(records, close, request.space, request.modelled, request.seed)
+        else _fit_neighbours(records, close, request.space, request.modelled, request.seed, logged)
     )
     coverage = {
         name: [record.name for _, record, _ in fitted if sets(record.space, name, param)]
@@ -351,7 +354,7 @@ def _find(request: _Request, registry: Registry) -> _Found:
     reason = (
         cold_start_reason(neighbours, close, unmeasured) if not fitted else coverage_gap(coverage)
     )
-    return _Found(scope, neighbours, records, fitted, coverage, unmeasured, reason)
+    return _Found(scope, neighbours, records, fitted, coverage, unmeasured, reason, logged)
 
 
 def _cold(request: _Request, registry: Registry, found: _Found) -> Recommendations:
@@ -638,6 +641,7 @@ def _state(
         ),
         coverage={name: len(studies) for name, studies in found.coverage.items()},
         thresholds=_thresholds(request, found),
+        logged=sorted(found.logged),
         registry=registry,
     ).built(found.surrogates, model)
 
@@ -698,13 +702,14 @@ def _fit_neighbours(
     space: Space,
     modelled: dict[str, str],
     seed: int,
+    logged: frozenset[str],
 ) -> list[tuple[StudySurrogate, StudyRecord, dict[str, Any]]]:
     """(surrogate, study record, similarity row) for each close study that can be modelled."""
     primary = primary_objective(modelled)[0]
     out = []
     for row in close.to_dict("records"):
         record = records[row["study"]]
-        surrogate = fitted_surrogate(record, space, modelled, seed)
+        surrogate = fitted_surrogate(record, space, modelled, seed, logged)
         if surrogate is not None and primary in surrogate.models:
             out.append((surrogate, record, row))
     return out

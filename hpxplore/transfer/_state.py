@@ -51,6 +51,7 @@ class TransferState:
     # several objectives: each one's hypervolume reference inferred from the close studies'
     # fronts (objectives the user gave a threshold for have none)
     thresholds: dict[str, float] = field(default_factory=dict)
+    logged: list[str] = field(default_factory=list)  # capped metrics modelled in log units
     registry: Registry | None = field(default=None, repr=False)  # where the models are rebuilt from
     _surrogates: Any = field(default=_UNBUILT, repr=False)
     _prior: Any = field(default=_UNBUILT, repr=False)
@@ -67,9 +68,10 @@ class TransferState:
             names = [
                 n for n, _ in self.neighbours if self.registry is not None and n in self.registry
             ]
+            records = self.registry.records(names) if names else []
+            logged = frozenset(self.logged)
             fitted = [
-                fitted_surrogate(r, self.space, self.modelled, self.seed)
-                for r in (self.registry.records(names) if names else [])
+                fitted_surrogate(r, self.space, self.modelled, self.seed, logged) for r in records
             ]
             self._surrogates = [s for s in fitted if s is not None]
         return self._surrogates
@@ -120,6 +122,7 @@ class TransferState:
             },
             "coverage": dict(self.coverage),
             "thresholds": dict(self.thresholds),
+            "logged": list(self.logged),
         }
 
     @classmethod
@@ -143,5 +146,6 @@ class TransferState:
             ),
             {k: int(v) for k, v in data.get("coverage", {}).items()},
             {k: float(v) for k, v in data.get("thresholds", {}).items()},
+            list(data.get("logged", [])),
             registry,
         )

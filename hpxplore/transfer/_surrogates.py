@@ -9,11 +9,18 @@ mean, so the raw spread overstates the uncertainty several times over. Each fore
 therefore calibrated on its own study, out of bag (each trial predicted by the trees whose
 bootstrap sample left it out, so no refit is needed): ``scale[metric]`` is the ratio of
 the held-out error to the held-out tree spread, and ``sd`` multiplies by it.
+
+A metric capped from above (a size, a time, a memory under a bound) that is positive and
+spans a decade or more over the close studies' trials (``logged_metrics``) is modelled on
+its logarithm, where a config's effect is a factor: fitted raw, a forest averages small
+configs with the large ones beside them, and its normal spread puts a positive size below
+zero. Predictions, spreads and quantiles are then in log units; ``units`` turns a value
+back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,20 +35,32 @@ from hpxplore.transfer._mapping import default_config, encode
 if TYPE_CHECKING:
     from hpxplore.registry import StudyRecord
 
-__all__ = ["StudySurrogate", "fitted_surrogate", "mapped_trials"]
+__all__ = ["StudySurrogate", "fitted_surrogate", "logged_metrics", "mapped_trials"]
 
 _MIN_TRIALS = 3
 _MIN_CALIBRATION_TRIALS = 8  # fewer: keep the raw tree spread (scale 1), the cautious side
 _SCALE_RANGE = (0.05, 3.0)
+_LOG_SPAN = 10.0  # a positive metric whose largest value is at least this times its smallest
 
 
 def _forest(seed: int) -> RandomForestRegressor:
     return RandomForestRegressor(n_estimators=64, min_samples_leaf=2, random_state=seed)
 
 
-def _tree_spread(model: RandomForestRegressor, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    trees = np.stack([tree.predict(X) for tree in model.estimators_])
-    return trees.mean(axis=0), trees.std(axis=0)
+def logged_metrics(trials: Sequence[pd.DataFrame], metrics: Sequence[str]) -> frozenset[str]:
+    """Those of ``metrics`` (the capped ones) to model on their logarithm: positive in every
+    completed trial of ``trials`` (the close studies') and spanning a decade over them."""
+    out = set()
+    for metric in metrics:
+        parts = [
+            pd.to_numeric(t.loc[t["status"] == "completed", metric], errors="coerce").dropna()
+            for t in trials
+            if metric in t
+        ]
+        values = np.concatenate([p.to_numpy(dtype=float) for p in parts]) if parts else []
+        if len(values) and values.min() > 0 and values.max() >= _LOG_SPAN * values.min():
+            out.add(metric)
+    return frozenset(out)
 
 
 def _calibration_scale(
@@ -115,6 +134,7 @@ class StudySurrogate:
     observed: pd.DataFrame  # the mapped configs and their metric values
     models: dict[str, RandomForestRegressor]
     scale: dict[str, float]  # calibrates the tree spread into a held-out error (see module doc)
+    logged: frozenset[str] = frozenset()  # metrics modelled in log units (module doc)
 
     @classmethod
     def fit(
@@ -124,23 +144,36 @@ class StudySurrogate:
         space: Space,
         objectives: Mapping[str, str],
         seed: int = 0,
+        logged: frozenset[str] = frozenset(),
     ) -> StudySurrogate | None:
+        """``logged``: the metrics to model in log units (``logged_metrics``; only those
+        positive in every trial of this study are)."""
         metrics = [m for m in objectives if m in trials]
         observed = mapped_trials(trials, space, metrics)
         if len(observed) < _MIN_TRIALS or not metrics:
             return None
+        logged = frozenset(m for m in logged if m in metrics and (observed[m] > 0).all())
+        surrogate = cls(study, space, {m: objectives[m] for m in metrics}, observed, {}, {}, logged)
         X = encode(observed.to_dict("records"), space)
-        models, scale = {}, {}
         for metric in metrics:
-            y = observed[metric].to_numpy()
-            models[metric] = _forest(seed).fit(X, y)
+            y = surrogate.fitted(metric)
+            surrogate.models[metric] = _forest(seed).fit(X, y)
             sign = 1.0 if objectives[metric] == "maximize" else -1.0
             better = sign * y >= np.median(sign * y)
-            scale[metric] = _calibration_scale(models[metric], X, y, better)
-        return cls(study, space, {m: objectives[m] for m in metrics}, observed, models, scale)
+            surrogate.scale[metric] = _calibration_scale(surrogate.models[metric], X, y, better)
+        return surrogate
+
+    def fitted(self, metric: str) -> np.ndarray:
+        """The study's observed values of ``metric`` in model units."""
+        values = self.observed[metric].to_numpy(dtype=float)
+        return np.log(values) if metric in self.logged else values
+
+    def units(self, metric: str, values: np.ndarray) -> np.ndarray:
+        """Values in model units (predictions, their means) in ``metric``'s own units."""
+        return np.exp(values) if metric in self.logged else values
 
     def predict(self, configs: list[Mapping[str, Any]]) -> dict[str, np.ndarray]:
-        """``{metric: per-tree predictions}``, shape (trees, configs).
+        """``{metric: per-tree predictions}`` in model units, shape (trees, configs).
 
         Their mean is the prediction and their spread, times ``scale[metric]``, its
         uncertainty (``sd``); keeping the trees lets a difference between two configs be
@@ -157,17 +190,26 @@ class StudySurrogate:
         return trees.std(axis=0) * self.scale[metric]
 
     def quantile(self, metric: str, values: np.ndarray) -> np.ndarray:
-        """Where predicted values fall among this study's observed ones (1 = its best)."""
-        observed = np.sort(self.observed[metric].to_numpy())
+        """Where predicted values (model units) fall among this study's observed ones (1 =
+        its best)."""
+        observed = np.sort(self.fitted(metric))
         q = np.searchsorted(observed, values, side="right") / len(observed)
         return q if self.objectives[metric] == "maximize" else 1.0 - q
 
 
 def fitted_surrogate(
-    record: StudyRecord, space: Space, objectives: Mapping[str, str], seed: int = 0
+    record: StudyRecord,
+    space: Space,
+    objectives: Mapping[str, str],
+    seed: int = 0,
+    logged: frozenset[str] = frozenset(),
 ) -> StudySurrogate | None:
     """``StudySurrogate.fit`` on a stored study, fitted once per state of the study."""
-    key = ("surrogate", record.version, space_key(space), tuple(objectives.items()), seed)
+    key = (
+        "surrogate", record.version, space_key(space), tuple(objectives.items()), seed,
+        tuple(sorted(logged)),
+    )  # fmt: skip
     return remembered(
-        key, lambda: StudySurrogate.fit(record.name, record.trials, space, objectives, seed)
+        key,
+        lambda: StudySurrogate.fit(record.name, record.trials, space, objectives, seed, logged),
     )
