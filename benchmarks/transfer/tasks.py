@@ -1,6 +1,6 @@
 """Benchmark tasks: what a method tunes, how a config is scored, and what the best is.
 
-The four families defined here (the dense ones, from YAHPO Gym's surrogates and real
+The five families defined here (the dense ones, from YAHPO Gym's surrogates and real
 XGBoost tables, are in ``dense.py``):
 
 * ``hpobench``: HPOBench's MLP tables on 8 OpenML classification tasks, as shipped by the
@@ -10,6 +10,12 @@ XGBoost tables, are in ``dense.py``):
   Objective: log10 of the mean validation MSE (errors span orders of magnitude).
 * ``hpobench_mo``: the same tables with two objectives: maximize the accuracy, minimize
   log10 of the mean training time (both exact, so is the Pareto front).
+* ``hpobench_capped_mo``: ``hpobench_mo`` with the model's size capped, a cost the config
+  sets: ``model_kb <= 4``, the float32 weights and biases of an MLP of the config's depth
+  and width on the dataset's features and classes (the tables do not record it; one input
+  per feature). One random config in five meets it (13-30 % by task). A trial that breaks
+  it counts as the worst known accuracy; the front is the grid's feasible one; the prior
+  studies are the same family's, so they recorded the size.
 * ``keel``: live training of scikit-learn's HistGradientBoostingClassifier on KEEL datasets
   (the demo registry's family, ``data/build_registry.py``), 3-fold CV accuracy.
 
@@ -115,13 +121,12 @@ class Task:
         )
 
 
-def _table_profile(family: str, name: str) -> hpx.TaskProfile:
-    family = family.removesuffix("_mo")
-    rows, features, classes, categorical = TABLE_FACTS[family][name]
+def _table_profile(table: str, name: str) -> hpx.TaskProfile:
+    rows, features, classes, categorical = TABLE_FACTS[table][name]
     facts = {"n_rows": rows, "n_features": features, "categorical_share": categorical}
     if classes:
         facts["n_classes"] = classes
-    return hpx.TaskProfile.from_meta_features(name, facts, tags={"model": family})
+    return hpx.TaskProfile.from_meta_features(name, facts, tags={"model": table})
 
 
 @functools.cache
@@ -182,7 +187,7 @@ def _grid_key(props: Any, space: dict[str, Any], config: dict[str, Any]) -> str:
 
 
 def table_task(family: str, name: str) -> Task:
-    table = family.removesuffix("_mo")
+    table = family.split("_")[0]
     props, values, times = _table(table, name)
     space = _space(table)
     direction = "maximize" if table == "hpobench" else "minimize"
@@ -190,10 +195,15 @@ def table_task(family: str, name: str) -> Task:
     if family.endswith("_mo"):
         objectives["log10_train_s"] = "minimize"
     metric = next(iter(objectives))
+    capped = family == "hpobench_capped_mo"
+    _, features, classes, _ = TABLE_FACTS[table][name]
 
     def evaluate(config: dict[str, Any]) -> dict[str, float]:
         key = _grid_key(props, space, config)
-        return {metric: values[key], "log10_train_s": times[key]}
+        scores = {metric: values[key], "log10_train_s": times[key]}
+        if capped:
+            scores["model_kb"] = _model_kb(_grid_config(props, key), features, classes)
+        return scores
 
     scores = list(values.values())
     best, worst = (
@@ -201,10 +211,36 @@ def table_task(family: str, name: str) -> Task:
     )
     front = None
     if len(objectives) == 2:
-        points = np.array([[values[k], times[k]] for k in values])
+        keys = [
+            k
+            for k in values
+            if not capped or _model_kb(_grid_config(props, k), features, classes) <= MODEL_KB_CAP
+        ]
+        points = np.array([[values[k], times[k]] for k in keys])
         front = front_2d(points, list(objectives.values())).tolist()
-    profile = _table_profile(family, name)
-    return Task(family, name, space, objectives, evaluate, profile, best, worst, front)
+    constraints = (f"model_kb <= {MODEL_KB_CAP:g}",) if capped else ()
+    profile = _table_profile(table, name)
+    return Task(family, name, space, objectives, evaluate, profile, best, worst, front, constraints)
+
+
+MODEL_KB_CAP = 4.0  # hpobench_capped_mo: about 1,000 float32 parameters
+
+
+def _model_kb(config: dict[str, Any], features: int, classes: int) -> float:
+    """KB of float32 weights and biases of an MLP of ``config``'s depth and width with one
+    input per feature and one output per class (one for two classes, as scikit-learn's)."""
+    width, depth = int(config["width"]), int(config["depth"])
+    outputs = 1 if classes == 2 else classes
+    weights = (features + 1) * width + (depth - 1) * (width + 1) * width + (width + 1) * outputs
+    return 4.0 * weights / 1000.0
+
+
+def _grid_config(props: Any, key: str) -> dict[str, Any]:
+    """The grid point a key of ``_grid_key`` names."""
+    return {
+        name: choices[int(digit)]
+        for (name, choices), digit in zip(props.search_space.items(), key, strict=True)
+    }
 
 
 KEEL_TASKS = ["australian", "pima", "heart", "wdbc", "vehicle", "ionosphere"]
@@ -234,7 +270,7 @@ def all_tasks(family: str) -> list[str]:
     """The tasks a family's runs tune (for dense families: the meta-test tasks)."""
     if family in dense.NAMES:
         return dense.family(family).split()[1]
-    return KEEL_TASKS if family == "keel" else sorted(TABLE_FACTS[family.removesuffix("_mo")])
+    return KEEL_TASKS if family == "keel" else sorted(TABLE_FACTS[family.split("_")[0]])
 
 
 def make_task(family: str, name: str) -> Task:
