@@ -185,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="hpxplore's transfer benchmark")
     parser.add_argument("--smoke", action="store_true", help="one task, tiny budget")
     parser.add_argument(
-        "--families", nargs="+", default=["hpobench", "hpolib", "keel", "hpobench_mo"]
+        "--families",
+        nargs="+",
+        default=["hpobench", "hpolib", "keel", "hpobench_mo", "hpobench_capped_mo"],
     )
     parser.add_argument(
         "--merge",
