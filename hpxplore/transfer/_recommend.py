@@ -340,7 +340,9 @@ def _find(request: _Request, registry: Registry) -> _Found:
     close = neighbours[neighbours["in_distribution"]] if len(neighbours) else neighbours
     records = dict(zip(close["study"], registry.records(list(close["study"])), strict=True))
     unmeasured = _unmeasured(list(records.values()), request.modelled)
-    capped = [c.metric for c in request.guards if c.op == "<="]
+    capped = [
+        c.metric for c in request.guards if c.op == "<=" and c.metric not in request.objectives
+    ]
     logged = logged_metrics([record.trials for record in records.values()], capped)
     fitted = (
         []

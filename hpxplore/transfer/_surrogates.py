@@ -10,12 +10,12 @@ therefore calibrated on its own study, out of bag (each trial predicted by the t
 bootstrap sample left it out, so no refit is needed): ``scale[metric]`` is the ratio of
 the held-out error to the held-out tree spread, and ``sd`` multiplies by it.
 
-A metric capped from above (a size, a time, a memory under a bound) that is positive and
-spans a decade or more over the close studies' trials (``logged_metrics``) is modelled on
-its logarithm, where a config's effect is a factor: fitted raw, a forest averages small
-configs with the large ones beside them, and its normal spread puts a positive size below
-zero. Predictions, spreads and quantiles are then in log units; ``units`` turns a value
-back.
+A metric capped from above and not an objective (a size, a time, a memory under a bound)
+that is positive and spans a decade or more over the close studies' trials
+(``logged_metrics``) is modelled on its logarithm, where a config's effect is a factor:
+fitted raw, a forest averages small configs with the large ones beside them, and its
+normal spread puts a positive size below zero. Predictions, spreads and quantiles are
+then in log units; ``units`` turns a value back.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ def _forest(seed: int) -> RandomForestRegressor:
 
 
 def logged_metrics(trials: Sequence[pd.DataFrame], metrics: Sequence[str]) -> frozenset[str]:
-    """Those of ``metrics`` (the capped ones) to model on their logarithm: positive in every
-    completed trial of ``trials`` (the close studies') and spanning a decade over them."""
+    """Those of ``metrics`` (the capped non-objectives) to model on their logarithm: positive
+    in every completed trial of ``trials`` (the close studies') and spanning a decade."""
     out = set()
     for metric in metrics:
         parts = [
