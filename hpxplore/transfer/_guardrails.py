@@ -56,7 +56,7 @@ def guardrails(
             p = projected[c.metric]
             value, log = p["mean"], bool(p.get("log_scale"))
             sd = math.hypot(p.get("neighbour_sd", 0.0), p.get("model_sd", 0.0))
-            at = math.log(value) if log and value > 0 else value
+            at = math.log(value) if log else value  # a logged projection is positive
             chance = float(meets_probability(c, at, sd, log=log))
             out[label] = {
                 "passed": c.satisfied(value),

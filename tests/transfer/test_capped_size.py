@@ -1,9 +1,9 @@
 """A cap on a cost that spans decades (a model's size): projected in its own units.
 
-The size grows with the square of the width and ten-fold from one depth to the next, so
-the prior trials run from under 1 KB to over 1 MB. Modelled raw, a forest averages the
+The size grows with the width, and with its square from the second layer on, so the prior
+trials run from under 1 KB to over 1 MB. Modelled raw, a forest averages the
 small configs with the large ones beside them: a projection's interval reached below zero
-(to -17 KB) and the space's centre, five times the cap, was given a 18 % chance to meet it.
+(to -17 KB) and the space's centre, five times the cap, was given an 18 % chance to meet it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 
 import hpxplore as hpx
 from hpxplore.space import parse_space, sample_configs
+from hpxplore.transfer._state import TransferState
 
 SPACE = {
     "width": hpx.Int(8, 1024, log=True),
@@ -66,3 +67,6 @@ def test_a_capped_size_is_projected_in_its_units_and_steers_the_seeds(registry):
     seeds = [measure(item["config"], 3000.0) for item in recs.warm_start_items()[:3]]
     assert all(s["size_kb"] <= 8 for s in seeds)
     assert [r.kind for r in recs][:3] == ["trade-off"] * 3
+    # a study reloaded from the registry rebuilds the same forests, in the same units
+    again = TransferState.from_json(recs.transfer.to_json(), recs.transfer.profile, registry)
+    assert all(s.logged == {"size_kb"} for s in again.surrogates)
